@@ -1,0 +1,341 @@
+"""Loading and saving weights in the two layouts LLaMA checkpoints come in.
+
+Meta layout (what Meta releases):      params.json + consolidated.00.pth [+ .01, .02 ... one per GPU shard]
+Hugging Face layout (what the Hub has): config.json + model.safetensors [or model-0000N-of-0000M.safetensors
+                                        with model.safetensors.index.json]
+
+Checkpoints are data, not code. Safetensors files hold only tensors. A .pth file is a Python pickle, which
+can run arbitrary code when unpickled, so it is read with torch.load(weights_only=True), which refuses
+anything but tensors and plain containers; there is no fallback to unsafe loading.
+
+The model is built on the "meta" device (shapes, no memory) and the loaded tensors are assigned into it, so a
+7B model in bfloat16 needs its 13.5 GB once, not twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import torch
+
+from .config import ModelConfig
+from .model import Transformer
+
+HF_CONFIG, META_PARAMS = "config.json", "params.json"
+HF_WEIGHTS, HF_INDEX = "model.safetensors", "model.safetensors.index.json"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be loaded; the message names the file or parameter and what is wrong."""
+
+
+# ---- choosing device and dtype ---------------------------------------------------------------------------------
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def default_dtype(device: torch.device) -> torch.dtype:
+    """bfloat16 on a GPU (what LLaMA was trained in: half the memory, float32's range); float32 on a CPU, where
+    bfloat16 matrix products are not always supported and small models are fast enough anyway."""
+    return torch.bfloat16 if device.type == "cuda" else torch.float32
+
+
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def as_dtype(dtype: str | torch.dtype | None) -> torch.dtype | None:
+    if dtype is None or isinstance(dtype, torch.dtype):
+        return dtype
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    return DTYPES[dtype]
+
+
+# ---- the Hugging Face <-> Meta translation -----------------------------------------------------------------
+# Names: Hugging Face's on the left, Meta's (and this model's) on the right. {i} is the layer.
+_HF_TO_META = {
+    "model.embed_tokens.weight": "tok_embeddings.weight",
+    "model.norm.weight": "norm.weight",
+    "lm_head.weight": "output.weight",
+    "model.layers.{i}.self_attn.q_proj.weight": "layers.{i}.attention.wq.weight",
+    "model.layers.{i}.self_attn.k_proj.weight": "layers.{i}.attention.wk.weight",
+    "model.layers.{i}.self_attn.v_proj.weight": "layers.{i}.attention.wv.weight",
+    "model.layers.{i}.self_attn.o_proj.weight": "layers.{i}.attention.wo.weight",
+    "model.layers.{i}.mlp.gate_proj.weight": "layers.{i}.feed_forward.w1.weight",
+    "model.layers.{i}.mlp.down_proj.weight": "layers.{i}.feed_forward.w2.weight",
+    "model.layers.{i}.mlp.up_proj.weight": "layers.{i}.feed_forward.w3.weight",
+    "model.layers.{i}.input_layernorm.weight": "layers.{i}.attention_norm.weight",
+    "model.layers.{i}.post_attention_layernorm.weight": "layers.{i}.ffn_norm.weight",
+}
+
+
+def _compile(table: dict[str, str]) -> list[tuple[re.Pattern, str]]:
+    return [(re.compile("^" + re.escape(src).replace(r"\{i\}", r"(\d+)") + "$"), dst) for src, dst in table.items()]
+
+
+_HF_PATTERNS = _compile(_HF_TO_META)
+_META_PATTERNS = _compile({meta: hf for hf, meta in _HF_TO_META.items()})
+
+
+def _rename(name: str, patterns) -> str | None:
+    for pattern, target in patterns:
+        match = pattern.match(name)
+        if match:
+            return target.replace("{i}", match.group(1)) if match.groups() else target
+    return None
+
+
+def hf_to_meta_name(name: str) -> str | None:
+    return _rename(name, _HF_PATTERNS)
+
+
+def meta_to_hf_name(name: str) -> str | None:
+    return _rename(name, _META_PATTERNS)
+
+
+# RoPE pair order. Meta rotates adjacent pairs (0,1), (2,3), ... of each head. Hugging Face's code rotates
+# (0, hd/2), (1, hd/2+1), ... ("rotate_half"), and its conversion script permutes the rows of wq and wk so that
+# the same weights give the same attention. Within each head, HF row r < hd/2 is Meta row 2r and HF row
+# hd/2 + r is Meta row 2r + 1. These two functions move between the orders; the weights are otherwise identical.
+def hf_to_meta_qk(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """[heads*hd, D] in HF row order -> Meta row order."""
+    rows, cols = weight.shape
+    head_dim = rows // n_heads
+    return weight.view(n_heads, 2, head_dim // 2, cols).transpose(1, 2).reshape(rows, cols)
+
+
+def meta_to_hf_qk(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """[heads*hd, D] in Meta row order -> HF row order (what transformers' convert_llama_weights does)."""
+    rows, cols = weight.shape
+    head_dim = rows // n_heads
+    return weight.view(n_heads, head_dim // 2, 2, cols).transpose(1, 2).reshape(rows, cols)
+
+
+# ---- reading the files ----------------------------------------------------------------------------------------
+def detect_layout(path: Path) -> str:
+    """'hf' or 'meta', from the files present; a CheckpointError saying what is missing otherwise."""
+    if not path.exists():
+        raise CheckpointError(f"checkpoint directory {path} does not exist")
+    if not path.is_dir():
+        raise CheckpointError(f"{path} is a file; pass the directory that holds the checkpoint")
+    if (path / HF_CONFIG).is_file():
+        return "hf"
+    if (path / META_PARAMS).is_file():
+        return "meta"
+    raise CheckpointError(f"no checkpoint in {path}: expected {HF_CONFIG} + {HF_WEIGHTS} (Hugging Face) "
+                          f"or {META_PARAMS} + consolidated.00.pth (Meta)")
+
+
+def _tokenizer_vocab_size(path: Path) -> int | None:
+    if (path / "tokenizer.model").is_file():
+        from .tokenizer import load_tokenizer
+        return load_tokenizer(path).vocab_size
+    return None
+
+
+def read_config(path: str | Path) -> ModelConfig:
+    """The config of a checkpoint directory, without reading its weights (for memory checks before loading)."""
+    path = Path(path)
+    layout = detect_layout(path)
+    if layout == "hf":
+        return ModelConfig.from_file(path / HF_CONFIG)
+    return ModelConfig.from_file(path / META_PARAMS, vocab_size=_tokenizer_vocab_size(path))
+
+
+def _hf_weight_files(path: Path) -> list[Path]:
+    if (path / HF_WEIGHTS).is_file():
+        return [path / HF_WEIGHTS]
+    if (path / HF_INDEX).is_file():
+        index = json.loads((path / HF_INDEX).read_text())
+        files = sorted(set(index.get("weight_map", {}).values()))
+        missing = [f for f in files if not (path / f).is_file()]
+        if not files or missing:
+            raise CheckpointError(f"{path / HF_INDEX} names shard files that are not there: {missing or 'none'}")
+        return [path / f for f in files]
+    if list(path.glob("*.bin")) or list(path.glob("*.pth")):
+        raise CheckpointError(f"{path} has pickle weights (.bin) but no {HF_WEIGHTS}; convert them to safetensors")
+    raise CheckpointError(f"{path} has {HF_CONFIG} but no {HF_WEIGHTS} or {HF_INDEX}")
+
+
+def _read_hf_tensors(path: Path, cfg: ModelConfig, dtype: torch.dtype):
+    """Yield (Meta name, tensor) one at a time, converted to dtype and to Meta's RoPE row order."""
+    from safetensors import SafetensorError, safe_open
+
+    for file in _hf_weight_files(path):
+        try:
+            with safe_open(str(file), framework="pt", device="cpu") as f:
+                for hf_name in f.keys():
+                    if hf_name.endswith("rotary_emb.inv_freq"):
+                        continue  # older exports saved RoPE frequencies; they follow from the config
+                    name = hf_to_meta_name(hf_name)
+                    if name is None:
+                        raise CheckpointError(f"{file.name}: unexpected tensor {hf_name!r} (not a LLaMA weight)")
+                    tensor = f.get_tensor(hf_name).to(dtype)
+                    if name.endswith(("attention.wq.weight", "attention.wk.weight")):
+                        heads = cfg.n_heads if name.endswith("wq.weight") else cfg.n_kv_heads
+                        _check_shape(name, tensor, _expected_shape(name, cfg), file)
+                        tensor = hf_to_meta_qk(tensor, heads)
+                    yield name, tensor
+        except SafetensorError as err:
+            raise CheckpointError(f"{file} is not a readable safetensors file ({err}); truncated download?") from None
+
+
+_META_CONCAT_DIM = {  # how Meta's model-parallel shards split each weight (fairscale's parallel layers)
+    "wq": 0, "wk": 0, "wv": 0, "w1": 0, "w3": 0, "output": 0,  # ColumnParallelLinear: output rows split
+    "wo": 1, "w2": 1,  # RowParallelLinear: input columns split
+}
+
+
+def _read_meta_tensors(path: Path, cfg: ModelConfig, dtype: torch.dtype):
+    shards = sorted(path.glob("consolidated.*.pth"))
+    if not shards:
+        raise CheckpointError(f"{path} has {META_PARAMS} but no consolidated.00.pth")
+    states = []
+    for shard in shards:
+        try:
+            # mmap: the file's pages are read as tensors are touched, so shards are not all held in memory twice.
+            states.append(torch.load(shard, map_location="cpu", weights_only=True, mmap=True))
+        except Exception as err:  # an UnpicklingError for forbidden globals, RuntimeError for truncation
+            raise CheckpointError(f"{shard} could not be read as plain tensors ({type(err).__name__}: "
+                                  f"{str(err).splitlines()[0][:300]}); it is not loaded with pickle's code "
+                                  "execution, by design") from None
+        if not isinstance(states[-1], dict):
+            raise CheckpointError(f"{shard} holds a {type(states[-1]).__name__}, not a dict of tensors")
+    for name in states[0]:
+        if name == "rope.freqs":
+            continue  # LLaMA 1 saved its RoPE frequencies; they follow from the config
+        parts = [s.get(name) for s in states]
+        if any(p is None or not isinstance(p, torch.Tensor) for p in parts):
+            raise CheckpointError(f"{name!r} is missing or not a tensor in some of {[s.name for s in shards]}")
+        if len(parts) == 1:
+            tensor = parts[0]
+        elif parts[0].ndim == 1:  # norm gains are replicated on every shard
+            tensor = parts[0]
+        else:
+            kind = name.split(".")[-2]
+            if kind == "tok_embeddings":  # LLaMA 1/2 split the width, Llama 3 the vocabulary
+                dim = 1 if parts[0].shape[1] * len(parts) == cfg.dim else 0
+            elif kind in _META_CONCAT_DIM:
+                dim = _META_CONCAT_DIM[kind]
+            else:
+                raise CheckpointError(f"unexpected tensor {name!r} in {shards[0].name}")
+            tensor = torch.cat(parts, dim=dim)
+        yield name, tensor.to(dtype)
+    extra = set().union(*(s.keys() for s in states[1:])) - set(states[0])
+    if extra:
+        raise CheckpointError(f"{sorted(extra)[0]!r} appears in a later shard but not in {shards[0].name}")
+
+
+def _expected_shape(name: str, cfg: ModelConfig) -> tuple[int, ...]:
+    d, kv, f = cfg.dim, cfg.n_kv_heads * cfg.head_dim, cfg.hidden_dim
+    leaf = name.split(".")[-2]
+    return {"tok_embeddings": (cfg.vocab_size, d), "output": (cfg.vocab_size, d), "wq": (d, d), "wk": (kv, d),
+            "wv": (kv, d), "wo": (d, d), "w1": (f, d), "w3": (f, d), "w2": (d, f)}.get(leaf, (d,))
+
+
+def _check_shape(name: str, tensor: torch.Tensor, expected, where) -> None:
+    if tuple(tensor.shape) != tuple(expected):
+        raise CheckpointError(f"{where}: {name} has shape {list(tensor.shape)}, but the config implies "
+                              f"{list(expected)}; the checkpoint and its config do not match")
+
+
+# ---- the public functions -------------------------------------------------------------------------------------
+def load_model(path: str | Path, device: str | torch.device | None = None, dtype: str | torch.dtype | None = None,
+               check_finite: bool = True) -> Transformer:
+    """Load a checkpoint directory in Hugging Face or Meta layout (detected) into a Transformer, in eval mode.
+
+    Defaults: CUDA + bfloat16 when a GPU is present, else CPU + float32.
+    """
+    path = Path(path)
+    device = torch.device(device) if device is not None else default_device()
+    dtype = as_dtype(dtype) or default_dtype(device)
+    layout = detect_layout(path)
+    cfg = read_config(path)
+    tensors = _read_hf_tensors(path, cfg, dtype) if layout == "hf" else _read_meta_tensors(path, cfg, dtype)
+
+    with torch.device("meta"):
+        model = Transformer(cfg)
+    expected = {name: tuple(p.shape) for name, p in model.state_dict().items()}
+    if cfg.tie_word_embeddings:
+        expected.pop("output.weight", None)
+    state: dict[str, torch.Tensor] = {}
+    for name, tensor in tensors:
+        if name not in expected:
+            if name == "output.weight" and cfg.tie_word_embeddings:
+                continue
+            raise CheckpointError(f"{path}: unexpected parameter {name!r} for a {cfg.n_layers}-layer model")
+        _check_shape(name, tensor, expected[name], path)
+        if check_finite and not torch.isfinite(tensor).all():
+            bad = (~torch.isfinite(tensor)).sum().item()
+            raise CheckpointError(f"{path}: {name} contains {bad} NaN or infinite values; the weights are corrupt")
+        state[name] = tensor.to(device)
+    missing = [name for name in expected if name not in state]
+    if missing:
+        raise CheckpointError(f"{path}: {len(missing)} parameters missing from the checkpoint, "
+                              f"first {missing[0]!r}; truncated or for a different config?")
+    model.load_state_dict(state, strict=not cfg.tie_word_embeddings, assign=True)
+    if cfg.tie_word_embeddings:
+        model.output.weight = model.tok_embeddings.weight
+    model.reset_rope()
+    return model.eval().requires_grad_(False)
+
+
+def save_model(model: Transformer, path: str | Path, tokenizer_file: str | Path | None = None) -> Path:
+    """Write Hugging Face layout (config.json + model.safetensors) that transformers' LlamaForCausalLM loads."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    cfg = model.cfg
+    tensors = {}
+    for name, tensor in model.state_dict().items():
+        if name == "output.weight" and cfg.tie_word_embeddings:
+            continue
+        if name.endswith(("attention.wq.weight", "attention.wk.weight")):
+            tensor = meta_to_hf_qk(tensor, cfg.n_heads if name.endswith("wq.weight") else cfg.n_kv_heads)
+        tensors[meta_to_hf_name(name)] = tensor.detach().contiguous().cpu()
+    dtype_name = str(model.dtype).removeprefix("torch.")
+    _write_atomically(path / HF_CONFIG, lambda tmp: tmp.write_text(json.dumps(cfg.to_hf_config(dtype_name), indent=2)))
+    _write_atomically(path / HF_WEIGHTS, lambda tmp: save_file(tensors, str(tmp), metadata={"format": "pt"}))
+    if tokenizer_file is not None:
+        _copy_tokenizer(Path(tokenizer_file), path)
+    return path
+
+
+def save_meta_checkpoint(model: Transformer, path: str | Path, n_shards: int = 1,
+                         tokenizer_file: str | Path | None = None) -> Path:
+    """Write Meta layout: params.json + consolidated.NN.pth, split into n_shards as model parallelism would."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    shards: list[dict[str, torch.Tensor]] = [{} for _ in range(n_shards)]
+    for name, tensor in model.state_dict().items():
+        tensor = tensor.detach().cpu()
+        kind = name.split(".")[-2]
+        if tensor.ndim == 1 or n_shards == 1:
+            pieces = [tensor] * n_shards
+        else:
+            dim = 1 if kind == "tok_embeddings" else _META_CONCAT_DIM[kind]
+            pieces = tensor.chunk(n_shards, dim=dim)
+        for shard, piece in zip(shards, pieces):
+            shard[name] = piece.clone()
+    (path / META_PARAMS).write_text(json.dumps(model.cfg.to_meta_params(), indent=2))
+    for i, shard in enumerate(shards):
+        torch.save(shard, path / f"consolidated.{i:02d}.pth")
+    if tokenizer_file is not None:
+        _copy_tokenizer(Path(tokenizer_file), path)
+    return path
+
+
+def _copy_tokenizer(src: Path, dst_dir: Path) -> None:
+    if src.resolve() != (dst_dir / "tokenizer.model").resolve():
+        (dst_dir / "tokenizer.model").write_bytes(src.read_bytes())
+
+
+def _write_atomically(target: Path, write) -> None:
+    """Write to a temporary name, then rename: a crash mid-save never leaves a truncated checkpoint behind."""
+    tmp = target.with_name(target.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, target)

@@ -1,0 +1,115 @@
+"""Generating text one token at a time: logits -> a probability distribution -> the next token.
+
+    prefill:  run the whole prompt once; with a KV cache its keys and values are stored
+    decode:   feed only the newest token; attention reads the earlier ones from the cache
+              (without a cache, every step re-runs the whole sequence: same tokens, more work)
+
+The sampling knobs, applied in this order to the last position's logits:
+    temperature  divide the logits by T: T < 1 sharpens, T > 1 flattens, T = 0 means greedy (argmax)
+    top_k        keep only the k most likely tokens
+    top_p        keep the smallest set of most likely tokens whose probabilities sum to at least p ("nucleus")
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+
+import torch
+
+from .model import Transformer
+
+
+def check_sampling(temperature: float = 0.0, top_k: int | None = None, top_p: float | None = None) -> None:
+    """ValueError, naming the valid range, for any parameter outside it."""
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not math.isfinite(temperature) \
+            or temperature < 0:
+        raise ValueError(f"temperature must be a finite number >= 0 (0 = greedy), got {temperature!r}")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be None or an integer >= 1, got {top_k!r}")
+    if top_p is not None and (isinstance(top_p, bool) or not isinstance(top_p, (int, float))
+                              or not 0 < top_p <= 1):
+        raise ValueError(f"top_p must be None or a number in (0, 1], got {top_p!r}")
+
+
+def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                     top_p: float | None = None) -> torch.Tensor:
+    """The distribution the next token is drawn from, after temperature, top-k and top-p.   [..., V] -> [..., V]
+
+    At temperature 0 all probability sits on the argmax (greedy decoding). The app redraws its bars from
+    stored logits with this function, so moving a slider never re-runs the model.
+    """
+    check_sampling(temperature, top_k, top_p)
+    logits = logits.float()
+    if temperature == 0:
+        return torch.nn.functional.one_hot(logits.argmax(-1), logits.shape[-1]).to(logits.dtype)
+    logits = logits / temperature
+    if top_k is not None and top_k < logits.shape[-1]:
+        kth_largest = torch.topk(logits, top_k, dim=-1).values[..., -1:]  # [..., 1]
+        logits = logits.masked_fill(logits < kth_largest, float("-inf"))
+    probs = torch.softmax(logits, dim=-1)
+    if top_p is not None and top_p < 1:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        # Drop a token when the tokens ranked above it already reach p; the most likely token always stays.
+        mass_before = sorted_probs.cumsum(-1) - sorted_probs
+        sorted_probs = sorted_probs.masked_fill(mass_before >= top_p, 0.0)
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+        probs = probs / probs.sum(-1, keepdim=True)
+    return probs
+
+
+def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None,
+                      top_p: float | None = None, generator: torch.Generator | None = None) -> int:
+    """One token id from the last position's logits [V]."""
+    if temperature == 0:
+        check_sampling(temperature, top_k, top_p)
+        return int(logits.argmax(-1))
+    probs = next_token_probs(logits, temperature, top_k, top_p)
+    return int(torch.multinomial(probs, 1, generator=generator))
+
+
+@torch.inference_mode()
+def generate(model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int = 20, temperature: float = 0.0,
+             top_k: int | None = None, top_p: float | None = None, use_cache: bool = True, seed: int | None = None,
+             stop_ids: Iterable[int] = ()) -> Iterator[int]:
+    """Yield each new token id as soon as it is chosen.
+
+    seed makes sampling reproducible (a generator private to this call; the global RNG is never touched).
+    Generation ends after max_new_tokens or at a token in stop_ids (which is yielded).
+    """
+    prompt = [int(t) for t in prompt_ids]
+    check_sampling(temperature, top_k, top_p)
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
+    if not prompt:
+        raise ValueError("the prompt is empty: give at least one token (the BOS token counts)")
+    vocab, context = model.cfg.vocab_size, model.cfg.max_seq_len
+    if any(not 0 <= t < vocab for t in prompt):
+        raise ValueError(f"prompt token ids must be in [0, {vocab}), got {[t for t in prompt if not 0 <= t < vocab][:5]}")
+    if len(prompt) + max_new_tokens > context:
+        raise ValueError(f"the prompt has {len(prompt)} tokens and {max_new_tokens} more were asked for, but the "
+                         f"model's context is {context} tokens: shorten the prompt or ask for at most "
+                         f"{max(context - len(prompt), 0)} new tokens")
+
+    device = model.device
+    generator = torch.Generator(device=device)
+    if seed is None:
+        generator.seed()  # fresh entropy; a new Generator would otherwise always start from the same default seed
+    else:
+        generator.manual_seed(seed)
+    stop = set(stop_ids)
+    tokens = torch.tensor([prompt], device=device)  # [1, T]
+    cache = model.new_kv_cache(max_len=len(prompt) + max_new_tokens) if use_cache else None
+
+    logits = model(tokens, kv_cache=cache, last_only=True)  # prefill: [1, 1, V]
+    for step in range(max_new_tokens):
+        token = sample_next_token(logits[0, -1], temperature, top_k, top_p, generator)
+        yield token
+        if token in stop or step == max_new_tokens - 1:
+            return
+        next_input = torch.tensor([[token]], device=device)
+        if use_cache:
+            logits = model(next_input, kv_cache=cache, last_only=True)  # decode: one new position
+        else:
+            tokens = torch.cat([tokens, next_input], dim=1)
+            logits = model(tokens, last_only=True)  # the whole sequence again
