@@ -185,7 +185,7 @@ def causal_mask(n_queries: int, n_keys: int, device=None) -> torch.Tensor:
 
 
 class Attention(nn.Module):
-    """softmax(q k^T / sqrt(hd) + mask) v, per head, with RoPE on q and k, and Hkv <= H key/value heads.
+    r"""softmax(q k^T / sqrt(hd) + mask) v, per head, with RoPE on q and k, and Hkv <= H key/value heads.
 
     Grouped-query attention: Ainslie et al., "GQA" (2023). Query head h reads key/value head h // (H / Hkv):
     the 32 query heads of a GQA-8 model form 8 groups of 4 that share one key and one value per token.
