@@ -130,7 +130,9 @@ def rope_angles(head_dim: int, n_positions: int, theta: float = 10000.0, scaling
 
 
 def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """Rotate each adjacent pair (x[2i], x[2i+1]) of every head by its angle.    x: [B, T, heads, hd]
+    """Rotate each adjacent pair (x[2i], x[2i+1]) of every head by its angle.
+
+    x: [B, T, heads, hd];  cos, sin: [T, hd/2] or [T, 1, hd/2], the angles of these T positions
 
         [x'_2i  ]   [cos  -sin] [x_2i  ]
         [x'_2i+1] = [sin   cos] [x_2i+1]
@@ -139,9 +141,9 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     (its "rotate_half"), and permutes the rows of wq and wk in its checkpoints to match; checkpoints.py undoes
     that permutation on load, so both layouts compute the same attention.
     """
-    x_pairs = x.float().unflatten(-1, (-1, 2))  # [B, T, heads, hd/2, 2]
-    x0, x1 = x_pairs[..., 0], x_pairs[..., 1]  # [B, T, heads, hd/2] each
-    cos, sin = cos[:, None, :], sin[:, None, :]  # [T, 1, hd/2]: same angle for every head
+    x0, x1 = x.float().unflatten(-1, (-1, 2)).unbind(-1)  # [B, T, heads, hd/2] each: even and odd dims
+    if cos.ndim == 2:
+        cos, sin = cos[:, None, :], sin[:, None, :]  # [T, 1, hd/2]: the same angle for every head
     rotated = torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), dim=-1)  # [B, T, heads, hd/2, 2]
     return rotated.flatten(-2).type_as(x)  # [B, T, heads, hd]
 
@@ -335,7 +337,8 @@ class Transformer(HookedModule):
         start = kv_cache.length if kv_cache is not None else 0
         if start + T > self.cfg.max_seq_len:
             raise ValueError(f"{start + T} tokens exceed the model's context of {self.cfg.max_seq_len}")
-        cos, sin = self.rope_cos[start:start + T], self.rope_sin[start:start + T]  # [T, hd/2]
+        # This call's angles, shaped once for all layers: [T, 1, hd/2] broadcasts over the heads.
+        cos, sin = self.rope_cos[start:start + T, None], self.rope_sin[start:start + T, None]
 
         x = self.hook_embed(self.tok_embeddings(tokens))  # [B, T, D]
         for i, layer in enumerate(self.layers):

@@ -1,0 +1,153 @@
+"""Command line: `python -m llama_edu {inspect, hooks, generate} ...`
+
+    python -m llama_edu inspect --preset llama-2-70b         parameters, memory per dtype, KV cache per context
+    python -m llama_edu hooks --prompt "The cat sat"         every hook's name and the shape it captured
+    python -m llama_edu generate --prompt "Once upon a time"  streams the continuation
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import torch
+
+from . import TINY_MODEL_DIR
+from .checkpoints import CheckpointError, load_model, read_config
+from .config import DTYPE_BYTES, PRESETS, ModelConfig, count_parameters, kv_cache_bytes, parameter_breakdown
+from .generate import generate
+from .tokenizer import load_tokenizer
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.2f} {unit}"
+        n /= 1024
+    raise AssertionError
+
+
+def human_count(n: int) -> str:
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= scale:
+            return f"{n / scale:.2f}{suffix}"
+    return str(n)
+
+
+def table(rows: list[tuple], header: tuple) -> str:
+    cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def describe(cfg: ModelConfig) -> str:
+    total = count_parameters(cfg)
+    out = [f"model: {cfg.name}",
+           table([(k, v) for k, v in [
+               ("dim", cfg.dim), ("n_layers", cfg.n_layers), ("n_heads", cfg.n_heads),
+               ("n_kv_heads", f"{cfg.n_kv_heads} ({cfg.attention_kind})"), ("head_dim", cfg.head_dim),
+               ("hidden_dim (feed-forward)", cfg.hidden_dim), ("vocab_size", cfg.vocab_size),
+               ("max_seq_len", cfg.max_seq_len), ("rope_theta", f"{cfg.rope_theta:g}"), ("norm_eps", cfg.norm_eps)]],
+               ("config", "value")),
+           "",
+           table([(k, f"{v:,}", f"{100 * v / total:.1f}%") for k, v in parameter_breakdown(cfg).items()]
+                 + [("total", f"{total:,}", "100.0%")], ("parameters", "count", "share")),
+           "",
+           table([(name, human_bytes(total * b)) for name, b in DTYPE_BYTES.items()], ("weights in", "memory")),
+           ""]
+    contexts = sorted({512, 2048, 4096, 8192, 32768, cfg.max_seq_len} & set(range(1, cfg.max_seq_len + 1)))
+    out.append(f"KV cache, batch 1, bfloat16 (2 * {cfg.n_layers} layers * {cfg.n_kv_heads} KV heads * "
+               f"{cfg.head_dim} * tokens * 2 bytes):")
+    rows = []
+    for n in contexts:
+        mha = kv_cache_bytes(cfg.replace(n_kv_heads=cfg.n_heads), n)
+        rows.append((f"{n:,}", human_bytes(kv_cache_bytes(cfg, n)), human_bytes(mha)))
+    out.append(table(rows, ("context", f"this model ({cfg.attention_kind})", "if it were MHA")))
+    return "\n".join(out)
+
+
+def cmd_inspect(args) -> int:
+    cfg = ModelConfig.from_preset(args.preset) if args.preset else read_config(args.model)
+    print(describe(cfg))
+    return 0
+
+
+def cmd_hooks(args) -> int:
+    model = load_model(args.model, device=args.device)
+    tok = load_tokenizer(args.model)
+    ids = tok.encode(args.prompt)
+    _, cache = model.run_with_cache(torch.tensor([ids], device=model.device))
+    print(f"prompt: {args.prompt!r} -> {len(ids)} tokens {tok.pieces(ids)}\n")
+    shapes = model.hook_shapes()
+    print(table([(n, str(list(cache[n].shape)), shapes[n]) for n in model.hook_names()],
+                ("hook", "captured shape", "declared")))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    model = load_model(args.model, device=args.device)
+    tok = load_tokenizer(args.model)
+    ids = tok.encode(args.prompt)
+    max_new = min(args.max_new_tokens, model.cfg.max_seq_len - len(ids))
+    print(args.prompt, end="", flush=True)
+    new: list[int] = []
+    shown = ""
+    start = time.perf_counter()
+    for token in generate(model, ids, max_new, args.temperature, args.top_k, args.top_p,
+                          use_cache=not args.no_cache, seed=args.seed, stop_ids=[tok.eos_id]):
+        if token == tok.eos_id:
+            break
+        new.append(token)
+        # Decode the whole continuation each time: a character split over several byte tokens appears whole.
+        text = tok.decode(ids[1:] + new)[len(tok.decode(ids[1:])):]
+        if not text.endswith("\ufffd"):
+            print(text[len(shown):], end="", flush=True)
+            shown = text
+    seconds = time.perf_counter() - start
+    print(f"\n\n[{len(new)} tokens in {seconds:.2f} s, {len(new) / max(seconds, 1e-9):.1f} tokens/s, "
+          f"{'with' if not args.no_cache else 'without'} KV cache]", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m llama_edu", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("inspect", help="config, parameter counts, memory per dtype, KV cache per context")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--preset", choices=list(PRESETS))
+    source.add_argument("--model", default=str(TINY_MODEL_DIR), help="checkpoint directory (HF or Meta layout)")
+    p.set_defaults(func=cmd_inspect)
+
+    for name, func, help_text in [("hooks", cmd_hooks, "every hook name and the shape it captures for a prompt"),
+                                  ("generate", cmd_generate, "stream a continuation of a prompt")]:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--model", default=str(TINY_MODEL_DIR), help="checkpoint directory (HF or Meta layout)")
+        p.add_argument("--prompt", default="The cat sat on the mat")
+        p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+        p.set_defaults(func=func)
+        if name == "generate":
+            p.add_argument("--max-new-tokens", type=int, default=60)
+            p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
+            p.add_argument("--top-k", type=int, default=None)
+            p.add_argument("--top-p", type=float, default=None)
+            p.add_argument("--seed", type=int, default=None)
+            p.add_argument("--no-cache", action="store_true", help="re-run the whole sequence for every token")
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CheckpointError, ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
