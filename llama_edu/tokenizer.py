@@ -65,12 +65,12 @@ def train_tokenizer(text_file: str | Path, model_prefix: str | Path, vocab_size:
     sentencepiece's default normaliser collapses runs of spaces and rewrites some unicode (NFKC); Hugging
     Face's Llama tokenizer does neither, so "identity" normalisation keeps the two in agreement.
     """
+    spm.set_random_generator_seed(seed)  # the sentence sample it trains on is random: fix it
     spm.SentencePieceTrainer.train(
         input=str(text_file), model_prefix=str(model_prefix), vocab_size=vocab_size, model_type="bpe",
         byte_fallback=True, split_digits=True, character_coverage=1.0,
         normalization_rule_name="identity", remove_extra_whitespaces=False,
         input_sentence_size=max_sentences, shuffle_input_sentence=True, seed_sentencepiece_size=1_000_000,
         unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=2, minloglevel=2,
-        random_seed=seed,
     )
     return Tokenizer(f"{model_prefix}.model")
