@@ -265,7 +265,7 @@ PRESETS: dict[str, ModelConfig] = {
 # Tokens each release was pre-trained on (from the papers), for the lessons' comparisons.
 TRAINING_TOKENS = {"llama-7b": 1.0e12, "llama-13b": 1.0e12, "llama-33b": 1.4e12, "llama-65b": 1.4e12,
                    "llama-2-7b": 2.0e12, "llama-2-13b": 2.0e12, "llama-2-70b": 2.0e12,
-                   "llama-3-8b": 15e12, "llama-3-70b": 15e12, "llama-3.1-8b": 15e12, "llama-3.1-405b": 15e12}
+                   "llama-3-8b": 15e12, "llama-3-70b": 15e12, "llama-3.1-8b": 15e12, "llama-3.1-405b": 15.6e12}
 
 
 # ---- parameters and memory -------------------------------------------------------------------------------------

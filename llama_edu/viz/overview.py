@@ -1,0 +1,106 @@
+"""The whole model at a glance: a block diagram with parameter counts, and the LLaMA family side by side."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ..config import PRESETS, TRAINING_TOKENS, ModelConfig, count_parameters, parameter_breakdown
+
+COMPONENT_COLOURS = {"tok_embeddings": "#8c6bb1", "attention": "#2b8cbe", "feed_forward": "#e6550d",
+                     "norms": "#31a354", "output": "#756bb1"}
+
+
+def human(n: float) -> str:
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= scale:
+            return f"{n / scale:.2f}{suffix}"
+    return f"{n:.0f}"
+
+
+def block_diagram(cfg: ModelConfig) -> go.Figure:
+    """Boxes for the forward pass, bottom to top, each labelled with its parameters for this config."""
+    d, kv, f = cfg.dim, cfg.n_kv_heads * cfg.head_dim, cfg.hidden_dim
+    attn = 2 * d * d + 2 * d * kv
+    ffn = 3 * d * f
+    # (label, detail, y, colour, inside the repeated block?)
+    boxes = [
+        ("tokens", f"ids, e.g. <s> The cat ... (vocabulary {cfg.vocab_size:,})", 0, "#bdbdbd", False),
+        ("tok_embeddings", f"{cfg.vocab_size:,} x {d:,} = {human(cfg.vocab_size * d)} parameters", 1, "#8c6bb1", False),
+        ("attention_norm (RMSNorm)", f"gain: {d:,}", 2, "#31a354", True),
+        ("attention: RoPE, causal, " + cfg.attention_kind,
+         f"wq, wk, wv, wo: {human(attn)} ({cfg.n_heads} query heads, {cfg.n_kv_heads} KV heads of {cfg.head_dim})",
+         3, "#2b8cbe", True),
+        ("ffn_norm (RMSNorm)", f"gain: {d:,}", 4.2, "#31a354", True),
+        ("feed_forward: SwiGLU", f"w1, w3: {d:,} -> {f:,}; w2: {f:,} -> {d:,}: {human(ffn)}", 5.2, "#e6550d", True),
+        ("norm (RMSNorm)", f"gain: {d:,}", 6.6, "#31a354", False),
+        ("output", f"{d:,} x {cfg.vocab_size:,} = {human(cfg.vocab_size * d)} -> logits", 7.6, "#756bb1", False),
+    ]
+    fig = go.Figure()
+    x0, x1 = 0.0, 6.0
+    for label, detail, y, colour, _ in boxes:
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32, fillcolor=colour, opacity=0.85,
+                      line=dict(width=0), layer="below")
+        fig.add_annotation(x=(x0 + x1) / 2, y=y + 0.1, text=f"<b>{label}</b>", showarrow=False,
+                           font=dict(size=16, color="white"))
+        fig.add_annotation(x=(x0 + x1) / 2, y=y - 0.15, text=detail, showarrow=False, font=dict(size=12, color="white"))
+    # arrows between consecutive boxes
+    ys = [b[2] for b in boxes]
+    for lower, upper in zip(ys, ys[1:]):
+        fig.add_annotation(x=3, y=upper - 0.33, ax=3, ay=lower + 0.33, xref="x", yref="y", axref="x", ayref="y",
+                           showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor="#888", text="")
+    # the repeated block and its two residual connections
+    fig.add_shape(type="rect", x0=-0.4, x1=x1 + 2.6, y0=1.55, y1=5.65, line=dict(color="#888", dash="dash", width=2))
+    fig.add_annotation(x=x1 + 1.3, y=5.45, text=f"<b>x {cfg.n_layers} layers</b>", showarrow=False, font=dict(size=16))
+    for start, end in ((1.55, 3.6), (3.6, 5.65)):
+        fig.add_shape(type="line", x0=x1 + 0.6, x1=x1 + 0.6, y0=start + 0.05, y1=end - 0.1,
+                      line=dict(color="#d62728", width=3))
+        fig.add_annotation(x=x1 + 0.6, y=end - 0.25, text="⊕", showarrow=False, font=dict(size=22, color="#d62728"))
+    fig.add_annotation(x=x1 + 1.6, y=2.6, text="residual:<br>x + attention(norm(x))", showarrow=False,
+                       font=dict(size=12, color="#d62728"))
+    fig.add_annotation(x=x1 + 1.6, y=4.7, text="residual:<br>h + ffn(norm(h))", showarrow=False,
+                       font=dict(size=12, color="#d62728"))
+    fig.update_xaxes(visible=False, range=[-0.6, x1 + 2.8])
+    fig.update_yaxes(visible=False, range=[-0.5, 8.1])
+    fig.update_layout(height=620, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
+                      title=f"{cfg.name}: {count_parameters(cfg):,} parameters")
+    return fig
+
+
+def parameter_shares(configs: dict[str, ModelConfig]) -> go.Figure:
+    """Stacked 100% bars: where each model's parameters sit (embeddings matter in small models only)."""
+    fig = go.Figure()
+    names = list(configs)
+    for component, colour in COMPONENT_COLOURS.items():
+        shares, counts = [], []
+        for name in names:
+            parts = parameter_breakdown(configs[name])
+            shares.append(100 * parts[component] / sum(parts.values()))
+            counts.append(parts[component])
+        fig.add_bar(y=names, x=shares, name=component, orientation="h", marker_color=colour,
+                    customdata=counts, hovertemplate="%{y}: " + component + " %{customdata:,} (%{x:.1f}%)<extra></extra>")
+    fig.update_layout(barmode="stack", height=80 + 36 * len(names), xaxis_title="share of parameters (%)",
+                      font=dict(size=14), legend=dict(orientation="h", y=1.1), margin=dict(l=10, r=10, t=40, b=40))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def family_rows(names: list[str] | None = None) -> list[dict]:
+    """One row per preset: the numbers that changed from LLaMA 1 to 2 to 3, straight from ModelConfig."""
+    rows = []
+    for name in names or [n for n in PRESETS if n != "tiny"]:
+        cfg = PRESETS[name]
+        tokens = TRAINING_TOKENS.get(name)
+        rows.append({
+            "model": name,
+            "parameters": human(count_parameters(cfg)),
+            "layers": cfg.n_layers,
+            "width (dim)": cfg.dim,
+            "query heads": cfg.n_heads,
+            "KV heads": cfg.n_kv_heads,
+            "attention": cfg.attention_kind,
+            "context": f"{cfg.max_seq_len:,}",
+            "vocabulary": f"{cfg.vocab_size:,}",
+            "RoPE theta": f"{cfg.rope_theta:,.0f}",
+            "training tokens": human(tokens) if tokens else "",
+        })
+    return rows

@@ -1,0 +1,22 @@
+import llama_edu as le
+from llama_edu.viz import overview
+
+
+def test_family_rows_carry_the_config_numbers():
+    rows = {r["model"]: r for r in overview.family_rows()}
+    assert rows["llama-2-70b"]["KV heads"] == 8 and rows["llama-2-70b"]["attention"] == "GQA"
+    assert rows["llama-3-8b"]["vocabulary"] == "128,256" and rows["llama-3-8b"]["RoPE theta"] == "500,000"
+    assert rows["llama-7b"]["parameters"] == "6.74B" and rows["llama-7b"]["training tokens"] == "1.00T"
+
+
+def test_parameter_shares_sum_to_100_percent_per_model():
+    cfgs = {"a": le.PRESETS["llama-7b"], "b": le.PRESETS["tiny"]}
+    fig = overview.parameter_shares(cfgs)
+    totals = [sum(bar.x[i] for bar in fig.data) for i in range(2)]
+    assert all(abs(t - 100) < 1e-9 for t in totals)
+
+
+def test_block_diagram_labels_this_configs_sizes():
+    cfg = le.PRESETS["llama-2-70b"]
+    text = " ".join(a.text for a in overview.block_diagram(cfg).layout.annotations)
+    assert "64 query heads, 8 KV heads of 128" in text and "x 80 layers" in text and "28,672" in text
