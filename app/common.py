@@ -137,4 +137,4 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
 
 def notice(text: str) -> None:
     """The "what to notice" box every page ends its explanation with."""
-    st.info(text, icon="👀")
+    st.info(f"**What to notice.** {text}", icon=":material/lightbulb:")

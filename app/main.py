@@ -2,23 +2,24 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="llama-edu: inside LLaMA", page_icon="🦙", layout="wide")
+# Material icons ship with Streamlit, so they render offline and on machines without an emoji font.
+st.set_page_config(page_title="llama-edu: inside LLaMA", page_icon=":material/school:", layout="wide")
 
 PAGES = {
     "Start": [
-        st.Page("pages/overview.py", title="Overview", icon="🦙", default=True),
-        st.Page("pages/tokens.py", title="Tokens", icon="🔤"),
+        st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page("pages/tokens.py", title="Tokens", icon=":material/text_fields:"),
     ],
     "Inside a block": [
-        st.Page("pages/norms.py", title="RMSNorm vs LayerNorm", icon="📏"),
-        st.Page("pages/rope.py", title="RoPE", icon="🔄"),
-        st.Page("pages/attention.py", title="Attention", icon="👀"),
-        st.Page("pages/gqa.py", title="GQA / MQA / MHA", icon="🧩"),
-        st.Page("pages/swiglu.py", title="SwiGLU", icon="🚪"),
+        st.Page("pages/norms.py", title="RMSNorm vs LayerNorm", icon=":material/straighten:"),
+        st.Page("pages/rope.py", title="RoPE", icon=":material/rotate_right:"),
+        st.Page("pages/attention.py", title="Attention", icon=":material/visibility:"),
+        st.Page("pages/gqa.py", title="GQA / MQA / MHA", icon=":material/group_work:"),
+        st.Page("pages/swiglu.py", title="SwiGLU", icon=":material/tune:"),
     ],
     "Generating text": [
-        st.Page("pages/kv_cache.py", title="KV cache", icon="🗄️"),
-        st.Page("pages/generation.py", title="Generation", icon="✍️"),
+        st.Page("pages/kv_cache.py", title="KV cache", icon=":material/memory:"),
+        st.Page("pages/generation.py", title="Generation", icon=":material/edit_note:"),
     ],
 }
 

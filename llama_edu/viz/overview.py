@@ -24,7 +24,7 @@ def block_diagram(cfg: ModelConfig) -> go.Figure:
     ffn = 3 * d * f
     # (label, detail, y, colour, inside the repeated block?)
     boxes = [
-        ("tokens", f"ids, e.g. <s> The cat ... (vocabulary {cfg.vocab_size:,})", 0, "#bdbdbd", False),
+        ("tokens", f"ids, e.g. &lt;s&gt; The cat ... (vocabulary {cfg.vocab_size:,})", 0, "#bdbdbd", False),
         ("tok_embeddings", f"{cfg.vocab_size:,} x {d:,} = {human(cfg.vocab_size * d)} parameters", 1, "#8c6bb1", False),
         ("attention_norm (RMSNorm)", f"gain: {d:,}", 2, "#31a354", True),
         ("attention: RoPE, causal, " + cfg.attention_kind,
@@ -50,7 +50,7 @@ def block_diagram(cfg: ModelConfig) -> go.Figure:
                            showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor="#888", text="")
     # the repeated block and its two residual connections
     fig.add_shape(type="rect", x0=-0.4, x1=x1 + 2.6, y0=1.55, y1=5.65, line=dict(color="#888", dash="dash", width=2))
-    fig.add_annotation(x=x1 + 1.3, y=5.45, text=f"<b>x {cfg.n_layers} layers</b>", showarrow=False, font=dict(size=16))
+    fig.add_annotation(x=x1 + 1.6, y=5.9, text=f"<b>x {cfg.n_layers} layers</b>", showarrow=False, font=dict(size=16))
     for start, end in ((1.55, 3.6), (3.6, 5.65)):
         fig.add_shape(type="line", x0=x1 + 0.6, x1=x1 + 0.6, y0=start + 0.05, y1=end - 0.1,
                       line=dict(color="#d62728", width=3))
@@ -60,7 +60,7 @@ def block_diagram(cfg: ModelConfig) -> go.Figure:
     fig.add_annotation(x=x1 + 1.6, y=4.7, text="residual:<br>h + ffn(norm(h))", showarrow=False,
                        font=dict(size=12, color="#d62728"))
     fig.update_xaxes(visible=False, range=[-0.6, x1 + 2.8])
-    fig.update_yaxes(visible=False, range=[-0.5, 8.1])
+    fig.update_yaxes(visible=False, range=[-0.5, 8.1])  # the block label sits just above the dashed box
     fig.update_layout(height=620, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
                       title=f"{cfg.name}: {count_parameters(cfg):,} parameters")
     return fig

@@ -1,0 +1,122 @@
+"""A real browser on the real server: every page renders, nothing leaves the machine, bertviz draws offline.
+
+Starts `streamlit run app/main.py` on a free loopback port and drives Debian's chromium with Playwright (the PyPI
+package; `playwright install` would try to download a browser). Screenshots go to build/screenshots/.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+PAGES = {"overview": "", "tokens": "tokens", "norms": "norms", "rope": "rope", "attention": "attention",
+         "gqa": "gqa", "swiglu": "swiglu", "kv_cache": "kv_cache", "generation": "generation"}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is missing: .ci/run installs it with apt-get")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace")[-3000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def wait_until_rendered(page) -> None:
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=60_000)
+    page.wait_for_selector("h1", timeout=60_000)
+    # Streamlit shows a "running" status widget while the script runs; wait for the run to end.
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(800)  # let plotly and iframes paint
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_errors_or_outside_requests(server, browser, name):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    outside = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page.goto(f"{server}/{PAGES[name]}")
+    wait_until_rendered(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    exceptions = page.query_selector_all('[data-testid="stException"]')
+    assert not exceptions, [e.inner_text()[:500] for e in exceptions]
+    assert not outside, f"requests left the machine: {outside[:5]}"
+    if name == "attention":
+        assert_bertviz_drew(page)
+    context.close()
+
+
+def assert_bertviz_drew(page) -> None:
+    """bertviz draws SVG inside its iframe; with its CDN scripts blocked it would draw nothing."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => document.querySelectorAll('svg rect, svg line, svg text').length") > 10:
+                    return
+            except Exception:  # noqa: BLE001 - a frame may be navigating; try again
+                pass
+        page.wait_for_timeout(500)
+    raise AssertionError("the bertviz view drew no SVG")
