@@ -109,8 +109,11 @@ def measure_heads(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
     return result
 
 
-def find_head_roles(measures: dict[str, torch.Tensor], threshold: float = 0.4) -> list[HeadRole]:
-    """Heads whose attention is dominated by one job, strongest first (at most the top 3 per role)."""
+def find_head_roles(measures: dict[str, torch.Tensor], threshold: float = 0.2) -> list[HeadRole]:
+    """The strongest heads for each job (at most 3 per role, each above threshold), strongest first.
+
+    Averages over every position dilute jobs that only some tokens trigger (a verb looking at its subject), so
+    scores well below 1 can still mark a head that does the job sharply where it applies."""
     roles = []
     for role, measure in ROLE_MEASURES.items():
         values = measures[measure]

@@ -25,11 +25,18 @@ from .generate import generate
 from .model import Transformer
 
 
+def _sync() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()  # GPU work is asynchronous: wait for it before reading the clock
+
+
 def _median_seconds(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
+        _sync()
         start = time.perf_counter()
         fn()
+        _sync()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -54,16 +61,17 @@ def random_checkpoint(cfg: ModelConfig, directory: Path, dtype: torch.dtype) -> 
     return save_model(model, directory)
 
 
-def run(checkpoint: Path, dtype: torch.dtype, prompt_len: int, new_tokens: int, repeats: int) -> list[tuple]:
+def run(checkpoint: Path, dtype: torch.dtype, prompt_len: int, new_tokens: int, repeats: int,
+        device: str = "cpu") -> list[tuple]:
     from transformers import LlamaForCausalLM
     from transformers.utils import logging
 
     logging.set_verbosity_error()
     logging.disable_progress_bar()
-    ours = load_model(checkpoint, device="cpu", dtype=dtype)
-    ref = LlamaForCausalLM.from_pretrained(checkpoint, dtype=dtype).eval()  # default attention: sdpa
+    ours = load_model(checkpoint, device=device, dtype=dtype)
+    ref = LlamaForCausalLM.from_pretrained(checkpoint, dtype=dtype).to(device).eval()  # default attention: sdpa
     vocab = ours.cfg.vocab_size
-    tokens = torch.randint(3, vocab, (1, prompt_len), generator=torch.Generator().manual_seed(0))
+    tokens = torch.randint(3, vocab, (1, prompt_len), generator=torch.Generator().manual_seed(0)).to(device)
     short = tokens[:, :8]
     rows = []
 
@@ -101,6 +109,7 @@ def main(argv=None) -> None:
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -116,10 +125,10 @@ def main(argv=None) -> None:
         else:
             checkpoint = args.model or TINY_MODEL_DIR
             source = str(checkpoint)
-        rows = run(checkpoint, dtype, args.prompt_len, args.new_tokens, args.repeats)
+        rows = run(checkpoint, dtype, args.prompt_len, args.new_tokens, args.repeats, args.device)
 
-    print(f"llama_edu vs transformers LlamaForCausalLM: {source}, {args.dtype}, CPU, "
-          f"{torch.get_num_threads()} threads, torch {torch.__version__}")
+    where = torch.cuda.get_device_name() if args.device == "cuda" else f"CPU, {torch.get_num_threads()} threads"
+    print(f"llama_edu vs transformers LlamaForCausalLM: {source}, {args.dtype}, {where}, torch {torch.__version__}")
     print(f"{'measure':<40} {'llama_edu':>12} {'transformers':>13} {'unit':>9} {'speed-up':>9}")
     for label, ours, ref, unit in rows:
         if label.startswith("full capture"):

@@ -1,0 +1,128 @@
+"""SwiGLU, the feed-forward network of every LLaMA block: FFN(x) = w2( silu(w1 x) * (w3 x) ).
+
+Pure functions: captured activations of one token [F] in, numbers and plotly figures out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+import torch.nn.functional as F
+from plotly.subplots import make_subplots
+
+from ..config import PRESETS, ModelConfig, ffn_hidden_dim
+from .tokens import as_numpy, classroom_style, plotly_text
+
+# The activations a student meets in papers, all from torch itself (GELU: the exact erf form).
+ACTIVATIONS = {"SiLU / Swish": F.silu, "ReLU": F.relu, "GELU": F.gelu}
+
+
+def activation_curves(low: float = -6.0, high: float = 6.0, n: int = 481) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    x = torch.linspace(low, high, n)
+    return x.numpy(), {name: fn(x).numpy() for name, fn in ACTIVATIONS.items()}
+
+
+def silu_minimum() -> tuple[float, float]:
+    """Where silu(z) = z * sigmoid(z) is lowest, and its value there.
+
+    silu'(z) = sigmoid(z) * (1 + z * (1 - sigmoid(z))) is zero where 1 + z (1 - sigmoid(z)) = 0; Newton's method
+    on that from z = -1. At that point sigmoid(z) = 1 + 1/z, so the minimum value is z + 1.
+    """
+    z = -1.0
+    for _ in range(50):
+        s = 1 / (1 + math.exp(-z))
+        f = 1 + z * (1 - s)
+        df = (1 - s) - z * s * (1 - s)
+        z -= f / df
+    return z, z / (1 + math.exp(-z))
+
+
+def activation_curves_figure(gate: torch.Tensor | None = None) -> go.Figure:
+    """SiLU, ReLU and GELU on [-6, 6]; optionally one token's gate values [F] as dots on the SiLU curve."""
+    x, curves = activation_curves()
+    fig = go.Figure()
+    dashes = {"SiLU / Swish": "solid", "ReLU": "dash", "GELU": "dot"}  # tell them apart without colour too
+    for name, y in curves.items():
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line=dict(width=3, dash=dashes[name]),
+                                 hovertemplate="z = %{x:.2f}<br>%{y:.4f}<extra>" + name + "</extra>"))
+    if gate is not None:
+        g = gate.detach().float().cpu()
+        fig.add_trace(go.Scatter(x=g.numpy(), y=F.silu(g).numpy(), mode="markers", name="this token's gates",
+                                 marker=dict(size=7, color="rgba(128,128,128,0.55)"),
+                                 hovertemplate="gate %{x:.3f}<br>silu %{y:.3f}<extra></extra>"))
+    z_min, y_min = silu_minimum()
+    fig.add_trace(go.Scatter(x=[z_min], y=[y_min], mode="markers+text", name="SiLU minimum",
+                             marker=dict(size=12, symbol="x"), text=[f"({z_min:.3f}, {y_min:.3f})"],
+                             textposition="bottom center",
+                             hovertemplate="minimum<br>z = %{x:.4f}<br>%{y:.4f}<extra></extra>"))
+    fig.update_layout(title="Activation functions", xaxis=dict(title="z", range=[-6, 6]),
+                      yaxis=dict(title="activation(z)", range=[-0.6, 3]), legend=dict(orientation="h", y=-0.2))
+    return classroom_style(fig, height=500)
+
+
+def gate_summary(act: torch.Tensor, threshold: float = 0.05) -> dict[str, float]:
+    """How many of the F units the gate lets through, for one token.   act = silu(gate): [F]
+
+    "small": |silu(gate)| < threshold * max |silu(gate)|, i.e. the unit is (nearly) switched off.
+    """
+    a = act.detach().float().cpu()
+    largest = a.abs().max().item()
+    small = int((a.abs() < threshold * largest).sum())
+    return {"units": a.numel(), "small": small, "large": a.numel() - small, "negative": int((a < 0).sum()),
+            "most negative": a.min().item(), "largest |silu|": largest}
+
+
+SORT_ORDERS = ("gate", "product", "unit index")
+
+
+def unit_order(gate: torch.Tensor, hidden: torch.Tensor, sort_by: str) -> np.ndarray:
+    """Unit indices in the order the strips are drawn (descending gate or product, or as stored)."""
+    if sort_by == "unit index":
+        return np.arange(gate.numel())
+    key = gate if sort_by == "gate" else hidden
+    return torch.argsort(key.detach().float().cpu(), descending=True).numpy()
+
+
+def swiglu_units_figure(gate: torch.Tensor, act: torch.Tensor, up: torch.Tensor, hidden: torch.Tensor,
+                        sort_by: str = "gate", title: str = "") -> go.Figure:
+    """Four strips over the F hidden units of one token, all in the same unit order.   each input: [F]"""
+    order = unit_order(gate, hidden, sort_by)
+    panels = [("gate = w1 x (hook_gate)", gate), ("silu(gate) (hook_act)", act), ("up = w3 x (hook_up)", up),
+              ("silu(gate) ⊙ up (hook_hidden)", hidden)]
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=[name for name, _ in panels])
+    rank = np.arange(len(order))
+    for row, (name, values) in enumerate(panels, start=1):
+        y = as_numpy(values)[order]
+        hover = "unit %{customdata}<br>%{y:.4f}<extra>" + name + "</extra>"
+        trace = (go.Bar(x=rank, y=y, customdata=order, hovertemplate=hover) if len(order) <= 4096 else
+                 go.Scatter(x=rank, y=y, customdata=order, mode="lines", fill="tozeroy", hovertemplate=hover))
+        fig.add_trace(trace, row=row, col=1)
+    fig.update_layout(title=plotly_text(title), showlegend=False, bargap=0)
+    x_title = "hidden unit (as stored)" if sort_by == "unit index" else f"hidden units, sorted by {sort_by}"
+    fig.update_xaxes(title_text=x_title, row=4, col=1)
+    return classroom_style(fig, height=780)
+
+
+# ---- how wide is F? ----------------------------------------------------------------------------------------------
+SIZING_EXAMPLES = ("llama-7b", "llama-2-70b", "llama-3-8b")
+
+
+def sizing_row(name: str, cfg: ModelConfig) -> dict:
+    """Meta's rule step by step: 4d, then int(2 * 4d / 3), then * multiplier, rounded up to multiple_of."""
+    return {"model": name, "d (dim)": cfg.dim, "4d": 4 * cfg.dim, "int(2·4d/3)": int(2 * 4 * cfg.dim / 3),
+            "ffn_dim_multiplier": str(cfg.ffn_dim_multiplier or "none"), "multiple_of": cfg.multiple_of,
+            "F by the rule": ffn_hidden_dim(cfg.dim, cfg.multiple_of, cfg.ffn_dim_multiplier),
+            "F in the model": cfg.hidden_dim}
+
+
+def sizing_rows(loaded: ModelConfig, loaded_name: str = "loaded model") -> list[dict]:
+    return [sizing_row(loaded_name, loaded)] + [sizing_row(name, PRESETS[name]) for name in SIZING_EXAMPLES]
+
+
+def ffn_parameter_counts(dim: int) -> dict[str, float]:
+    """Weights per layer: a classic two-matrix FFN of width 4d vs SwiGLU's three matrices of width 2/3 * 4d."""
+    return {"two matrices, width 4d": 2 * dim * 4 * dim, "three matrices, width 8d/3": 3 * dim * (8 * dim / 3)}

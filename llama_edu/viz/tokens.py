@@ -1,0 +1,175 @@
+"""Tokens and their embedding vectors: what the model actually receives.
+
+Pure functions: token ids, pieces and tensors in; rows, HTML strings and plotly figures out.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from ..tokenizer import Tokenizer
+
+WORD_START = "\u2581"  # "▁": SentencePiece's mark for "a space came before this piece"
+FONT = dict(size=16)  # readable on a classroom projector
+
+
+def token_labels(pieces: list[str]) -> list[str]:
+    """Unique labels "0:<s>", "1:▁The", ...: plotly merges repeated category names, positions keep them apart."""
+    return [f"{i}:{piece}" for i, piece in enumerate(pieces)]
+
+
+def plotly_text(text: str) -> str:
+    """Text safe inside a plotly label or title, which reads HTML: "<s>" would otherwise vanish as a tag."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def axis_labels(pieces: list[str]) -> list[str]:
+    """token_labels, escaped for plotly axes."""
+    return [plotly_text(label) for label in token_labels(pieces)]
+
+
+def classroom_style(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """Fonts readable on a projector (ticks >= 14 px). Colours and background are left to Streamlit's theme."""
+    fig.update_layout(font=FONT, title_font_size=18, legend_font_size=14, hoverlabel_font_size=14,
+                      margin=dict(l=10, r=10, t=70, b=50))
+    fig.update_xaxes(tickfont_size=14, title_font_size=15)
+    fig.update_yaxes(tickfont_size=14, title_font_size=15)
+    fig.update_annotations(font_size=15)  # subplot titles
+    if height is not None:
+        fig.update_layout(height=height)
+    return fig
+
+
+def as_numpy(t: torch.Tensor) -> np.ndarray:
+    """float32 numpy copy of a capture (which may be bfloat16 and on a GPU)."""
+    return t.detach().float().cpu().numpy()
+
+
+# ---- the token table ---------------------------------------------------------------------------------------------
+def token_kind(tok: Tokenizer, token_id: int, piece: str) -> str:
+    if token_id == tok.bos_id:
+        return "BOS"
+    if token_id == tok.eos_id:
+        return "EOS"
+    if tok.is_byte(token_id):
+        return "byte"
+    if token_id == tok.sp.unk_id():
+        return "unknown"
+    return "word start" if piece.startswith(WORD_START) else "inside a word"
+
+
+def byte_value(piece: str) -> int | None:
+    """The byte a fallback piece stands for: "<0xF0>" -> 240; None for other pieces."""
+    if len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">"):
+        return int(piece[3:5], 16)
+    return None
+
+
+def token_rows(tok: Tokenizer, ids: list[int]) -> list[dict]:
+    """One row per token: position, id, piece, its kind, and the text it contributes."""
+    rows = []
+    for position, (token_id, piece) in enumerate(zip(ids, tok.pieces(ids))):
+        kind = token_kind(tok, token_id, piece)
+        value = byte_value(piece) if kind == "byte" else None
+        rows.append({"position": position, "id": int(token_id), "piece": piece, "kind": kind,
+                     "text": "" if kind in ("BOS", "EOS") else (f"byte 0x{value:02X}" if value is not None
+                                                                 else piece.replace(WORD_START, " "))})
+    return rows
+
+
+_CHIP_STYLE = {  # translucent colours: readable on Streamlit's light and dark themes alike
+    "BOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
+    "EOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
+    "byte": "background: rgba(230,80,60,0.22); border: 2px solid rgba(230,80,60,0.9);",
+    "unknown": "background: rgba(230,80,60,0.22); border: 2px solid rgba(230,80,60,0.9);",
+    "word start": "background: rgba(60,130,230,0.20); border: 1px solid rgba(60,130,230,0.8);",
+    "inside a word": "background: rgba(60,130,230,0.10); border: 1px solid rgba(60,130,230,0.5);",
+}
+
+
+def token_chips_html(rows: list[dict]) -> str:
+    """The prompt as a row of chips: piece on top ("▁" highlighted as the word-start mark), id below."""
+    chips = []
+    for row in rows:
+        piece = html.escape(row["piece"])
+        piece = piece.replace(WORD_START, f'<b style="color: rgb(60,130,230);">{WORD_START}</b>')
+        tip = html.escape(f"position {row['position']}, id {row['id']}, {row['kind']}", quote=True)
+        chips.append(
+            f'<span title="{tip}" style="display: inline-block; margin: 3px; padding: 4px 8px; border-radius: 8px; '
+            f'font-size: 18px; text-align: center; {_CHIP_STYLE[row["kind"]]}">'
+            f'<span style="font-family: monospace; white-space: pre;">{piece}</span><br>'
+            f'<span style="font-size: 13px; opacity: 0.75;">{row["id"]}</span></span>')
+    return '<div style="line-height: 1.2;">' + "".join(chips) + "</div>"
+
+
+# ---- byte fallback -----------------------------------------------------------------------------------------------
+def utf8_bytes(text: str) -> list[dict]:
+    """Each character of text with its UTF-8 bytes, e.g. 🦙 -> F0 9F A6 99."""
+    return [{"character": ch, "code point": f"U+{ord(ch):04X}",
+             "UTF-8 bytes": " ".join(f"{b:02X}" for b in ch.encode("utf-8"))} for ch in text]
+
+
+def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
+    """Runs of consecutive byte tokens in ids, with the text their bytes spell once joined.
+
+    A run may stop mid-character when a prompt is truncated; the decoded text then shows U+FFFD.
+    """
+    groups, run = [], []
+    for position, token_id in enumerate(list(ids) + [None]):
+        if token_id is not None and tok.is_byte(token_id):
+            run.append(position)
+            continue
+        if run:
+            pieces = tok.pieces([ids[p] for p in run])
+            raw = bytes(byte_value(p) for p in pieces)
+            groups.append({"positions": f"{run[0]}–{run[-1]}", "pieces": " ".join(pieces),
+                           "bytes": raw.hex(" ").upper(), "decodes to": raw.decode("utf-8", errors="replace")})
+            run = []
+    return groups
+
+
+# ---- embeddings --------------------------------------------------------------------------------------------------
+def cosine_similarity_matrix(vectors: torch.Tensor) -> np.ndarray:
+    """[T, D] -> [T, T]: cos of the angle between every pair of rows."""
+    v = vectors.detach().float().cpu()
+    unit = v / v.norm(dim=-1, keepdim=True).clamp_min(1e-12)
+    return (unit @ unit.T).numpy()
+
+
+def embedding_heatmap(embed: torch.Tensor, pieces: list[str]) -> go.Figure:
+    """Tokens (rows) x dimensions (columns) of hook_embed for one prompt.   embed: [T, D]"""
+    z = as_numpy(embed)
+    limit = float(np.abs(z).max()) or 1.0
+    fig = go.Figure(go.Heatmap(
+        z=z, y=axis_labels(pieces), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
+        colorbar=dict(title="value"),
+        hovertemplate="token %{y}<br>dimension %{x}<br>value %{z:.4f}<extra></extra>"))
+    fig.update_layout(title="Embedding vectors (hook_embed): one row per token", xaxis_title="dimension",
+                      yaxis=dict(autorange="reversed", type="category", title="token"))
+    return classroom_style(fig, height=min(1400, max(340, 120 + 28 * z.shape[0])))
+
+
+def embedding_norms_bar(embed: torch.Tensor, pieces: list[str]) -> go.Figure:
+    """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
+    norms = embed.detach().float().cpu().norm(dim=-1).numpy()
+    fig = go.Figure(go.Bar(x=axis_labels(pieces), y=norms,
+                           hovertemplate="token %{x}<br>length %{y:.4f}<extra></extra>"))
+    fig.update_layout(title="Vector length", yaxis_title="||embedding||",
+                      xaxis=dict(type="category", title="token", tickangle=-45))
+    return classroom_style(fig, height=420)
+
+
+def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str]) -> go.Figure:
+    """Cosine similarity between every pair of the prompt's embedding vectors.   embed: [T, D]"""
+    labels = axis_labels(pieces)
+    fig = go.Figure(go.Heatmap(
+        z=cosine_similarity_matrix(embed), x=labels, y=labels, colorscale="RdBu", zmid=0, zmin=-1, zmax=1,
+        colorbar=dict(title="cos"),
+        hovertemplate="%{y} vs %{x}<br>cosine %{z:.3f}<extra></extra>"))
+    fig.update_layout(title="Cosine similarity", xaxis=dict(type="category", tickangle=-45),
+                      yaxis=dict(type="category", autorange="reversed"))
+    return classroom_style(fig, height=min(900, max(420, 160 + 30 * len(labels))))

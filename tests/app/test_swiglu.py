@@ -1,0 +1,79 @@
+"""SwiGLU page: the hidden units of a chosen layer and token, the activation curves, the sizing rule."""
+
+import base64
+import json
+
+import numpy as np
+import torch
+from conftest import assert_no_exception, open_page
+
+import llama_edu as le
+
+PAGE = "pages/swiglu.py"
+
+
+def spec_array(value) -> np.ndarray:
+    """An array from Streamlit's figure JSON: plotly 6+ writes numpy arrays as {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict):
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape)
+    return np.array(value)
+
+
+def capture(prompt="The cat sat on the mat"):
+    tok, model = le.load_tokenizer(le.TINY_MODEL_DIR), le.load_model(le.TINY_MODEL_DIR)
+    return model, model.run_with_cache(torch.tensor([tok.encode(prompt)]))[1]
+
+
+def test_swiglu_page_plots_the_captured_units_sorted_by_gate():
+    at = open_page(PAGE)
+    assert_no_exception(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    model, cache = capture()
+    strips = json.loads(charts[0].proto.spec)["data"]
+    gate = cache["layers.0.feed_forward.hook_gate"][0, -1].numpy()
+    assert len(spec_array(strips[0]["y"])) == model.cfg.hidden_dim
+    np.testing.assert_allclose(spec_array(strips[0]["y"]), np.sort(gate)[::-1], rtol=1e-5, atol=1e-7)
+
+
+def test_layer_token_and_order_change_the_strips():
+    at = open_page(PAGE)
+    layers = at.selectbox(key="swiglu_layer").options
+    at.selectbox(key="swiglu_layer").set_value(layers[-1])
+    at.selectbox(key="swiglu_token").set_value(2)
+    at.radio(key="swiglu_sort").set_value("unit index").run()
+    assert_no_exception(at)
+    _, cache = capture()
+    strips = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    hidden = cache[f"layers.{len(layers) - 1}.feed_forward.hook_hidden"][0, 2].numpy()
+    np.testing.assert_allclose(spec_array(strips[3]["y"]), hidden, rtol=1e-5, atol=1e-7)
+
+
+def test_threshold_changes_the_count_of_small_units():
+    at = open_page(PAGE)
+    small = lambda: int(at.metric[0].value.split("/")[0])  # noqa: E731
+    before = small()
+    at.slider(key="swiglu_threshold").set_value(0.5).run()
+    assert_no_exception(at)
+    assert small() >= before
+    assert int(at.metric[0].value.split("/")[1]) == le.load_model(le.TINY_MODEL_DIR).cfg.hidden_dim
+
+
+def test_sizing_table_lists_metas_models():
+    at = open_page(PAGE)
+    table = at.dataframe[0].value
+    assert {"llama-7b", "llama-2-70b", "llama-3-8b"} <= set(table["model"])
+    assert list(table["F by the rule"][1:]) == [11008, 28672, 14336]
+
+
+def test_one_token_prompt():
+    at = open_page(PAGE, prompt="a")
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_swiglu_page_survives_edge_prompts(edge_prompt):
+    at = open_page(PAGE, prompt=edge_prompt)
+    assert_no_exception(at)
