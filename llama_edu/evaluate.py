@@ -93,7 +93,8 @@ def report(checkpoint: Path, data: Path, n_val_stories: int = 400) -> str:
         seconds = sum(log["config"]["batch_size"] * log["config"]["seq_len"] / max(s["tokens_per_s"], 1)
                       for s in log["steps"])
         lines += [f"Trained on {last['tokens']:,} tokens in {len(log['steps'])} steps (~{seconds / 60:.0f} min of "
-                  f"training steps); final training loss {last['train_loss']:.3f}, validation loss "
+                  f"training steps on {log.get('device', 'an unrecorded device')}); final training loss "
+                  f"{last['train_loss']:.3f}, validation loss "
                   f"{last['val_loss']:.3f} nats/token. Curve: loss_curve.png.", ""]
     bpc = bits_per_character(model, tok, val_stories)
     lines += [f"Held-out bits per character: **{bpc:.3f}** ({len(val_stories)} validation stories).", ""]
