@@ -1,9 +1,13 @@
 """llama-edu: `streamlit run app/main.py`. Sidebar navigation, one file per page under app/pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
-# Material icons ship with Streamlit, so they render offline and on machines without an emoji font.
-st.set_page_config(page_title="llama-edu: inside LLaMA", page_icon=":material/school:", layout="wide")
+# The favicon is a local file: a material-icon favicon would be fetched from Google's font servers, and
+# classrooms are often offline. (Material icons in the navigation ship with Streamlit and render offline.)
+ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.png"
+st.set_page_config(page_title="llama-edu: inside LLaMA", page_icon=str(ICON), layout="wide")
 
 PAGES = {
     "Start": [

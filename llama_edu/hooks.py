@@ -85,8 +85,8 @@ def select_names(names: list[str], names_filter: None | str | Iterable[str] | Ca
         return [n for n in names if pattern.search(n)]
     if callable(names_filter):
         return [n for n in names if names_filter(n)]
-    wanted = list(names_filter)
-    unknown = [n for n in wanted if n not in set(names)]
+    wanted, known = list(names_filter), set(names)
+    unknown = [n for n in wanted if n not in known]
     if unknown:
         raise KeyError(f"no hook point named {unknown[0]!r}; model.hook_names() lists them")
     return wanted

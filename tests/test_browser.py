@@ -78,7 +78,10 @@ def wait_until_rendered(page) -> None:
     page.wait_for_selector("h1", timeout=60_000)
     # Streamlit shows a "running" status widget while the script runs; wait for the run to end.
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(800)  # let plotly and iframes paint
+    # plotly draws after its script chunk loads: wait until every chart on the page has its SVG.
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                                     .every(c => c.querySelector('.main-svg'))""", timeout=60_000)
+    page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -8,7 +8,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import llama_edu as le
-from conftest import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, random_model
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 import llama_edu as le
 from llama_edu.__main__ import main
-from conftest import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, random_model
 
 
 @pytest.fixture

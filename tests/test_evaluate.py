@@ -7,7 +7,7 @@ import torch
 
 import llama_edu as le
 from llama_edu.evaluate import bits_per_character, top_next_tokens
-from conftest import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, random_model
 
 
 @pytest.fixture

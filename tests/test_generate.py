@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import llama_edu as le
-from conftest import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, random_model
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 import llama_edu as le
-from conftest import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, random_model
 
 PER_LAYER = ["hook_resid_pre", "attention_norm.hook_in", "attention_norm.hook_rms", "attention_norm.hook_out",
              "attention.hook_q", "attention.hook_k", "attention.hook_v", "attention.hook_q_rot",

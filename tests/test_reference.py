@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import llama_edu as le
-from conftest import SMALL_CONFIGS, hf_reference, random_model
+from helpers import SMALL_CONFIGS, hf_reference, random_model
 
 TOL = 1e-4
 

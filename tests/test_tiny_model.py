@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import llama_edu as le
-from conftest import hf_reference
+from helpers import hf_reference
 
 TINY = le.TINY_MODEL_DIR
 

@@ -58,7 +58,7 @@ def test_training_writes_a_checkpoint_both_libraries_load(toy_run):
     model = le.load_model(tc.out)
     tok = le.load_tokenizer(tc.out)
     ids = torch.tensor([tok.encode("The cat sat on the mat.")])
-    from conftest import hf_reference
+    from helpers import hf_reference
 
     with torch.no_grad():
         assert (model(ids) - hf_reference(tc.out)(ids).logits).abs().max() < 1e-4

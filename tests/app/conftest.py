@@ -1,36 +1,8 @@
-"""Helpers for testing app pages with streamlit.testing.v1.AppTest (no browser, no server)."""
-
-from pathlib import Path
+"""Fixtures for the app tests; the helpers themselves live in apphelpers.py."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[2] / "app" / "main.py"
-
-# The inputs every page must survive with a clear message or a handled truncation, never a traceback.
-EDGE_PROMPTS = {
-    "empty": "",
-    "only spaces": "   \n  ",
-    "emoji, right-to-left and control characters": "Hi 😀🦙 שלום مرحبا \x07\x1b[31m end\u200b",
-    "ten thousand characters": ("The cat sat on the mat. " * 420)[:10_000],
-    "longer than the model's context": " ".join(f"word{i}" for i in range(2_000)),
-}
-
-
-def open_page(page: str, prompt: str | None = None, timeout: float = 60, **state) -> AppTest:
-    """Run the app on `page` (e.g. "pages/attention.py") with this prompt and any extra session state."""
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
-    if prompt is not None:
-        at.session_state["prompt"] = prompt
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(page)
-    at.run()
-    return at
-
-
-def assert_no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
+from apphelpers import EDGE_PROMPTS
 
 
 @pytest.fixture(params=list(EDGE_PROMPTS), ids=list(EDGE_PROMPTS))

@@ -1,23 +1,13 @@
 """RMSNorm vs LayerNorm page: the real captured vector, the shift/scale sliders, timing; survives edge prompts."""
 
-import base64
 import json
 
 import numpy as np
-from conftest import assert_no_exception, open_page
+from apphelpers import spec_array, assert_no_exception, open_page
 
 import llama_edu as le
 
 PAGE = "pages/norms.py"
-
-
-def spec_array(value) -> np.ndarray:
-    """An array from Streamlit's figure JSON: plotly 6+ writes numpy arrays as {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape)
-    return np.array(value)
 
 
 def figure(at, index: int) -> dict:

@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import assert_no_exception, open_page
+from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
 

@@ -1,24 +1,14 @@
 """SwiGLU page: the hidden units of a chosen layer and token, the activation curves, the sizing rule."""
 
-import base64
 import json
 
 import numpy as np
 import torch
-from conftest import assert_no_exception, open_page
+from apphelpers import spec_array, assert_no_exception, open_page
 
 import llama_edu as le
 
 PAGE = "pages/swiglu.py"
-
-
-def spec_array(value) -> np.ndarray:
-    """An array from Streamlit's figure JSON: plotly 6+ writes numpy arrays as {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape)
-    return np.array(value)
 
 
 def capture(prompt="The cat sat on the mat"):

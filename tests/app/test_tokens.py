@@ -1,23 +1,13 @@
 """Tokens page: chips, byte fallback, embeddings from hook_embed; survives every edge prompt."""
 
-import base64
 import json
 
 import numpy as np
-from conftest import assert_no_exception, open_page
+from apphelpers import spec_array, assert_no_exception, open_page
 
 import llama_edu as le
 
 PAGE = "pages/tokens.py"
-
-
-def spec_array(value) -> np.ndarray:
-    """An array from Streamlit's figure JSON: plotly 6+ writes numpy arrays as {"dtype", "bdata", "shape"}."""
-    if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape)
-    return np.array(value)
 
 
 def test_tokens_page_shows_the_prompts_embeddings():

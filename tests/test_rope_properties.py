@@ -8,7 +8,7 @@ import torch
 import llama_edu as le
 from llama_edu.checkpoints import hf_to_meta_qk, meta_to_hf_qk
 from llama_edu.model import apply_rope, rope_angles, rope_frequencies
-from conftest import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, random_model
 
 
 def test_rotation_keeps_every_pair_norm():

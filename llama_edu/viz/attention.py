@@ -1,0 +1,299 @@
+"""Attention figures: patterns as heatmaps, one head's steps, the attention sink, an ablation, and GQA's sharing.
+
+Every function takes tensors of one sequence (batch index already taken; any dtype or device) and returns a
+plotly figure. Heatmaps put queries on rows (top to bottom) and keys on columns, like hook_pattern [H, T, S].
+Cells in a query's future are drawn as a grey crossed cell, not as a 0: the mask removed them, no weight was
+computed there.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from ..config import ModelConfig, kv_cache_bytes
+
+FONT = dict(size=15)  # readable on a classroom projector
+MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backgrounds
+GROUP_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+MAX_CROSSES = 24  # beyond this many tokens a cross per masked cell is just noise: grey alone marks them
+GIB = 1024 ** 3
+
+
+def plotly_text(piece: str) -> str:
+    """A token as plotly text: plotly reads a little HTML, so "<s>" (BOS) would vanish as a strikethrough tag."""
+    return html.escape(piece, quote=False)
+
+
+def token_labels(pieces: list[str]) -> list[str]:
+    """Unique axis labels "3:▁cat": plotly merges equal category names, and "▁the" often appears twice."""
+    return [f"{i}:{plotly_text(p)}" for i, p in enumerate(pieces)]
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().float().cpu().numpy()
+
+
+def future_cells(n_queries: int, n_keys: int) -> np.ndarray:
+    """True where key j lies in query i's future (j > i + past), i.e. where the causal mask put -inf.  [T, S]"""
+    past = n_keys - n_queries
+    return np.triu(np.ones((n_queries, n_keys), dtype=bool), k=past + 1)
+
+
+def _masked_trace(future: np.ndarray, labels: list[str], **axes) -> go.Heatmap:
+    """Grey cells (crossed when few) where the mask forbids attention; drawn under the values' trace."""
+    n = future.shape[0]
+    crosses = dict(text=np.where(future, "×", ""), texttemplate="%{text}", textfont=dict(color="#444")) \
+        if n <= MAX_CROSSES else {}
+    return go.Heatmap(z=np.where(future, 1.0, np.nan), x=labels, y=labels[:n], showscale=False,
+                      colorscale=[[0, MASKED_GREY], [1, MASKED_GREY]], hoverongaps=False,
+                      hovertemplate="query %{y}<br>key %{x}<br>in the future: masked (score -∞, weight 0)"
+                                    "<extra></extra>", **crosses, **axes)
+
+
+def _values_trace(values: np.ndarray, future: np.ndarray, labels: list[str], what: str, **kw) -> go.Heatmap:
+    """The allowed cells' values; masked cells are left empty (NaN) so the grey trace shows through."""
+    return go.Heatmap(z=np.where(future, np.nan, values), x=labels, y=labels[:values.shape[0]], hoverongaps=False,
+                      hovertemplate=f"query %{{y}}<br>key %{{x}}<br>{what} %{{z:.3f}}<extra></extra>", **kw)
+
+
+def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True) -> None:
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, showticklabels=show_labels,
+                     tickangle=-45)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+                     showticklabels=show_labels)
+
+
+# ---- patterns ---------------------------------------------------------------------------------------------------
+def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "") -> go.Figure:
+    """One head's pattern [T, S] with token labels on both axes and the future greyed out."""
+    z = _numpy(pattern)
+    future = future_cells(*z.shape)
+    fig = go.Figure([_masked_trace(future, labels),
+                     _values_trace(z, future, labels, "weight", zmin=0, zmax=1,
+                                   colorbar=dict(title="weight"))])
+    _category_axes(fig, labels)
+    side = 200 + 28 * min(len(labels), 24)
+    fig.update_layout(title=title, font=FONT, height=side, xaxis_title="key: the token looked at",
+                      yaxis_title="query: the token looking")
+    return fig
+
+
+def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: int | None = None,
+               title: str = "") -> go.Figure:
+    """All heads of a layer [H, T, S] as small multiples on one colour scale (0 to 1), titled with their KV head."""
+    z = _numpy(pattern)
+    H, T, S = z.shape
+    cols = max(1, min(cols or 4, H, 8))
+    rows = math.ceil(H / cols)
+    n_rep = H // n_kv_heads
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.03, vertical_spacing=0.08 if rows > 1 else 0.1,
+                        subplot_titles=[f"head {h} · KV {h // n_rep}" for h in range(H)])
+    future = future_cells(T, S)
+    for h in range(H):
+        r, c = h // cols + 1, h % cols + 1
+        fig.add_trace(_masked_trace(future, labels), r, c)
+        fig.add_trace(_values_trace(z[h], future, labels, f"head {h} weight", coloraxis="coloraxis"), r, c)
+    # Token labels only along the left column and the bottom row, and only while they fit.
+    _category_axes(fig, labels, show_labels=False)
+    if T <= 12:
+        for h in range(H):
+            r, c = h // cols + 1, h % cols + 1
+            fig.update_yaxes(showticklabels=c == 1, row=r, col=c)
+            fig.update_xaxes(showticklabels=h + cols >= H, row=r, col=c)
+    fig.update_layout(title=title, font=FONT, height=120 + rows * (160 if cols > 2 else 320),
+                      coloraxis=dict(cmin=0, cmax=1, colorbar=dict(title="weight")), margin=dict(t=90))
+    return fig
+
+
+def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: int) -> go.Figure:
+    """The four steps of attention_steps() side by side: q·k, / sqrt(hd), + mask, softmax.   each [T, S]"""
+    T, S = steps["scores"].shape
+    future = future_cells(T, S)
+    none = np.zeros((T, S), dtype=bool)
+    panels = [("scores", f"1. q·k for every pair", none, "q·k", "coloraxis"),
+              ("scaled", f"2. ÷ √{head_dim} = {math.sqrt(head_dim):.2f}", none, "q·k/√hd", "coloraxis2"),
+              ("masked", "3. + mask: future → -∞", future, "score", "coloraxis2"),
+              ("pattern", "4. softmax along each row", future, "weight", "coloraxis3")]
+    titles = []
+    for key, name, _, _, _ in panels:
+        finite = _numpy(steps[key])[~(future if key in ("masked", "pattern") else none)]
+        titles.append(f"{name}<br><sub>from {finite.min():.2f} to {finite.max():.2f}</sub>")
+    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.12)
+    for i, (key, _, mask, what, axis) in enumerate(panels):
+        r, c = i // 2 + 1, i % 2 + 1
+        values = _numpy(steps[key])
+        if mask.any():
+            fig.add_trace(_masked_trace(mask, labels), r, c)
+        fig.add_trace(_values_trace(values, mask, labels, what, coloraxis=axis), r, c)
+    # Token labels on the outer edges only: the four panels share their rows (queries) and columns (keys).
+    _category_axes(fig, labels, show_labels=T <= 16)
+    fig.update_xaxes(showticklabels=False, row=1)
+    fig.update_yaxes(showticklabels=False, col=2)
+    diverging = dict(colorscale="RdBu_r", cmid=0, showscale=False)
+    fig.update_layout(font=FONT, height=260 + 2 * (18 * min(T, 24) + 120), margin=dict(t=110),
+                      coloraxis=diverging, coloraxis2=diverging, coloraxis3=dict(cmin=0, cmax=1, showscale=False))
+    return fig
+
+
+# ---- the attention sink -----------------------------------------------------------------------------------------
+def first_token_heatmap(share: torch.Tensor, uniform: float) -> go.Figure:
+    """Layer x head map of the share of attention on position 0.   share [n_layers, H], values in 0..1"""
+    z = _numpy(share)
+    L, H = z.shape
+    fig = go.Figure(go.Heatmap(z=z, x=[f"head {h}" for h in range(H)], y=[f"layer {i}" for i in range(L)],
+                               zmin=0, zmax=1, colorbar=dict(title="on pos. 0"), text=np.round(z * 100).astype(int),
+                               texttemplate="%{text}%" if L * H <= 128 else None,
+                               hovertemplate="%{y}, %{x}<br>%{z:.1%} of attention on position 0<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    fig.update_layout(font=FONT, height=max(320, 160 + 40 * L),
+                      title=f"Share of each head's attention on position 0 (even spreading would give "
+                            f"{uniform:.0%})")
+    return fig
+
+
+# ---- ablation -----------------------------------------------------------------------------------------------------
+def ablation_bars(token_texts: list[str], before: list[float], after: list[float], title: str = "") -> go.Figure:
+    """Next-token probabilities before and after an ablation, as side-by-side horizontal bars per token."""
+    change = [a - b for a, b in zip(after, before)]
+    token_texts = [plotly_text(t) for t in token_texts]
+    hover = "%{y}<br>%{x:.1%}<br>change %{customdata:+.1%}<extra>%{fullData.name}</extra>"
+    fig = go.Figure([
+        go.Bar(y=token_texts, x=before, name="before", orientation="h", customdata=change, hovertemplate=hover,
+               text=[f"{p:.1%}" for p in before], textposition="outside"),
+        go.Bar(y=token_texts, x=after, name="head(s) ablated", orientation="h", customdata=change,
+               hovertemplate=hover, text=[f"{p:.1%} ({d:+.1%})" for p, d in zip(after, change)],
+               textposition="outside"),
+    ])
+    fig.update_yaxes(type="category", autorange="reversed", title="next token")
+    top = max(before + after + [0.01])
+    fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, top * 1.35)], title="probability")
+    fig.update_layout(barmode="group", font=FONT, title=title, height=160 + 44 * len(token_texts),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+    return fig
+
+
+# ---- grouped-query attention -------------------------------------------------------------------------------------
+def gqa_diagram(n_heads: int, variants: dict[str, int]) -> go.Figure:
+    """Query heads (top row) joined to the KV head they read (bottom row), one panel per {title: n_kv_heads}."""
+    fig = make_subplots(rows=len(variants), cols=1, subplot_titles=list(variants), vertical_spacing=0.12)
+    label = n_heads <= 32
+    for row, n_kv in enumerate(variants.values(), start=1):
+        n_rep = n_heads // n_kv
+        kv_x = [g * n_rep + (n_rep - 1) / 2 for g in range(n_kv)]  # each KV head under the middle of its group
+        for h in range(n_heads):
+            g = h // n_rep
+            fig.add_trace(go.Scatter(x=[h, kv_x[g]], y=[1, 0], mode="lines", hoverinfo="skip", showlegend=False,
+                                     line=dict(color=GROUP_COLORS[g % len(GROUP_COLORS)], width=2)), row, 1)
+        colors = [GROUP_COLORS[(h // n_rep) % len(GROUP_COLORS)] for h in range(n_heads)]
+        fig.add_trace(go.Scatter(x=list(range(n_heads)), y=[1] * n_heads, mode="markers+text" if label else "markers",
+                                 marker=dict(symbol="square", size=24 if label else 8, color=colors),
+                                 text=[f"q{h}" for h in range(n_heads)], textposition="top center",
+                                 customdata=[h // n_rep for h in range(n_heads)], showlegend=False,
+                                 hovertemplate="query head %{x}<br>reads KV head %{customdata}<extra></extra>"),
+                      row, 1)
+        fig.add_trace(go.Scatter(x=kv_x, y=[0] * n_kv, mode="markers+text" if label else "markers",
+                                 marker=dict(symbol="diamond", size=28 if label else 10,
+                                             color=[GROUP_COLORS[g % len(GROUP_COLORS)] for g in range(n_kv)]),
+                                 text=[f"k,v {g}" for g in range(n_kv)], textposition="bottom center",
+                                 customdata=[n_rep] * n_kv, showlegend=False,
+                                 hovertemplate="KV head %{pointNumber}: shared by %{customdata} query head(s)"
+                                               "<extra></extra>"), row, 1)
+    fig.update_xaxes(visible=False, range=[-1, n_heads])
+    fig.update_yaxes(visible=False, range=[-0.7, 1.7])
+    fig.update_layout(font=FONT, height=60 + 210 * len(variants), margin=dict(t=60))
+    return fig
+
+
+def keys_heatmaps(k_rot: torch.Tensor, labels: list[str]) -> go.Figure:
+    """The key vectors each KV head stores, token by token.   k_rot [T, Hkv, hd] -> one panel per KV head"""
+    k = _numpy(k_rot)
+    T, n_kv, hd = k.shape
+    cols = min(n_kv, 4)
+    rows = math.ceil(n_kv / cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"KV head {g}" for g in range(n_kv)],
+                        horizontal_spacing=0.04, vertical_spacing=0.1)
+    bound = float(np.abs(k).max()) or 1.0
+    for g in range(n_kv):
+        fig.add_trace(go.Heatmap(z=k[:, g], y=labels, x=list(range(hd)), coloraxis="coloraxis",
+                                 hovertemplate="%{y}<br>dimension %{x}<br>k = %{z:.3f}<extra></extra>"),
+                      g // cols + 1, g % cols + 1)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+                     showticklabels=False)
+    fig.update_yaxes(showticklabels=T <= 24, col=1)  # the panels share their rows: label the first column only
+    fig.update_xaxes(title="dimension of k")
+    fig.update_layout(font=FONT, height=140 + rows * (20 * min(T, 24) + 80),
+                      coloraxis=dict(colorscale="RdBu_r", cmin=-bound, cmax=bound, colorbar=dict(title="k")))
+    return fig
+
+
+def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int) -> go.Figure:
+    """Head-by-head pattern similarity [H, H], with a box around each group of heads that share a KV head."""
+    z = _numpy(similarity)
+    H = z.shape[0]
+    n_rep = H // n_kv_heads
+    names = [f"head {h}" for h in range(H)]
+    fig = go.Figure(go.Heatmap(z=z, x=names, y=names, zmin=0, zmax=1, colorbar=dict(title="similarity"),
+                               hovertemplate="%{y} vs %{x}<br>similarity %{z:.2f}<extra></extra>"))
+    for g in range(n_kv_heads):
+        lo, hi = g * n_rep - 0.5, (g + 1) * n_rep - 0.5
+        fig.add_shape(type="rect", x0=lo, x1=hi, y0=lo, y1=hi, line=dict(width=3, color=GROUP_COLORS[g % 8]))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(font=FONT, height=220 + 30 * min(H, 32),
+                      title="How alike two heads' patterns are (boxes: heads that share a KV head)")
+    return fig
+
+
+# Ainslie et al., "GQA" (2023), Table 1: T5 models, 5% uptrained MQA/GQA. Time per sample in seconds and the
+# average over their seven tasks (CNN/Daily Mail, arXiv, PubMed, MediaSum, MultiNews, WMT, TriviaQA).
+GQA_TABLE_1 = [
+    {"model": "MHA-Large", "inference time (s)": 0.37, "average score": 46.0},
+    {"model": "MHA-XXL", "inference time (s)": 1.51, "average score": 47.2},
+    {"model": "MQA-XXL", "inference time (s)": 0.24, "average score": 46.6},
+    {"model": "GQA-8-XXL", "inference time (s)": 0.28, "average score": 47.1},
+]
+
+
+def gqa_quality_figure(table: list[dict] = GQA_TABLE_1) -> go.Figure:
+    """Quality against inference time, one point per model (the paper's Figure 3 as a scatter)."""
+    fig = go.Figure(go.Scatter(
+        x=[r["inference time (s)"] for r in table], y=[r["average score"] for r in table], mode="markers+text",
+        text=[r["model"] for r in table], textposition="top center", marker=dict(size=16),
+        hovertemplate="%{text}<br>%{x:.2f} s per sample<br>average %{y:.1f}<extra></extra>"))
+    fig.update_xaxes(title="inference time per sample (s)", range=[0, 1.7])
+    fig.update_yaxes(title="average score", range=[45.7, 47.6])
+    fig.update_layout(font=FONT, height=380, title="T5-XXL: GQA-8 keeps MHA's quality at almost MQA's speed")
+    return fig
+
+
+def kv_cache_rows(configs: dict[str, ModelConfig], seq_len: int = 4096, bytes_per_value: float = 2) -> list[dict]:
+    """KV cache of one sequence of seq_len tokens, if the model had one KV head per query head, and as built."""
+    rows = []
+    for name, cfg in configs.items():
+        as_mha = kv_cache_bytes(cfg.replace(n_kv_heads=cfg.n_heads), seq_len, bytes_per_value=bytes_per_value)
+        actual = kv_cache_bytes(cfg, seq_len, bytes_per_value=bytes_per_value)
+        rows.append({"model": name, "attention": f"{cfg.attention_kind} {cfg.n_heads}/{cfg.n_kv_heads}",
+                     "as MHA (GiB)": as_mha / GIB, "as configured (GiB)": actual / GIB,
+                     "saved": f"{as_mha / actual:.0f}x" if actual != as_mha else "-"})
+    return rows
+
+
+def kv_cache_figure(rows: list[dict], seq_len: int = 4096) -> go.Figure:
+    names = [r["model"] for r in rows]
+    hover = "%{x}<br>%{y:.2f} GiB<extra>%{fullData.name}</extra>"
+    fig = go.Figure([
+        go.Bar(x=names, y=[r["as MHA (GiB)"] for r in rows], name="if every query head had its own K, V (MHA)",
+               hovertemplate=hover, text=[f"{r['as MHA (GiB)']:.2f}" for r in rows], textposition="outside"),
+        go.Bar(x=names, y=[r["as configured (GiB)"] for r in rows], name="as configured",
+               hovertemplate=hover, text=[f"{r['as configured (GiB)']:.2f}" for r in rows], textposition="outside"),
+    ])
+    fig.update_yaxes(title="GiB per sequence")
+    fig.update_layout(barmode="group", font=FONT, height=440, legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                      title=f"KV cache for one sequence of {seq_len:,} tokens in bfloat16")
+    return fig

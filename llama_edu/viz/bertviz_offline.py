@@ -1,0 +1,139 @@
+"""bertviz's head view and model view, made to work without internet.
+
+bertviz (Vig, 2019) returns HTML that loads require.js from a CDN and asks it, in a `require.config({...})`
+block, for d3 and jQuery from the same CDN; a classroom offline would see an empty box. Here:
+    1. the require.js <script src> tag and the require.config block are removed;
+    2. jQuery (XStatic-jQuery) and d3 (XStatic-D3, version 3) are inlined from the installed pip packages;
+    3. `require`/`requirejs` become a one-line shim that calls bertviz's callback with (window.jQuery, window.d3).
+bertviz asks for d3 5.7.0; the only API it uses that d3 3 lacks is `d3.schemeCategory10` (the model view's layer
+colours; the head view already falls back to d3 3's `d3.scale.category10()`), so the shim defines it from the
+same ten colours.
+
+The result is a complete HTML document for `st.iframe`; nothing in it is fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import torch
+
+# The attention weights are rounded for the page: the views draw them as line opacities, which cannot show
+# more than 4 decimals, and full float32 reprs would make a 64-token model view several megabytes.
+DECIMALS = 4
+
+_REQUIRE_TAG = re.compile(r"<script[^>]*\bsrc=[\"'][^\"']*require[^\"']*\.js[\"'][^>]*>\s*</script>", re.I)
+_REQUIRE_CONFIG = re.compile(r"require\.config\(\s*\{.*?\}\s*\)\s*;", re.S)
+_RANDOM_ID = re.compile(r"bertviz-[0-9a-f]{32}")
+
+SHIM = """
+window.requirejs = window.require = function (deps, callback) { callback(window.jQuery, window.d3); };
+if (!window.d3.schemeCategory10) { window.d3.schemeCategory10 = window.d3.scale.category10().range(); }
+"""
+
+PAGE_STYLE = """<style>
+  body { margin: 0; padding: 8px; background: white; color: black;
+         font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 15px; }
+  select { font-size: 15px; }
+</style>"""
+
+
+@functools.cache
+def _library(module: str, filename: str) -> str:
+    """The text of a JavaScript file shipped in an XStatic pip package (read once per process)."""
+    import importlib
+
+    pkg = importlib.import_module(f"xstatic.pkg.{module}")
+    return (Path(pkg.BASE_DIR) / filename).read_text(encoding="utf-8")
+
+
+def jquery_js() -> str:
+    return _library("jquery", "jquery.min.js")
+
+
+def d3_js() -> str:
+    return _library("d3", "d3.js")
+
+
+def _script(code: str) -> str:
+    # Inside <script>, only "</script" (and "<!--") can end or confuse the block; a token label typed by a
+    # student could contain either. In a JavaScript string "<\/" is the same text as "</".
+    code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.I).replace("<!--", "<\\!--")
+    return f"<script type=\"text/javascript\">{code}</script>"
+
+
+def make_offline(view_html: str, element_id: str = "bertviz-view") -> str:
+    """bertviz's returned HTML -> a self-contained document with jQuery, d3 and the require shim inlined."""
+    html, n_tags = _REQUIRE_TAG.subn("", view_html)
+    html, n_configs = _REQUIRE_CONFIG.subn("", html)
+    if n_tags != 1 or n_configs != 1:
+        raise ValueError("bertviz's HTML no longer has the require.js tag and require.config block this module "
+                         f"removes (found {n_tags} and {n_configs}): check the installed bertviz version")
+    # bertviz names its root element with a random uuid; a fixed one keeps the HTML the same on every rerun,
+    # so Streamlit does not reload the frame each time a slider moves.
+    html = _RANDOM_ID.sub(element_id, html)
+    # bertviz's own script: the last <script> block. Escape its content like the libraries'.
+    start = html.rindex('<script type="text/javascript">')
+    end = html.rindex("</script>")
+    view_script = html[start + len('<script type="text/javascript">'):end]
+    # Its block comments go: the file header cites the tensor2tensor .js it is based on by URL, and a page that
+    # must provably fetch nothing is easier to check without any .js address in it.
+    view_script = re.sub(r"/\*.*?\*/", "", view_script, flags=re.S)
+    body = html[:start] + _script(view_script) + html[end + len("</script>"):]
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + PAGE_STYLE + _script(jquery_js())
+            + _script(d3_js()) + _script(SHIM) + "</head><body>" + body + "</body></html>")
+
+
+def attentions_from_cache(cache: dict[str, torch.Tensor], n_layers: int) -> tuple[torch.Tensor, ...]:
+    """What bertviz calls `attention`: one [1, H, T, T] tensor per layer, here every layer's hook_pattern
+    (first sequence), on the CPU in float64 rounded to DECIMALS."""
+    return tuple(cache[f"layers.{i}.attention.hook_pattern"][:1].double().cpu().round(decimals=DECIMALS)
+                 for i in range(n_layers))
+
+
+def readable_tokens(pieces: list[str]) -> list[str]:
+    """Token labels for bertviz: "▁" (word start) becomes a space, a lone "▁" a visible "␣", and a byte piece
+    of a printable ASCII character ("<0x3C>") that character; other byte pieces (parts of an emoji) stay."""
+    labels = []
+    for piece in pieces:
+        byte = re.fullmatch(r"<0x([0-9A-Fa-f]{2})>", piece)
+        if byte and 0x20 < int(byte.group(1), 16) < 0x7F:
+            labels.append(chr(int(byte.group(1), 16)))
+        elif byte and byte.group(1) == "0A":
+            labels.append("↵")
+        else:
+            labels.append("␣" if piece == "▁" else piece.replace("▁", " "))
+    return labels
+
+
+def head_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], layer: int = 0,
+                   heads: list[int] | None = None) -> str:
+    """bertviz's head view (lines from each token to the tokens it attends to, one colour per head), offline."""
+    from bertviz import head_view
+
+    html = head_view(list(attentions), tokens, layer=layer, heads=heads, prettify_tokens=False,
+                     html_action="return").data
+    return make_offline(html, "bertviz-head-view")
+
+
+def model_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str]) -> str:
+    """bertviz's model view (a thumbnail per layer and head; click one to enlarge it), offline."""
+    from bertviz import model_view
+
+    html = model_view(list(attentions), tokens, display_mode="light", prettify_tokens=False,
+                      html_action="return").data
+    return make_offline(html, "bertviz-model-view")
+
+
+def head_view_height(n_tokens: int) -> int:
+    """Pixels the head view needs: bertviz draws one 22.5 px row per token under its controls."""
+    return int(n_tokens * 22.5 + 120)
+
+
+def model_view_height(n_layers: int, n_heads: int, n_tokens: int) -> int:
+    """Pixels the model view needs, from bertviz's own layout constants (model_view.js)."""
+    thumbnail = n_tokens * 7 * (12 / n_heads) + 10
+    detail = n_tokens * 18 + 30 + 25
+    return int(max(n_layers * thumbnail + 43, detail) + 60)

@@ -1,0 +1,134 @@
+"""Attention page: heatmaps from hook_pattern, the recomputed steps, offline bertviz, the sink, head ablation."""
+
+import base64
+import json
+import re
+import statistics
+import time
+
+import numpy as np
+import plotly.io
+import pytest
+import torch
+from apphelpers import assert_no_exception, open_page
+
+import llama_edu as le
+from llama_edu import interventions
+
+PAGE = "pages/attention.py"
+DEFAULT_PROMPT = "The cat sat on the mat"
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """The shipped model and the default prompt's capture, computed here as the reference."""
+    model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
+    ids = tok.encode(DEFAULT_PROMPT)
+    logits, cache = model.run_with_cache(torch.tensor([ids]))
+    return model, tok, ids, logits, cache
+
+
+def chart(at, title_part: str):
+    """The figure whose title contains title_part (plotly decodes its binary-packed arrays)."""
+    for c in at.get("plotly_chart"):
+        fig = plotly.io.from_json(c.proto.spec)
+        if title_part in (fig.layout.title.text or ""):
+            return fig
+    raise AssertionError(f"no chart titled with {title_part!r}")
+
+
+def array(value) -> np.ndarray:
+    """A figure's data array: plotly sends numpy arrays packed as {"dtype", "bdata" (base64), "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape([int(n) for n in str(value.get("shape", len(flat))).split(",")])
+    return np.array(value, dtype=float)
+
+
+def test_default_prompt_shows_every_section():
+    at = open_page(PAGE)
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 5  # one head, all heads, the steps, the sink, the ablation
+    assert len(at.get("iframe")) == 2  # bertviz head view and model view
+    assert len(at.latex) >= 2 and at.title[0].value == "Attention"
+    assert "column 0" in at.info[-1].value  # the "what to notice" box
+
+
+def test_heatmap_follows_the_pickers_and_shows_hook_pattern(tiny):
+    model, _, ids, _, cache = tiny
+    layer, head = model.cfg.n_layers - 1, model.cfg.n_heads - 1
+    at = open_page(PAGE)
+    at.selectbox(key="attn_layer").set_value(layer).run()
+    at.selectbox(key="attn_head").set_value(head).run()
+    assert_no_exception(at)
+    values = chart(at, f"layer {layer}, head {head}").data[1]
+    z = array(values.z)
+    expected = cache[f"layers.{layer}.attention.hook_pattern"][0, head].numpy()
+    future = np.triu(np.ones_like(expected, dtype=bool), 1)
+    np.testing.assert_allclose(z[~future], expected[~future], rtol=1e-5, atol=1e-6)
+    assert np.isnan(z[future]).all()  # the future is left to the grey "masked" trace, not drawn as 0
+    assert values.y[0] == "0:&lt;s&gt;" and len(values.y) == len(ids)
+
+
+def test_bertviz_frames_are_offline_and_draw_the_patterns(tiny):
+    model, _, ids, _, cache = tiny
+    at = open_page(PAGE)
+    for frame in at.get("iframe"):
+        html = frame.proto.srcdoc
+        assert not re.search(r"https?://[^\s\"'()]+\.js", html) and "require.config" not in html
+        assert "jQuery v3.7.1" in html and "window.requirejs" in html
+        params = json.loads(re.search(r"const params = (\{.*?\}); // HACK", html, re.S).group(1).replace("<\\/", "</"))
+        attn = np.array(params["attention"][0]["attn"])  # [layers, heads, T, T]
+        assert attn.shape == (model.cfg.n_layers, model.cfg.n_heads, len(ids), len(ids))
+        np.testing.assert_allclose(attn[-1], cache[f"layers.{model.cfg.n_layers - 1}.attention.hook_pattern"][0],
+                                   atol=5e-5)
+        assert params["attention"][0]["left_text"][1] == " The"  # readable labels: "▁" shown as a space
+
+
+def test_ablation_bars_match_a_direct_ablation(tiny):
+    model, tok, ids, logits, _ = tiny
+    layer, head = model.cfg.n_layers - 1, 0
+    at = open_page(PAGE)
+    at.selectbox(key="attn_layer").set_value(layer).run()
+    expected = interventions.compare_next_token(logits[0, -1],
+                                                interventions.ablate_heads(model, ids, [(layer, head)])[0, -1], k=8)
+    bars = chart(at, f"ablating layer {layer}, head {head}").data
+    np.testing.assert_allclose(bars[0].x, expected.before, rtol=1e-5)
+    np.testing.assert_allclose(bars[1].x, expected.after, rtol=1e-4, atol=1e-6)
+    assert list(bars[0].y) == [p.replace("<", "&lt;").replace(">", "&gt;") for p in tok.pieces(expected.ids)]
+    at.toggle(key="attn_ablate_layer").set_value(True).run()
+    assert_no_exception(at)
+    chart(at, f"ablating layer {layer}")  # now titled for the whole layer
+    assert f"{model.cfg.n_heads} heads" in at.toggle(key="attn_ablate_layer").label
+
+
+def test_sink_map_covers_every_layer_and_head(tiny):
+    model, *_ = tiny
+    at = open_page(PAGE)
+    sink = chart(at, "position 0").data[0]
+    assert array(sink.z).shape == (model.cfg.n_layers, model.cfg.n_heads)
+
+
+def test_a_one_token_prompt_works():
+    at = open_page(PAGE, prompt="cat")
+    assert_no_exception(at)
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_survives_edge_prompts(edge_prompt):
+    at = open_page(PAGE, prompt=edge_prompt)
+    assert_no_exception(at)
+    if not edge_prompt.strip():
+        assert "empty" in at.warning[0].value
+    else:
+        assert len(at.get("plotly_chart")) == 5
+
+
+def test_rerun_is_fast_once_warm():
+    at = open_page(PAGE)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 1.0, times
