@@ -1,4 +1,8 @@
-"""llama-edu: `streamlit run app/main.py`. Sidebar navigation, one file per page under app/pages/."""
+"""llama-edu: `streamlit run app/main.py`. Sidebar navigation, one file per page under app/views/.
+
+The folder is not called pages/: Streamlit treats a pages/ folder beside the main script as old-style pages, and
+a browser opening /attention on a fresh session would then run that file alone, without this navigation.
+"""
 
 from pathlib import Path
 
@@ -11,19 +15,19 @@ st.set_page_config(page_title="llama-edu: inside LLaMA", page_icon=str(ICON), la
 
 PAGES = {
     "Start": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
-        st.Page("pages/tokens.py", title="Tokens", icon=":material/text_fields:"),
+        st.Page("views/overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page("views/tokens.py", title="Tokens", icon=":material/text_fields:"),
     ],
     "Inside a block": [
-        st.Page("pages/norms.py", title="RMSNorm vs LayerNorm", icon=":material/straighten:"),
-        st.Page("pages/rope.py", title="RoPE", icon=":material/rotate_right:"),
-        st.Page("pages/attention.py", title="Attention", icon=":material/visibility:"),
-        st.Page("pages/gqa.py", title="GQA / MQA / MHA", icon=":material/group_work:"),
-        st.Page("pages/swiglu.py", title="SwiGLU", icon=":material/tune:"),
+        st.Page("views/norms.py", title="RMSNorm vs LayerNorm", icon=":material/straighten:"),
+        st.Page("views/rope.py", title="RoPE", icon=":material/rotate_right:"),
+        st.Page("views/attention.py", title="Attention", icon=":material/visibility:"),
+        st.Page("views/gqa.py", title="GQA / MQA / MHA", icon=":material/group_work:"),
+        st.Page("views/swiglu.py", title="SwiGLU", icon=":material/tune:"),
     ],
     "Generating text": [
-        st.Page("pages/kv_cache.py", title="KV cache", icon=":material/memory:"),
-        st.Page("pages/generation.py", title="Generation", icon=":material/edit_note:"),
+        st.Page("views/kv_cache.py", title="KV cache", icon=":material/memory:"),
+        st.Page("views/generation.py", title="Generation", icon=":material/edit_note:"),
     ],
 }
 

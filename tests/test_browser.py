@@ -86,7 +86,8 @@ def wait_until_rendered(page) -> None:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_renders_without_errors_or_outside_requests(server, browser, name):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # A tall window, so each screenshot shows the whole page (Streamlit scrolls inside its own container).
+    context = browser.new_context(viewport={"width": 1400, "height": 4200})
     page = context.new_page()
     outside = []
 

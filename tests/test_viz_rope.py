@@ -97,7 +97,7 @@ def test_rotation_animation_has_one_frame_per_position_ending_at_the_last_rotati
     walked = rope.rotate_to_positions(x, 12)
     fig = rope.rotation_over_positions_figure(walked, 1, n_prompt=5, frequency=float(rope_frequencies(16)[1]))
     assert len(fig.frames) == 12 and len(fig.layout.sliders[0].steps) == 12
-    arrow = fig.frames[-1].data[1]
+    arrow = fig.frames[-1].data[1]  # frames move the trail and the arrow
     assert math.isclose(arrow.x[-1], float(walked[11, 2]), rel_tol=1e-6)
     assert math.isclose(arrow.y[-1], float(walked[11, 3]), rel_tol=1e-6)
     json.loads(fig.to_json())  # serialisable for st.plotly_chart

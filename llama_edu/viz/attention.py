@@ -8,7 +8,6 @@ computed there.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -17,22 +16,13 @@ import torch
 from plotly.subplots import make_subplots
 
 from ..config import ModelConfig, kv_cache_bytes
+from .labels import plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=15)  # readable on a classroom projector
 MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backgrounds
 GROUP_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 MAX_CROSSES = 24  # beyond this many tokens a cross per masked cell is just noise: grey alone marks them
 GIB = 1024 ** 3
-
-
-def plotly_text(piece: str) -> str:
-    """A token as plotly text: plotly reads a little HTML, so "<s>" (BOS) would vanish as a strikethrough tag."""
-    return html.escape(piece, quote=False)
-
-
-def token_labels(pieces: list[str]) -> list[str]:
-    """Unique axis labels "3:▁cat": plotly merges equal category names, and "▁the" often appears twice."""
-    return [f"{i}:{plotly_text(p)}" for i, p in enumerate(pieces)]
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:

@@ -12,19 +12,15 @@ import plotly.graph_objects as go
 import torch
 
 from ..tokenizer import Tokenizer
+from .labels import plotly_text
 
 WORD_START = "\u2581"  # "▁": SentencePiece's mark for "a space came before this piece"
 FONT = dict(size=16)  # readable on a classroom projector
 
 
 def token_labels(pieces: list[str]) -> list[str]:
-    """Unique labels "0:<s>", "1:▁The", ...: plotly merges repeated category names, positions keep them apart."""
+    """Plain (unescaped, for widgets) unique labels "0:<s>", "1:▁The", ...: plotly merges repeated category names, positions keep them apart."""
     return [f"{i}:{piece}" for i, piece in enumerate(pieces)]
-
-
-def plotly_text(text: str) -> str:
-    """Text safe inside a plotly label or title, which reads HTML: "<s>" would otherwise vanish as a tag."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def axis_labels(pieces: list[str]) -> list[str]:

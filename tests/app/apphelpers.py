@@ -21,7 +21,7 @@ EDGE_PROMPTS = {
 
 
 def open_page(page: str, prompt: str | None = None, timeout: float = 60, **state) -> AppTest:
-    """Run the app on `page` (e.g. "pages/attention.py") with this prompt and any extra session state."""
+    """Run the app on `page` (e.g. "views/attention.py") with this prompt and any extra session state."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     if prompt is not None:
         at.session_state["prompt"] = prompt

@@ -15,7 +15,7 @@ from apphelpers import assert_no_exception, open_page
 import llama_edu as le
 from llama_edu import interventions
 
-PAGE = "pages/attention.py"
+PAGE = "views/attention.py"
 DEFAULT_PROMPT = "The cat sat on the mat"
 
 

@@ -12,7 +12,7 @@ from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
 
-PAGE = "pages/gqa.py"
+PAGE = "views/gqa.py"
 
 
 @pytest.fixture(scope="module")

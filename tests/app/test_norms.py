@@ -7,7 +7,7 @@ from apphelpers import spec_array, assert_no_exception, open_page
 
 import llama_edu as le
 
-PAGE = "pages/norms.py"
+PAGE = "views/norms.py"
 
 
 def figure(at, index: int) -> dict:

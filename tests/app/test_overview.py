@@ -6,7 +6,7 @@ from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
 
-PAGE = "pages/overview.py"
+PAGE = "views/overview.py"
 
 
 def test_overview_shows_diagram_and_family_from_the_config():

@@ -8,7 +8,7 @@ from apphelpers import spec_array, assert_no_exception, open_page
 
 import llama_edu as le
 
-PAGE = "pages/swiglu.py"
+PAGE = "views/swiglu.py"
 
 
 def capture(prompt="The cat sat on the mat"):

@@ -7,7 +7,7 @@ from apphelpers import spec_array, assert_no_exception, open_page
 
 import llama_edu as le
 
-PAGE = "pages/tokens.py"
+PAGE = "views/tokens.py"
 
 
 def test_tokens_page_shows_the_prompts_embeddings():

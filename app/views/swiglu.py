@@ -8,7 +8,7 @@ import llama_edu as le
 from llama_edu.viz import ffn as viz
 from llama_edu.viz.tokens import token_labels
 
-st.title("🚪 SwiGLU: the feed-forward network with a gate")
+st.title("SwiGLU: the feed-forward network with a gate")
 cur = current()
 if cur is None:
     st.stop()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from llama_edu.viz import tokens as viz
 
-st.title("🔤 Tokens: what the model actually reads")
+st.title("Tokens: what the model actually reads")
 cur = current()
 if cur is None:
     st.stop()

@@ -8,7 +8,7 @@ import llama_edu as le
 from llama_edu.viz import norms as viz
 from llama_edu.viz.tokens import token_labels
 
-st.title("📏 RMSNorm vs LayerNorm")
+st.title("RMSNorm vs LayerNorm")
 cur = current()
 if cur is None:
     st.stop()

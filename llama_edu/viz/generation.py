@@ -1,0 +1,115 @@
+"""Generation, seen from the logits: the next-token distribution under the sampling knobs, the text growing one
+token at a time, and the logit lens (what each layer would predict).
+
+The distribution itself comes from llama_edu.next_token_probs; here it is only summarised and drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+import torch
+
+from ..logit_lens import LogitLens
+from ..model import Transformer
+from .labels import plotly_text, token_labels
+
+FONT = dict(size=16)
+
+
+# ---- computing -------------------------------------------------------------------------------------------------
+def candidate_summary(probs: torch.Tensor) -> tuple[int, float]:
+    """(tokens that can still be drawn, entropy in bits) of a distribution [V]."""
+    p = probs.float()
+    nonzero = p[p > 0]
+    entropy = float(-(nonzero * nonzero.log2()).sum())
+    # A one-hot gives -0.0 (shown as "-0.00 bits"), rounding can give -1e-9: clamp, and + 0.0 turns -0.0 into 0.0.
+    return int(nonzero.numel()), max(entropy, 0.0) + 0.0
+
+
+@torch.no_grad()
+def last_position_logits(model: Transformer, ids: list[int]) -> torch.Tensor:
+    """The model's logits for the token after `ids`.   [V] float32 (one forward pass, nothing captured)"""
+    tokens = torch.tensor([ids], device=model.device)  # [1, T]
+    return model(tokens, last_only=True)[0, -1].float().cpu()
+
+
+def sample_with_seed(probs: torch.Tensor, seed: int) -> int:
+    """One token id drawn from probs [V] with a private generator: the same seed gives the same token."""
+    generator = torch.Generator().manual_seed(seed)
+    return int(torch.multinomial(probs.float().cpu(), 1, generator=generator))
+
+
+# ---- drawing ---------------------------------------------------------------------------------------------------
+def next_token_figure(model_probs: torch.Tensor, sampling_probs: torch.Tensor, piece: Callable[[int], str],
+                      top: int = 15) -> go.Figure:
+    """Horizontal bars for the `top` most likely tokens: the model's own softmax (temperature 1, nothing cut) and
+    the distribution after temperature, top-k and top-p, the one a token is actually drawn from. Tokens are
+    ranked by the model's probability (temperature, top-k and top-p never change that order)."""
+    ids = model_probs.float().topk(min(top, model_probs.shape[-1])).indices.tolist()
+    labels = [f"{plotly_text(piece(i))}  ({i})" for i in ids]  # the id keeps labels unique and tells byte pieces apart
+    fig = go.Figure()
+    for probs, name, colour, opacity in ((model_probs, "model (temperature 1, nothing cut)", "#7f7f7f", 0.45),
+                                         (sampling_probs, "after temperature, top-k, top-p", "#d62728", 1.0)):
+        values = [float(probs[i]) for i in ids]
+        fig.add_trace(go.Bar(y=labels, x=values, orientation="h", name=name, marker_color=colour, opacity=opacity,
+                             text=[f"{v:.3f}" for v in values], textposition="outside", cliponaxis=False,
+                             hovertemplate="%{y}<br>" + name + ": %{x:.4f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title=None)
+    highest = max(float(model_probs[ids[0]]), float(sampling_probs.max()))
+    fig.update_xaxes(title="probability", range=[0, min(1.15, 1.2 * highest + 0.03)])
+    fig.update_layout(font=FONT, barmode="group", height=110 + 38 * len(ids), bargap=0.25,
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"), margin=dict(t=40))
+    return fig
+
+
+def continuation_html(prompt_text: str, new_pieces: list[str]) -> str:
+    """The prompt, then each generated token in a box; the newest one highlighted. Safe to render as HTML:
+    every piece is escaped. Translucent colours read on light and dark backgrounds alike."""
+    spans = []
+    for n, piece in enumerate(new_pieces):
+        text = html.escape(piece.replace("▁", " "))
+        newest = n == len(new_pieces) - 1
+        colour = "rgba(255, 165, 0, 0.55)" if newest else "rgba(100, 149, 237, 0.25)"
+        weight = "font-weight: 700;" if newest else ""
+        spans.append(f'<span title="token {n + 1} generated" style="background: {colour}; {weight} '
+                     f'border-radius: 4px; padding: 1px 2px; margin: 0 1px; white-space: pre-wrap;">{text}</span>')
+    return (f'<div style="font-size: 1.35rem; line-height: 2.1; white-space: pre-wrap;">'
+            f'{html.escape(prompt_text)}{"".join(spans)}</div>')
+
+
+def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int], str],
+                      show_text: bool | None = None) -> go.Figure:
+    """Rows = stages (embedding at the bottom, last layer at the top), columns = positions. Cell = the top next
+    token at that depth, colour = its probability; hover shows the top 3 and the token that really follows."""
+    n_stages, T, k = lens.top_ids.shape
+    top_prob = lens.top_probs[..., 0].float()  # [stages, T]
+    def name(token_id) -> str:
+        return plotly_text(piece(int(token_id)))
+
+    cell_text = [[name(lens.top_ids[s, t, 0]) for t in range(T)] for s in range(n_stages)]
+    actual_next = [plotly_text(pieces[t + 1]) if t + 1 < T else "(not in the prompt yet)" for t in range(T)]
+    hover = [[
+        "<br>".join(f"{name(lens.top_ids[s, t, j])}: {float(lens.top_probs[s, t, j]):.3f}" for j in range(k))
+        + f"<br>actually follows: {actual_next[t]}" for t in range(T)] for s in range(n_stages)]
+    if show_text is None:
+        show_text = T <= 24  # beyond that the cells are too narrow to read; hover still works
+    fig = go.Figure(go.Heatmap(
+        z=top_prob.tolist(), x=token_labels(pieces), y=lens.stages, zmin=0, zmax=1, colorscale="Viridis",
+        colorbar=dict(title="p(top)"), text=cell_text, texttemplate="%{text}" if show_text else None,
+        textfont=dict(size=14), customdata=hover, xgap=1, ygap=1,
+        hovertemplate="%{y}, position %{x}<br>%{customdata}<extra></extra>"))
+    fig.update_xaxes(title="input token at this position (the cell predicts the token after it)", tickangle=-45)
+    fig.update_yaxes(title=None)
+    fig.update_layout(font=FONT, height=max(320, 90 + 48 * n_stages), margin=dict(t=30))
+    return fig
+
+
+def entropy_caption(n_candidates: int, entropy_bits: float, vocab_size: int) -> str:
+    """One sentence putting the entropy next to its maximum, log2(V)."""
+    return (f"{n_candidates:,} of {vocab_size:,} tokens can still be drawn; entropy {entropy_bits:.2f} bits "
+            f"(a uniform choice among them would be {math.log2(max(n_candidates, 1)):.2f} bits, "
+            f"over the whole vocabulary {math.log2(vocab_size):.2f}).")

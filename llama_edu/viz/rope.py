@@ -1,0 +1,251 @@
+"""Rotary position embeddings, seen from the hooks: one pair turning, the frequencies, q.k against the offset,
+and the two pair orders (Meta's adjacent pairs, Hugging Face's halves).
+
+The first half computes (rotations with the model's own apply_rope); the second half draws. All vectors here are
+one head's vector [hd] taken from hook_q / hook_k (before RoPE) or hook_q_rot / hook_k_rot (after).
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from ..checkpoints import meta_to_hf_qk
+from ..model import apply_rope, rope_angles, rope_frequencies
+from .labels import plotly_text, token_labels  # noqa: F401 - pages use them through this module
+
+FONT = dict(size=16)
+BEFORE_COLOUR, AFTER_COLOUR = "#1f77b4", "#d62728"
+
+
+# ---- computing -------------------------------------------------------------------------------------------------
+def rotate_to_positions(x: torch.Tensor, n_positions: int, theta: float = 10000.0,
+                        scaling: dict | None = None) -> torch.Tensor:
+    """One head vector x [hd] (before RoPE), rotated as if it stood at each position 0..n_positions-1.   [P, hd]"""
+    hd = x.shape[-1]
+    cos, sin = rope_angles(hd, n_positions, theta, scaling)  # [P, hd/2] each, on the CPU
+    # One vector: on the CPU in float32 whatever the model runs on (a bfloat16 GPU capture included).
+    same_vector_everywhere = x.detach().float().cpu().reshape(1, 1, 1, hd).expand(1, n_positions, 1, hd)  # [1, P, 1, hd]
+    return apply_rope(same_vector_everywhere, cos, sin)[0, :, 0]  # [P, hd]
+
+
+def pair_angle(x: torch.Tensor, i: int) -> float:
+    """Direction of pair i, (x[2i], x[2i+1]), in radians."""
+    return math.atan2(float(x[2 * i + 1]), float(x[2 * i]))
+
+
+def wrap_angle(angle: float) -> float:
+    """The same angle in [-pi, pi): turning by 2*pi changes nothing."""
+    return (angle + math.pi) % (2 * math.pi) - math.pi
+
+
+def relative_dot_products(q: torch.Tensor, k: torch.Tensor, n_positions: int, theta: float = 10000.0,
+                          scaling: dict | None = None) -> torch.Tensor:
+    """q.k with q rotated to every query position m and k to every key position n.   [m, n]
+
+    RoPE's promise: the entry depends only on m - n, so every diagonal of this matrix is constant.
+    """
+    q_at = rotate_to_positions(q, n_positions, theta, scaling)  # [P, hd]
+    k_at = rotate_to_positions(k, n_positions, theta, scaling)  # [P, hd]
+    return q_at @ k_at.T
+
+
+def diagonal_spread(matrix: torch.Tensor) -> float:
+    """Largest (max - min) along any diagonal: 0 for a matrix whose entries depend only on row - column."""
+    n = matrix.shape[0]
+    return max(float(d.max() - d.min()) for d in (torch.diagonal(matrix, offset) for offset in range(-n + 1, n)))
+
+
+def hf_row_order(head_dim: int) -> list[int]:
+    """Row r of one head in a Hugging Face checkpoint is Meta's row hf_row_order(hd)[r] (from meta_to_hf_qk)."""
+    meta_rows = torch.arange(head_dim, dtype=torch.float32)[:, None]  # [hd, 1]: each row holds its own index
+    return [int(r) for r in meta_to_hf_qk(meta_rows, n_heads=1)[:, 0]]
+
+
+def pair_order_rows(head_dim: int) -> list[dict]:
+    """Per rotation pair i: the two dimensions it turns in Meta's layout and in Hugging Face's."""
+    half = head_dim // 2
+    return [{"pair i": i, "Meta dims (x_2i, x_2i+1)": f"({2 * i}, {2 * i + 1})",
+             "HF dims (x_i, x_i+hd/2)": f"({i}, {i + half})"} for i in range(half)]
+
+
+def rotate_half_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Hugging Face's RoPE: x * cos + rotate_half(x) * sin, pairing dimension i with i + hd/2.
+
+    x [B, T, heads, hd] in HF row order; cos, sin [T, hd/2] as returned by rope_angles.
+    """
+    cos = torch.cat([cos, cos], dim=-1)[:, None, :]  # [T, 1, hd]
+    sin = torch.cat([sin, sin], dim=-1)[:, None, :]
+    first, second = x.float().chunk(2, dim=-1)
+    rotated_half = torch.cat([-second, first], dim=-1)
+    return x.float() * cos + rotated_half * sin
+
+
+def hf_layout_difference(q: torch.Tensor, q_rot: torch.Tensor, theta: float = 10000.0,
+                         scaling: dict | None = None) -> float:
+    """Largest |difference| between Meta's rotated q (the hook) and HF's rotate_half applied to the same q
+    stored in HF row order, mapped back to Meta order. q, q_rot [B, T, heads, hd]. About 1e-6 = the same."""
+    q, q_rot = q.detach().float().cpu(), q_rot.detach().float().cpu()
+    T, hd = q.shape[1], q.shape[-1]
+    order = hf_row_order(hd)
+    cos, sin = rope_angles(hd, T, theta, scaling)
+    hf_rotated = rotate_half_rope(q[..., order], cos, sin)  # [B, T, heads, hd] in HF order
+    back_in_meta_order = torch.empty_like(hf_rotated)
+    back_in_meta_order[..., order] = hf_rotated
+    return float((back_in_meta_order - q_rot).abs().max())
+
+
+# ---- drawing -------------------------------------------------------------------------------------------------------
+def _square_plane(fig: go.Figure, radius: float) -> None:
+    lim = 1.25 * radius if radius > 0 else 1.0
+    fig.update_xaxes(range=[-lim, lim], zeroline=True, title="x<sub>2i</sub>")
+    fig.update_yaxes(range=[-lim, lim], zeroline=True, scaleanchor="x", scaleratio=1, title="x<sub>2i+1</sub>")
+
+
+def _circle(radius: float, name: str = "|pair| (kept by the rotation)") -> go.Scatter:
+    t = torch.linspace(0, 2 * math.pi, 121)
+    return go.Scatter(x=(radius * t.cos()).tolist(), y=(radius * t.sin()).tolist(), mode="lines", name=name,
+                      line=dict(dash="dot", width=1, color="gray"), hoverinfo="skip")
+
+
+def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float], angle: float,
+                         title: str = "") -> go.Figure:
+    """One pair before RoPE and after it, as arrows from the origin, with the turn between them."""
+    radius = math.hypot(*before)
+    fig = go.Figure([_circle(radius)])
+    for (x, y), name, colour in ((before, "before RoPE (hook_q)", BEFORE_COLOUR),
+                                 (after, "after RoPE (hook_q_rot)", AFTER_COLOUR)):
+        fig.add_trace(go.Scatter(x=[0, x], y=[0, y], mode="lines+markers", name=name,
+                                 line=dict(color=colour, width=4), marker=dict(size=[0, 12], color=colour),
+                                 hovertemplate=f"{name}<br>x<sub>2i</sub> = %{{x:.4f}}<br>"
+                                               "x<sub>2i+1</sub> = %{y:.4f}<extra></extra>"))
+    # The arc from the old direction to the new one, drawn at 60% of the radius, turning the way RoPE turns.
+    start = math.atan2(before[1], before[0])
+    arc = torch.linspace(start, start + wrap_angle(angle), 60)
+    fig.add_trace(go.Scatter(x=(0.6 * radius * arc.cos()).tolist(), y=(0.6 * radius * arc.sin()).tolist(),
+                             mode="lines", name=f"turn: {wrap_angle(angle):+.3f} rad (mod 2π)",
+                             line=dict(color="orange", width=3), hoverinfo="skip"))
+    _square_plane(fig, radius)
+    fig.update_layout(title=title, font=FONT, height=520, legend=dict(orientation="h", y=-0.18))
+    return fig
+
+
+def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int, frequency: float) -> go.Figure:
+    """Pair i of one vector placed at positions 0..P-1 (rotated [P, hd], from rotate_to_positions), as an
+    animation: plotly's own play button and slider move m, so nothing reruns on the server."""
+    tips = rotated[:, 2 * i: 2 * i + 2].float().cpu()  # [P, 2]
+    P = tips.shape[0]
+    radius = float(tips[0].norm())
+    xs, ys = tips[:, 0].tolist(), tips[:, 1].tolist()
+    where = ["in the prompt" if m < n_prompt else "beyond the prompt" for m in range(P)]
+    # Every position's tip, drawn once (faint, with hover); each frame only moves the trail and the arrow.
+    every_tip = go.Scatter(x=xs, y=ys, mode="markers", name="the tip at every position",
+                           marker=dict(size=8, color=list(range(P)), colorscale="Viridis", opacity=0.35),
+                           customdata=list(zip(range(P), where)),
+                           hovertemplate="m = %{customdata[0]} (%{customdata[1]})<br>(%{x:.3f}, %{y:.3f})<extra></extra>")
+
+    def trail(m: int) -> dict:
+        return dict(type="scatter", x=xs[:m + 1], y=ys[:m + 1], mode="lines+markers", hoverinfo="skip",
+                    line=dict(color="orange", width=2), marker=dict(size=7, color="orange"))
+
+    def arrow(m: int) -> dict:
+        return dict(type="scatter", x=[0, xs[m]], y=[0, ys[m]], mode="lines+markers+text", hoverinfo="skip",
+                    line=dict(color=AFTER_COLOUR, width=4), marker=dict(size=[0, 12], color=AFTER_COLOUR),
+                    text=["", f"m·θ = {m * frequency:.2f} rad"], textposition="top center", textfont=dict(size=16))
+
+    fig = go.Figure([_circle(radius), every_tip, trail(0), arrow(0)])
+    # Two small traces per frame and no per-frame layout: plotly validates every frame, and a rerun should stay fast.
+    fig.frames = [dict(data=[trail(m), arrow(m)], traces=[2, 3], name=str(m)) for m in range(P)]
+    fig.update_layout(
+        title=f"pair {i}: θ<sub>{i}</sub> = {frequency:.4g} rad per token; one full turn every "
+              f"{2 * math.pi / frequency:,.1f} tokens", font=FONT, height=560, showlegend=False,
+        updatemenus=[dict(type="buttons", x=0, y=-0.08, xanchor="left", showactive=False, buttons=[
+            dict(label="▶ play", method="animate",
+                 args=[None, dict(frame=dict(duration=250, redraw=True), fromcurrent=True, mode="immediate")]),
+            dict(label="❚❚ pause", method="animate",
+                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=0, x=0.18, len=0.82, y=-0.04, currentvalue=dict(prefix="m = "), steps=[
+            dict(method="animate", label=str(m), args=[[str(m)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+            for m in range(P)])])
+    _square_plane(fig, radius)
+    return fig
+
+
+def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[str, int]) -> go.Figure:
+    """theta_i = base^(-2i/hd) and the wavelength 2*pi/theta_i (tokens per full turn) for each base, log scale."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
+        "θ<sub>i</sub>: radians turned per token", "wavelength 2π/θ<sub>i</sub>: tokens per full turn"))
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    pairs = list(range(head_dim // 2))
+    for (label, theta), colour in zip(thetas.items(), colours):
+        freqs = rope_frequencies(head_dim, theta)  # [hd/2]
+        fig.add_trace(go.Scatter(x=pairs, y=freqs.tolist(), mode="lines+markers", name=label, legendgroup=label,
+                                 line=dict(color=colour), hovertemplate="pair %{x}: θ = %{y:.3g} rad/token"),
+                      row=1, col=1)
+        fig.add_trace(go.Scatter(x=pairs, y=(2 * math.pi / freqs).tolist(), mode="lines+markers", name=label,
+                                 legendgroup=label, showlegend=False, line=dict(color=colour),
+                                 hovertemplate="pair %{x}: one turn every %{y:,.0f} tokens"), row=1, col=2)
+    # Context lengths as dotted lines (traces, not shapes: a shape on a log axis wants log10 coordinates).
+    for label, n in contexts.items():
+        fig.add_trace(go.Scatter(x=[pairs[0], pairs[-1]], y=[n, n], mode="lines+text", name=label,
+                                 line=dict(dash="dot", color="gray"), text=[f"{label}: {n:,}", ""],
+                                 textposition="top right", showlegend=False,
+                                 hovertemplate=f"{label}: {n:,} tokens<extra></extra>"), row=1, col=2)
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_xaxes(title="pair index i")
+    fig.update_layout(font=FONT, height=480, legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | None = None) -> go.Figure:
+    """Left: q.k for every (query position m, key position n), constant along each diagonal.
+    Right: the same numbers against the offset m - n: every position pair with that offset lands on one value.
+    measured = (m, n, value) from the prompt's own hooks, drawn as a marker on both."""
+    P = dots.shape[0]
+    z = dots.float().cpu()
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.2,
+                        subplot_titles=("q·k for q at position m, k at position n", "the same values against m − n"))
+    fig.add_trace(go.Heatmap(z=z.tolist(), x=list(range(P)), y=list(range(P)), colorscale="RdBu", zmid=0,
+                             colorbar=dict(x=0.41, thickness=15, title="q·k"),
+                             hovertemplate="m = %{y}, n = %{x}<br>m − n = %{customdata}<br>q·k = %{z:.4f}<extra></extra>",
+                             customdata=[[m - n for n in range(P)] for m in range(P)]), row=1, col=1)
+    offsets = [m - n for m in range(P) for n in range(P)]
+    fig.add_trace(go.Scatter(x=offsets, y=z.flatten().tolist(), mode="markers", name="all (m, n)",
+                             marker=dict(size=6, opacity=0.5), showlegend=False,
+                             hovertemplate="m − n = %{x}<br>q·k = %{y:.4f}<extra></extra>"), row=1, col=2)
+    if measured is not None:
+        m, n, value = measured
+        fig.add_trace(go.Scatter(x=[n], y=[m], mode="markers", name="measured on the prompt",
+                                 marker=dict(symbol="circle-open", size=18, color="#2ca02c", line=dict(width=4)),
+                                 hovertemplate=f"hook_q_rot·hook_k_rot = {value:.4f}<extra></extra>"), row=1, col=1)
+        fig.add_trace(go.Scatter(x=[m - n], y=[value], mode="markers", name="measured on the prompt",
+                                 showlegend=False, marker=dict(symbol="star", size=16, color="orange"),
+                                 hovertemplate=f"hook_q_rot·hook_k_rot = {value:.4f}<extra></extra>"), row=1, col=2)
+    fig.update_yaxes(title="query position m", autorange="reversed", row=1, col=1)
+    fig.update_xaxes(title="key position n", row=1, col=1)
+    fig.update_xaxes(title="offset m − n", row=1, col=2)
+    fig.update_yaxes(title="q·k", row=1, col=2)
+    fig.update_layout(font=FONT, height=520, legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def pair_order_figure(head_dim: int) -> go.Figure:
+    """The rows of one head's wq (or wk), in Meta's order and in a Hugging Face checkpoint's order.
+    Each cell shows which Meta row sits there; its colour is the rotation pair that row belongs to."""
+    half = head_dim // 2
+    hf = hf_row_order(head_dim)
+    meta = list(range(head_dim))
+    rows = [meta, hf]
+    fig = go.Figure(go.Heatmap(
+        z=[[r // 2 for r in row] for row in rows], x=list(range(head_dim)), y=["Meta / llama_edu", "Hugging Face"],
+        text=[[str(r) for r in row] for row in rows], texttemplate="%{text}" if head_dim <= 64 else None,
+        textfont=dict(size=14), colorscale="Turbo", colorbar=dict(title="pair i"), xgap=2, ygap=6,
+        customdata=[[f"pair {r // 2}, turned together with Meta row {r ^ 1}" for r in row] for row in rows],
+        hovertemplate="%{y} row %{x} holds Meta row %{text}<br>%{customdata}<extra></extra>"))
+    fig.update_xaxes(title=f"row inside one head (0..{head_dim - 1}); HF pairs row i with row i + {half}")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(font=FONT, height=300, margin=dict(t=30))
+    return fig
