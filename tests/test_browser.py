@@ -73,15 +73,22 @@ def browser():
         b.close()
 
 
-def wait_until_rendered(page) -> None:
+SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))"""
+
+
+def wait_until_rendered(page, timeout_s: float = 90) -> None:
+    """Until the script run has finished and everything it sent is drawn, for several checks in a row (the
+    "running" widget appears only after a short delay, so a single check can pass before the run starts)."""
     page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=60_000)
     page.wait_for_selector("h1", timeout=60_000)
-    # Streamlit shows a "running" status widget while the script runs; wait for the run to end.
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    # plotly draws after its script chunk loads: wait until every chart on the page has its SVG.
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                                     .every(c => c.querySelector('.main-svg'))""", timeout=60_000)
-    page.wait_for_timeout(500)
+    deadline, calm = time.time() + timeout_s, 0
+    while calm < 4:
+        if time.time() > deadline:
+            raise AssertionError("the page did not finish rendering")
+        calm = calm + 1 if page.evaluate(SETTLED) else 0
+        page.wait_for_timeout(500)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
