@@ -1,6 +1,6 @@
 """Train a tiny LLaMA with LLaMA's own recipe, at toy scale.
 
-    python -m llama_edu.train --out assets/tiny            # the shipped model (~30 min on 2 CPU cores)
+    python -m llama_edu.train --out assets/tiny            # the shipped model (about 30 min on 2 CPU cores)
     python -m llama_edu.train --out runs/toy --quick       # a toy in under two minutes
     python -m llama_edu.train --out assets/tiny --resume   # continue an interrupted run
 
@@ -48,8 +48,8 @@ class TrainConfig:
     preset: str = "tiny"
     batch_size: int = 16
     seq_len: int = 256
-    steps: int = 3000
-    warmup_steps: int = 150
+    steps: int = 2000  # 8.2M tokens: about 30 minutes on 2 CPU cores (measured 4,560 tokens/s with bf16 autocast)
+    warmup_steps: int = 100
     lr: float = 3e-3  # peak; small models tolerate (and need) larger rates than 7B's 3e-4
     min_lr_ratio: float = 0.1  # LLaMA: the cosine ends at 10% of the peak
     weight_decay: float = 0.1
