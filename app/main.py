@@ -16,6 +16,7 @@ st.set_page_config(page_title="llama-edu: inside LLaMA", page_icon=str(ICON), la
 PAGES = {
     "Start": [
         st.Page("views/overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page("views/lessons.py", title="Lessons", icon=":material/school:"),
         st.Page("views/tokens.py", title="Tokens", icon=":material/text_fields:"),
     ],
     "Inside a block": [

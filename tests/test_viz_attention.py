@@ -83,6 +83,67 @@ def test_steps_reject_a_head_that_does_not_exist(gqa_capture):
                                       cache["layers.0.attention.hook_k_rot"][0], head=8)
 
 
+# ---- masks ---------------------------------------------------------------------------------------------------
+def test_decoder_only_mask_is_the_models_causal_mask():
+    masks = viz.attention_masks(4)
+    assert torch.equal(masks["decoder-only"], le.model.causal_mask(4, 4))
+    allowed = torch.isfinite(masks["decoder-only"])
+    assert torch.equal(allowed, torch.ones(4, 4, dtype=torch.bool).tril())  # j <= i, including itself
+    assert (masks["decoder-only"][allowed] == 0).all() and torch.isneginf(masks["decoder-only"][~allowed]).all()
+
+
+def test_encoder_only_mask_lets_every_token_see_every_token():
+    assert torch.equal(viz.attention_masks(5)["encoder-only"], torch.zeros(5, 5))
+
+
+def test_encoder_decoder_mask_by_block():
+    """Rows and columns: 3 encoder positions, then 3 decoder positions."""
+    T, m = 3, viz.attention_masks(3)["encoder-decoder"]
+    assert m.shape == (6, 6)
+    enc_self, enc_to_dec, cross, dec_self = m[:T, :T], m[:T, T:], m[T:, :T], m[T:, T:]
+    assert (enc_self == 0).all()  # bidirectional
+    assert torch.isneginf(enc_to_dec).all()  # the encoder never reads the decoder
+    assert (cross == 0).all()  # every decoder position reads every encoder position
+    assert torch.equal(torch.isfinite(dec_self), torch.tensor([[1, 0, 0], [1, 1, 0], [1, 1, 1]], dtype=torch.bool))
+    parts = viz.encoder_decoder_parts(T)
+    assert parts[0, 4].startswith("none") and parts[4, 0].startswith("cross") and parts[5, 5].startswith("decoder")
+
+
+def test_attention_masks_reject_an_empty_sequence():
+    with pytest.raises(ValueError, match="at least one token"):
+        viz.attention_masks(0)
+
+
+def test_causal_mask_figure_draws_0_and_minus_infinity():
+    labels = viz.token_labels(["<s>", "▁the", "▁cat"])
+    fig = viz.causal_mask_figure(le.model.causal_mask(3, 3), labels)
+    trace = fig.data[0]
+    np.testing.assert_array_equal(np.array(trace.z), np.tril(np.ones((3, 3), dtype=int)))  # 1 = allowed
+    assert trace.text.tolist() == [["0", "−∞", "−∞"], ["0", "0", "−∞"], ["0", "0", "0"]]
+    assert list(trace.x) == list(trace.y) == ["0:&lt;s&gt;", "1:▁the", "2:▁cat"]
+    assert "adds −∞" in trace.customdata[0, 1] and "adds 0" in trace.customdata[1, 0]
+
+
+def test_mask_comparison_figure_draws_the_three_masks():
+    labels = [f"{i}:t{i}" for i in range(4)]
+    fig = viz.mask_comparison_figure(labels)
+    decoder_only, encoder_only, encoder_decoder = fig.data
+    masks = viz.attention_masks(4)
+    for trace, name in [(decoder_only, "decoder-only"), (encoder_only, "encoder-only"),
+                        (encoder_decoder, "encoder-decoder")]:
+        np.testing.assert_array_equal(np.array(trace.z), torch.isfinite(masks[name]).int().numpy())
+    assert list(encoder_decoder.y) == [f"enc {lab}" for lab in labels] + [f"dec {lab}" for lab in labels]
+    assert "cross-attention" in encoder_decoder.customdata[5, 0] and encoder_decoder.text[0, 7] == "−∞"
+    assert [a.text.split(":")[0] for a in fig.layout.annotations[:3]] == \
+        ["decoder-only (GPT, LLaMA)", "encoder-only (BERT)", "encoder-decoder (T5)"]
+
+
+def test_a_long_prompt_drops_the_cell_text_but_keeps_the_values():
+    labels = [str(i) for i in range(40)]
+    fig = viz.causal_mask_figure(le.model.causal_mask(40, 40), labels)
+    assert fig.data[0].text is None and np.array(fig.data[0].z).shape == (40, 40)
+
+
 # ---- heatmaps ------------------------------------------------------------------------------------------------
 def test_token_labels_are_unique_and_safe_for_plotly():
     labels = viz.token_labels(["<s>", "▁the", "▁cat", "▁the"])

@@ -78,3 +78,15 @@ def test_sizing_rule_gives_metas_widths():
 def test_two_thirds_keeps_the_parameter_count():
     counts = viz.ffn_parameter_counts(4096)
     assert counts["two matrices, width 4d"] == pytest.approx(counts["three matrices, width 8d/3"])
+
+
+def test_ffn_capture_reads_one_tokens_hooks_in_order():
+    model = le.load_model(le.TINY_MODEL_DIR)
+    _, cache = model.run_with_cache(torch.tensor([[1, 5, 9]]))
+    gate, act, up, hidden = viz.ffn_capture(cache, layer=model.cfg.n_layers - 1, position=1)
+    ffn = model.layers[-1].feed_forward
+    x = cache[f"layers.{model.cfg.n_layers - 1}.ffn_norm.hook_out"][0, 1]
+    torch.testing.assert_close(gate, ffn.w1(x).detach())
+    torch.testing.assert_close(up, ffn.w3(x).detach())
+    torch.testing.assert_close(act, F.silu(gate))
+    torch.testing.assert_close(hidden, act * up)

@@ -91,3 +91,8 @@ def test_lens_figure_colours_cells_by_the_top_probability(small_model):
     assert heat.text[0][0] == f"&lt;{int(lens.top_ids[0, 0, 0])}&gt;"
     assert "actually follows: t5" in heat.customdata[0][0]
     assert viz.logit_lens_figure(lens, pieces, str, show_text=False).data[0].texttemplate is None
+
+
+def test_markdown_text_escapes_latex_formatting_and_links():
+    assert viz.markdown_text("a*b $x$ [l](u) _i_") == r"a\*b \$x\$ \[l\]\(u\) \_i\_"
+    assert viz.markdown_text("▁cat sat") == "▁cat sat"

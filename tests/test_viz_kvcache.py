@@ -27,6 +27,14 @@ def test_slide_formula_gives_40960_gib_and_overcounts_by_heads_times_group_size(
     assert slide // (per_width * per_sharing) == le.kv_cache_bytes(p70, 4096, 64, 2) == 80 * GIB
 
 
+def test_slide_correction_for_llama2_70b_batch_64():
+    fix = kvcache.slide_correction(le.PRESETS["llama-2-70b"], batch=64, context=4096, bytes_per_value=2)
+    assert fix.slide_bytes == 64 * 80 * 64 * 8192 * 4096 * 2 * 2 == 40960 * GIB
+    assert (fix.per_width, fix.per_sharing) == (64, 8)
+    assert fix.correct_batch_bytes == 80 * GIB and fix.correct_one_bytes == 2 * 80 * 8 * 128 * 4096 * 2
+    assert fix.mha_one_bytes == 10 * GIB
+
+
 def test_context_lengths_are_powers_of_two_up_to_the_maximum():
     assert kvcache.context_lengths(4096) == [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
     assert kvcache.context_lengths(100) == [16, 32, 64, 100]

@@ -114,3 +114,22 @@ def test_timing_gives_a_positive_time_for_both():
     ms = viz.time_norms(32, n_tokens=8, repeats=3)
     assert set(ms) == {"RMSNorm", "LayerNorm"}
     assert all(t > 0 for t in ms.values())
+
+
+def test_norm_capture_reads_one_tokens_hooks():
+    model = le.load_model(le.TINY_MODEL_DIR)
+    _, cache = model.run_with_cache(torch.tensor([[1, 5, 9]]))
+    steps = viz.norm_capture(cache, "layers.0.ffn_norm", position=2)
+    x = cache["layers.0.hook_resid_mid"][0, 2]  # what ffn_norm reads
+    torch.testing.assert_close(steps["in"], x)
+    assert steps["rms"].item() == pytest.approx(torch.sqrt(x.pow(2).mean() + model.cfg.norm_eps).item(), rel=1e-6)
+    torch.testing.assert_close(steps["normalized"], x / steps["rms"])
+    torch.testing.assert_close(steps["out"], x / steps["rms"] * model.layers[0].ffn_norm.weight.detach())
+
+
+def test_output_changes_are_the_largest_differences(norm, x):
+    result = viz.compare_norms(x, norm, shift=1.5)
+    change = viz.output_changes(result)
+    assert change["rms"] == pytest.approx((result["rms_out"] - result["rms_original"]).abs().max().item())
+    assert change["layer"] < 1e-5 < change["rms"]
+    assert viz.output_changes(viz.compare_norms(x, norm)) == {"rms": 0.0, "layer": 0.0}

@@ -1,3 +1,5 @@
+import torch
+
 import llama_edu as le
 from llama_edu.viz import overview
 
@@ -20,3 +22,20 @@ def test_block_diagram_labels_this_configs_sizes():
     cfg = le.PRESETS["llama-2-70b"]
     text = " ".join(a.text for a in overview.block_diagram(cfg).layout.annotations)
     assert "64 query heads, 8 KV heads of 128" in text and "x 80 layers" in text and "28,672" in text
+
+
+def test_parameter_rows_are_the_breakdown_with_shares():
+    cfg = le.PRESETS["llama-7b"]
+    rows = {r["component"]: r for r in overview.parameter_rows(cfg)}
+    assert rows["tok_embeddings"]["parameters"] == f"{32000 * 4096:,}"
+    assert rows["attention"]["parameters"] == f"{32 * 4 * 4096 * 4096:,}"  # wq, wk, wv, wo per layer
+    assert rows["feed_forward"]["share"] == f"{100 * 32 * 3 * 4096 * 11008 / 6_738_415_616:.1f}%"
+
+
+def test_top_token_rows_are_the_softmax_top_k():
+    logits = torch.tensor([0.0, 2.0, 1.0, -1.0])
+    rows = overview.top_token_rows(logits, lambda i: f"t{i}", k=2)
+    probs = logits.softmax(-1)
+    assert rows == [{"token": "t1", "probability": f"{float(probs[1]):.3f}"},
+                    {"token": "t2", "probability": f"{float(probs[2]):.3f}"}]
+    assert len(overview.top_token_rows(logits, str, k=10)) == 4  # never more than the vocabulary

@@ -40,6 +40,29 @@ def test_turn_between_the_hooks_is_m_theta_i_radians(captured):
             assert math.isclose(turn, rope.wrap_angle(m * float(theta[i])), abs_tol=1e-4)
 
 
+def test_pair_turn_reads_the_hooks_and_turns_by_m_theta_i(captured):
+    model, hooks = captured
+    q, q_rot = hooks["layers.1.attention.hook_q"][0, :, 1], hooks["layers.1.attention.hook_q_rot"][0, :, 1]  # [T, hd]
+    m, i = 5, 1
+    turn = rope.pair_turn(q, q_rot, m, i, model.cfg.rope_theta)
+    assert turn.before == pytest.approx(q[m, 2:4].tolist()) and turn.after == pytest.approx(q_rot[m, 2:4].tolist())
+    theta_1 = model.cfg.rope_theta ** (-2 / model.cfg.head_dim)  # by hand: base^(-2i/hd) with i = 1
+    assert turn.frequency == pytest.approx(theta_1, rel=1e-6) and turn.angle == pytest.approx(m * theta_1, rel=1e-6)
+    assert turn.measured_turn == pytest.approx(rope.wrap_angle(m * theta_1), abs=1e-4)
+
+
+def test_wavelengths_of_the_published_bases_at_head_width_128():
+    slowest_10k, slowest_500k = (float(rope.wavelengths(128, base)[-1]) for base in (10000.0, 500000.0))
+    assert slowest_10k == pytest.approx(2 * math.pi * 10000 ** (126 / 128), rel=1e-5)  # about 54,000 tokens
+    assert 53_000 < slowest_10k < 55_000 and 2.5e6 < slowest_500k < 2.7e6
+    assert float(rope.wavelengths(128)[0]) == pytest.approx(2 * math.pi)  # pair 0: one radian per token
+
+
+def test_compared_bases_add_the_models_own_only_when_it_differs():
+    assert list(rope.compared_bases(10000.0).values()) == [10000.0, 500000.0]
+    assert list(rope.compared_bases(1e6).values()) == [10000.0, 500000.0, 1e6]
+
+
 def test_wrap_angle_maps_into_minus_pi_to_pi():
     assert math.isclose(rope.wrap_angle(9.0), 9.0 - 2 * math.pi)
     assert math.isclose(rope.wrap_angle(-4.0), -4.0 + 2 * math.pi)

@@ -81,3 +81,12 @@ def test_cosine_similarity_matches_torch():
     np.testing.assert_allclose(viz.cosine_similarity_matrix(embed), expected, atol=1e-6)
     fig = viz.cosine_similarity_heatmap(embed, ["a"] * 5)
     np.testing.assert_allclose(np.array(fig.data[0].z), expected, atol=1e-6)
+
+
+def test_byte_fallback_example_splits_an_emoji_into_bytes_and_decodes_it_back(tok):
+    example = viz.byte_fallback_example(tok, "🦙")
+    byte_pieces = [r["piece"] for r in example["rows"] if r["kind"] == "byte"]
+    assert byte_pieces == ["<0xF0>", "<0x9F>", "<0xA6>", "<0x99>"]  # after SentencePiece's "▁" word start
+    assert example["ids"] == tok.encode("🦙", bos=False) and tok.bos_id not in example["ids"]
+    assert example["characters"][0]["UTF-8 bytes"] == "F0 9F A6 99"
+    assert example["decoded"] == "🦙" and example["same"]

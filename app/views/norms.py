@@ -1,4 +1,5 @@
 from common import current, notice
+from elements import render
 
 import inspect
 
@@ -6,7 +7,6 @@ import streamlit as st
 
 import llama_edu as le
 from llama_edu.viz import norms as viz
-from llama_edu.viz.tokens import token_labels
 
 st.title("RMSNorm vs LayerNorm")
 cur = current()
@@ -25,43 +25,15 @@ st.latex(r"\text{RMSNorm:}\quad y = \frac{x}{\sqrt{\tfrac{1}{D}\sum_j x_j^2 + \v
 st.latex(r"\text{LayerNorm:}\quad y = \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}} \odot g + b,\quad "
          r"\mu = \tfrac{1}{D}\sum_j x_j,\quad \sigma^2 = \tfrac{1}{D}\sum_j (x_j - \mu)^2")
 
-labels = token_labels(cur.pieces)
-which_col, layer_col, token_col = st.columns(3)
-which = which_col.radio("Norm", ["attention_norm", "ffn_norm", viz.FINAL_NORM], key="norms_which", horizontal=True,
-                        format_func=lambda n: "final norm" if n == viz.FINAL_NORM else n)
-layer = layer_col.selectbox("Layer", range(cfg.n_layers), key="norms_layer", disabled=which == viz.FINAL_NORM)
-position = token_col.selectbox("Token", range(len(labels)), index=len(labels) - 1, key="norms_token",
-                               format_func=lambda p: labels[p])
-path = viz.norm_path(which, layer)
-norm = cur.model.get_submodule(path)
-_, cache = cur.capture()
-x = cache[f"{path}.hook_in"][0, position]  # [D]
-
 st.subheader("One real vector, step by step")
-st.plotly_chart(viz.norm_steps_figure(x, cache[f"{path}.hook_normalized"][0, position], norm.weight,
-                                      cache[f"{path}.hook_out"][0, position], f"{path} on token {labels[position]}"),
-                width="stretch", key="norms_steps")
-stats = viz.vector_stats(x)
-rms_hook = cache[f"{path}.hook_rms"][0, position, 0].item()
-st.markdown(f"For this x: mean = {stats['mean']:.4f}, variance = {stats['variance']:.4f}, "
-            f"RMS = {stats['RMS']:.4f}. The model's `hook_rms` = √(mean(x²) + ε) = {rms_hook:.4f}. "
-            f"The gain `{path}.weight` ranges from {norm.weight.min().item():.3f} to {norm.weight.max().item():.3f}.")
+render("norm_vector", cur, key="norms")
 
 st.subheader("Shift it, scale it")
 st.markdown(
-    "Change this vector and run it through the real `llama_edu.RMSNorm` (this norm's gain and ε) and "
+    "Change the vector chosen above and run it through the real `llama_edu.RMSNorm` (this norm's gain and ε) and "
     "`llama_edu.LayerNorm`. LLaMA has no trained LayerNorm, so it borrows the same gain g with bias b = 0: "
     "the only difference left between the two is the mean subtraction.")
-shift_col, scale_col = st.columns(2)
-shift = shift_col.slider("shift: add shift · RMS(x) to every dimension", -3.0, 3.0, 0.0, 0.1, key="norms_shift")
-scale = scale_col.select_slider("scale: multiply by", [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
-                                value=1.0, key="norms_scale")
-result = viz.compare_norms(x, norm, shift, scale)
-st.plotly_chart(viz.shift_scale_figure(result), width="stretch", key="norms_shift_scale")
-change = {k: (result[f"{k}_out"] - result[f"{k}_original"]).abs().max().item() for k in ("rms", "layer")}
-st.markdown(f"Largest change of an output dimension: **RMSNorm {change['rms']:.2e}**, "
-            f"**LayerNorm {change['layer']:.2e}**.")
-st.dataframe(viz.comparison_stats(result), hide_index=True)
+render("norm_shift_scale", cur, key="norms")
 
 st.subheader("What it costs")
 st.markdown(
@@ -83,8 +55,7 @@ st.subheader("Pre-normalisation: the stream itself is never normalised")
 st.markdown("Each block normalises a *copy* of the residual stream for its sub-layer and adds the result back. "
             "This is the block's real `forward`:")
 st.code(inspect.getsource(le.TransformerBlock.forward), language="python")
-series = viz.residual_rms_by_layer(cache, cfg.n_layers, position)
-st.plotly_chart(viz.residual_rms_figure(series, labels[position]), width="stretch", key="norms_prenorm")
+render("residual_norms", cur, key="norms")
 
 notice("Slide *shift*: LayerNorm's output does not move (it subtracts the mean), RMSNorm's does. Slide *scale*: "
        "neither moves, until the vector is so small that ε under the square root matters and the output "

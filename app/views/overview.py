@@ -4,13 +4,12 @@ import streamlit as st
 
 import llama_edu as le
 from common import current, notice
-from llama_edu.viz import overview
+from elements import render
 
 st.title("LLaMA, from the inside")
 cur = current()
 if cur is None:
     st.stop()
-cfg = cur.model.cfg
 
 st.markdown(
     "LLaMA is a **decoder-only transformer**: it reads tokens left to right and, at every position, predicts the "
@@ -21,23 +20,14 @@ st.markdown(
 
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(overview.block_diagram(cfg), width="stretch")
+    render("block_diagram", cur, key="overview")
 with right:
     st.subheader("Where the parameters are")
-    parts = le.parameter_breakdown(cfg)
-    st.dataframe([{"component": k, "parameters": f"{v:,}", "share": f"{100 * v / sum(parts.values()):.1f}%"}
-                  for k, v in parts.items()], hide_index=True, width="stretch")
-    logits, _ = cur.capture()
-    probs = logits[0, -1].float().softmax(-1)
-    top = probs.topk(5)
-    st.markdown(f"For your prompt (*{cur.prompt.text[:80]}*), the model's five most likely next tokens:")
-    st.dataframe([{"token": cur.tok.pieces([int(i)])[0], "probability": f"{float(p):.3f}"}
-                  for p, i in zip(top.values, top.indices)], hide_index=True, width="stretch")
+    render("parameter_breakdown_table", cur, key="overview")
+    render("next_token_table", cur, key="overview")
 
 st.subheader("The same blueprint at every size")
-configs = {"this model": cfg} | {name: le.PRESETS[name] for name in ("llama-7b", "llama-2-70b", "llama-3-8b",
-                                                                    "llama-3.1-405b")}
-st.plotly_chart(overview.parameter_shares(configs), width="stretch")
+render("parameter_shares", cur, key="overview")
 
 st.subheader("LLaMA 1 → 2 → 3")
 st.markdown(
@@ -45,7 +35,7 @@ st.markdown(
     "Llama 2 doubled the context to 4,096 tokens and trained on 2T tokens; its 70B model introduced grouped-query "
     "attention (8 KV heads for 64 query heads). Llama 3 uses GQA at every size, a 128,256-token vocabulary, a RoPE "
     "base of 500,000 instead of 10,000, and more than 15T training tokens; Llama 3.1 stretches the context to 128k.")
-st.dataframe(overview.family_rows(), hide_index=True, width="stretch")
+render("family_table", cur, key="overview")
 
 
 def share(name: str, component: str) -> str:

@@ -1,4 +1,5 @@
 from common import current, notice
+from elements import render
 
 import inspect
 
@@ -6,7 +7,6 @@ import streamlit as st
 
 import llama_edu as le
 from llama_edu.viz import ffn as viz
-from llama_edu.viz.tokens import token_labels
 
 st.title("SwiGLU: the feed-forward network with a gate")
 cur = current()
@@ -24,28 +24,7 @@ st.markdown(
 st.latex(r"\mathrm{FFN}(x) = w_2\big(\,\mathrm{silu}(w_1 x) \odot w_3 x\,\big),\qquad "
          r"\mathrm{silu}(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}")
 
-labels = token_labels(cur.pieces)
-layer_col, token_col, sort_col = st.columns(3)
-layer = layer_col.selectbox("Layer", range(cfg.n_layers), key="swiglu_layer")
-position = token_col.selectbox("Token", range(len(labels)), index=len(labels) - 1, key="swiglu_token",
-                               format_func=lambda p: labels[p])
-sort_by = sort_col.radio("Order the units by", viz.SORT_ORDERS, key="swiglu_sort", horizontal=True)
-_, cache = cur.capture()
-prefix = f"layers.{layer}.feed_forward"
-gate, act, up, hidden = (cache[f"{prefix}.{hook}"][0, position] for hook in
-                         ("hook_gate", "hook_act", "hook_up", "hook_hidden"))  # each [F]
-st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, f"Layer {layer}, token {labels[position]}: "
-                                        f"all {gate.numel()} hidden units"), width="stretch", key="swiglu_units")
-
-st.subheader("How many units pass?")
-threshold = st.slider("Call a unit switched off when |silu(gate)| is below this share of the largest",
-                      0.01, 0.5, 0.05, 0.01, key="swiglu_threshold")
-summary = viz.gate_summary(act, threshold)
-small_col, large_col, negative_col = st.columns(3)
-small_col.metric("switched off (small)", f"{summary['small']} / {summary['units']}")
-large_col.metric("passing (large)", f"{summary['large']} / {summary['units']}")
-negative_col.metric("negative silu(gate)", f"{summary['negative']} / {summary['units']}",
-                    help=f"most negative: {summary['most negative']:.3f}")
+render("swiglu_units", cur, key="swiglu")
 
 st.subheader("Swish (SiLU), ReLU and GELU")
 z_min, y_min = viz.silu_minimum()
@@ -53,7 +32,7 @@ st.markdown(
     f"ReLU cuts every negative input to exactly 0. SiLU (Swish with β = 1) is smooth and lets small negative "
     f"values through: it dips to its minimum {y_min:.4f} at z = {z_min:.4f}, then returns towards 0 for very "
     "negative z. GELU has a similar shape. The dots are this token's actual gate values.")
-st.plotly_chart(viz.activation_curves_figure(gate), width="stretch", key="swiglu_curves")
+render("activation_curves", cur, key="swiglu")
 
 st.subheader("Why F is 2/3 of 4d")
 params = viz.ffn_parameter_counts(cfg.dim)

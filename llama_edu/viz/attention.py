@@ -1,4 +1,5 @@
-"""Attention figures: patterns as heatmaps, one head's steps, the attention sink, an ablation, and GQA's sharing.
+"""Attention figures: masks, patterns as heatmaps, one head's steps, the attention sink, an ablation, and GQA's
+sharing.
 
 Every function takes tensors of one sequence (batch index already taken; any dtype or device) and returns a
 plotly figure. Heatmaps put queries on rows (top to bottom) and keys on columns, like hook_pattern [H, T, S].
@@ -16,10 +17,12 @@ import torch
 from plotly.subplots import make_subplots
 
 from ..config import ModelConfig, kv_cache_bytes
+from ..model import causal_mask
 from .labels import plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=15)  # readable on a classroom projector
 MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backgrounds
+ALLOWED_BLUE = "#1f77b4"  # a cell the mask lets through (adds 0 to the score)
 GROUP_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 MAX_CROSSES = 24  # beyond this many tokens a cross per masked cell is just noise: grey alone marks them
 GIB = 1024 ** 3
@@ -57,6 +60,93 @@ def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True) 
                      tickangle=-45)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
                      showticklabels=show_labels)
+
+
+# ---- masks ----------------------------------------------------------------------------------------------------
+def attention_masks(n_tokens: int) -> dict[str, torch.Tensor]:
+    """The additive attention masks (0 = may attend, -inf = may not) of the three Transformer families, for one
+    sequence of n_tokens. Rows are queries, columns keys, as in hook_scores.
+
+        "decoder-only"     [T, T]    causal (GPT, LLaMA): llama_edu.model.causal_mask, what this model adds
+        "encoder-only"     [T, T]    bidirectional (BERT): every token sees every token
+        "encoder-decoder"  [2T, 2T]  T5, the same T tokens fed to the encoder (first T rows and columns) and to the
+                                     decoder (last T): encoder self-attention bidirectional, decoder
+                                     self-attention causal, decoder -> encoder cross-attention full, and the
+                                     encoder never sees the decoder. In T5 these are separate attention sublayers;
+                                     one matrix shows who can read whom.
+    """
+    if n_tokens < 1:
+        raise ValueError("needs at least one token")
+    causal = causal_mask(n_tokens, n_tokens)  # [T, T]
+    open_ = torch.zeros(n_tokens, n_tokens)  # [T, T]
+    closed = torch.full((n_tokens, n_tokens), float("-inf"))  # [T, T]
+    encoder_decoder = torch.cat([torch.cat([open_, closed], dim=1),  # encoder queries: encoder keys only
+                                 torch.cat([open_, causal], dim=1)])  # decoder queries: cross + causal self
+    return {"decoder-only": causal, "encoder-only": open_, "encoder-decoder": encoder_decoder}
+
+
+def encoder_decoder_parts(n_tokens: int) -> np.ndarray:
+    """Which attention each cell of attention_masks(T)["encoder-decoder"] belongs to.   [2T, 2T] of str"""
+    T = n_tokens
+    parts = np.empty((2 * T, 2 * T), dtype=object)
+    parts[:T, :T] = "encoder self-attention (bidirectional)"
+    parts[:T, T:] = "none: the encoder never reads the decoder"
+    parts[T:, :T] = "cross-attention: decoder reads encoder"
+    parts[T:, T:] = "decoder self-attention (causal)"
+    return parts
+
+
+def _mask_trace(mask: np.ndarray, x: list[str], y: list[str], parts: np.ndarray | None = None, **axes) -> go.Heatmap:
+    """An additive mask as two colours, with "0" / "−∞" written in the cells while they fit."""
+    allowed = np.isfinite(mask)
+    meaning = np.where(allowed, "allowed: adds 0 to the score", "masked: adds −∞, the weight becomes exactly 0")
+    if parts is not None:
+        meaning = np.char.add(np.char.add(parts.astype(str), "<br>"), meaning)
+    text = dict(text=np.where(allowed, "0", "−∞"), texttemplate="%{text}") if len(x) <= MAX_CROSSES else {}
+    return go.Heatmap(z=allowed.astype(int), x=x, y=y, zmin=0, zmax=1, showscale=False, customdata=meaning,
+                      colorscale=[[0, MASKED_GREY], [0.5, MASKED_GREY], [0.5, ALLOWED_BLUE], [1, ALLOWED_BLUE]],
+                      hovertemplate="query %{y}<br>key %{x}<br>%{customdata}<extra></extra>", **text, **axes)
+
+
+def causal_mask_figure(mask: torch.Tensor, labels: list[str]) -> go.Figure:
+    """The causal mask M [T, T] that attention adds to the scores, with token labels: 0 allowed, −∞ future."""
+    m = _numpy(mask)
+    fig = go.Figure(_mask_trace(m, labels, labels[:m.shape[0]]))
+    _category_axes(fig, labels)
+    side = 200 + 28 * min(len(labels), 24)
+    fig.update_layout(font=FONT, height=side, xaxis_title="key: the token looked at",
+                      yaxis_title="query: the token looking",
+                      title="Causal mask M: 0 = allowed (blue), −∞ = future (grey)")
+    return fig
+
+
+def mask_comparison_figure(labels: list[str]) -> go.Figure:
+    """Decoder-only (causal), encoder-only (bidirectional) and encoder-decoder (T5) masks on the same tokens."""
+    T = len(labels)
+    masks = attention_masks(T)
+    titles = ["decoder-only (GPT, LLaMA):<br>causal", "encoder-only (BERT):<br>bidirectional",
+              "encoder-decoder (T5): encoder self,<br>decoder self and cross-attention"]
+    fig = make_subplots(rows=1, cols=3, column_widths=[1, 1, 2], horizontal_spacing=0.09, subplot_titles=titles)
+    fig.add_trace(_mask_trace(_numpy(masks["decoder-only"]), labels, labels), 1, 1)
+    fig.add_trace(_mask_trace(_numpy(masks["encoder-only"]), labels, labels), 1, 2)
+    # Unique categories for the doubled sequence: the same tokens once as encoder input, once as decoder input.
+    both = [f"enc {label}" for label in labels] + [f"dec {label}" for label in labels]
+    fig.add_trace(_mask_trace(_numpy(masks["encoder-decoder"]), both, both, encoder_decoder_parts(T)), 1, 3)
+    show = T <= 16
+    for col, names in [(1, labels), (2, labels), (3, both)]:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=names, showticklabels=show,
+                         tickangle=-45, row=1, col=col)
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+                         showticklabels=show, row=1, col=col)
+    # Lines between the encoder's and the decoder's positions in the T5 panel (category i sits at x = i).
+    border = dict(type="line", xref="x3", yref="y3", line=dict(width=3, color="#888"))
+    fig.add_shape(**border, x0=T - 0.5, x1=T - 0.5, y0=-0.5, y1=2 * T - 0.5)
+    fig.add_shape(**border, x0=-0.5, x1=2 * T - 0.5, y0=T - 0.5, y1=T - 0.5)
+    fig.update_xaxes(title="key", row=1)
+    fig.update_yaxes(title="query", col=1)
+    fig.update_layout(font=FONT, height=260 + 22 * min(2 * T, 32), margin=dict(t=110),
+                      title="Who may attend to whom: blue = allowed (adds 0), grey = masked (adds −∞)")
+    return fig
 
 
 # ---- patterns ---------------------------------------------------------------------------------------------------
@@ -106,7 +196,7 @@ def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: in
     T, S = steps["scores"].shape
     future = future_cells(T, S)
     none = np.zeros((T, S), dtype=bool)
-    panels = [("scores", f"1. q·k for every pair", none, "q·k", "coloraxis"),
+    panels = [("scores", "1. q·k for every pair", none, "q·k", "coloraxis"),
               ("scaled", f"2. ÷ √{head_dim} = {math.sqrt(head_dim):.2f}", none, "q·k/√hd", "coloraxis2"),
               ("masked", "3. + mask: future → -∞", future, "score", "coloraxis2"),
               ("pattern", "4. softmax along each row", future, "weight", "coloraxis3")]

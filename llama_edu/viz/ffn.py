@@ -75,6 +75,14 @@ def gate_summary(act: torch.Tensor, threshold: float = 0.05) -> dict[str, float]
             "most negative": a.min().item(), "largest |silu|": largest}
 
 
+FFN_HOOKS = ("hook_gate", "hook_act", "hook_up", "hook_hidden")  # w1 x, silu(w1 x), w3 x, their product
+
+
+def ffn_capture(cache: dict[str, torch.Tensor], layer: int, position: int) -> tuple[torch.Tensor, ...]:
+    """(gate, silu(gate), up, product) of one token in one layer's feed-forward, each [F]."""
+    return tuple(cache[f"layers.{layer}.feed_forward.{hook}"][0, position] for hook in FFN_HOOKS)
+
+
 SORT_ORDERS = ("gate", "product", "unit index")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -106,6 +107,11 @@ def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int],
     fig.update_yaxes(title=None)
     fig.update_layout(font=FONT, height=max(320, 90 + 48 * n_stages), margin=dict(t=30))
     return fig
+
+
+def markdown_text(text: str) -> str:
+    """Text shown literally inside Streamlit markdown: `$` would start LaTeX, `*` or `[` formatting and links."""
+    return re.sub(r"([\\`*_\[\]{}()<>#|~$!+-])", r"\\\1", text)
 
 
 def entropy_caption(n_candidates: int, entropy_bits: float, vocab_size: int) -> str:

@@ -79,6 +79,28 @@ def slide_overcount(cfg: ModelConfig) -> tuple[int, int]:
     return cfg.dim // cfg.head_dim, cfg.n_heads // cfg.n_kv_heads
 
 
+@dataclass
+class SlideCorrection:
+    """The slide's KV-cache number next to the correct one, for one model, batch, context and dtype."""
+    slide_bytes: int  # batch * layers * heads * dim * context * 2 * bytes, as the slide writes it
+    per_width: int  # overcount from storing a whole model width per head (= n_heads)
+    per_sharing: int  # overcount from counting query heads instead of KV heads (= n_heads / n_kv_heads)
+    correct_batch_bytes: int  # kv_cache_bytes for the whole batch
+    correct_one_bytes: int  # ... for one sequence
+    mha_one_bytes: int  # ... for one sequence if every query head had its own K and V (MHA)
+
+
+def slide_correction(cfg: ModelConfig, batch: int = 64, context: int = 4096,
+                     bytes_per_value: float = 2) -> SlideCorrection:
+    per_width, per_sharing = slide_overcount(cfg)
+    return SlideCorrection(
+        slide_bytes=slide_formula_bytes(batch, cfg.n_layers, cfg.n_heads, cfg.dim, context, bytes_per_value),
+        per_width=per_width, per_sharing=per_sharing,
+        correct_batch_bytes=kv_cache_bytes(cfg, context, batch, bytes_per_value),
+        correct_one_bytes=kv_cache_bytes(cfg, context, 1, bytes_per_value),
+        mha_one_bytes=kv_cache_bytes(as_mha(cfg), context, 1, bytes_per_value))
+
+
 # ---- timing ----------------------------------------------------------------------------------------------------
 @dataclass
 class DecodeRun:

@@ -30,6 +30,13 @@ def vector_stats(x: torch.Tensor) -> dict[str, float]:
     return {"mean": x.mean().item(), "variance": x.var(unbiased=False).item(), "RMS": x.pow(2).mean().sqrt().item()}
 
 
+def norm_capture(cache: dict[str, torch.Tensor], path: str, position: int) -> dict[str, torch.Tensor]:
+    """One token's captured steps through the norm at `path`: "in", "normalized", "out" (each [D]) and "rms" ([])."""
+    captured = {step: cache[f"{path}.hook_{step}"][0, position] for step in ("in", "normalized", "out")}  # [D]
+    captured["rms"] = cache[f"{path}.hook_rms"][0, position, 0]  # []: hook_rms is [B, T, 1]
+    return captured
+
+
 # ---- both norms on one vector --------------------------------------------------------------------------------
 def rms_norm_like(norm: RMSNorm, unit_gain: bool = False) -> RMSNorm:
     """A standalone copy of a model's RMSNorm (same eps, same learned gain, or a gain of ones)."""
@@ -68,6 +75,11 @@ def compare_norms(x: torch.Tensor, norm: RMSNorm, shift: float = 0.0, scale: flo
             "rms_original": run(rms, x), "layer_original": run(layer, x)}
 
 
+def output_changes(result: dict[str, torch.Tensor]) -> dict[str, float]:
+    """Largest change of one output dimension caused by the shift and scale: {"rms": ..., "layer": ...}."""
+    return {k: (result[f"{k}_out"] - result[f"{k}_original"]).abs().max().item() for k in ("rms", "layer")}
+
+
 def comparison_stats(result: dict[str, torch.Tensor]) -> list[dict]:
     """Rows for a table: statistics of x' and of both normalised vectors (before the gain)."""
     rows = [("x' (input)", result["input"]), ("RMSNorm, before gain: x' / RMS", result["rms_unit"]),
@@ -102,7 +114,7 @@ def shift_scale_figure(result: dict[str, torch.Tensor]) -> go.Figure:
     _bars(fig, 1, as_numpy(result["input"]), "x'", "#636efa")
     for row, key, color in [(2, "rms", "#ef553b"), (3, "layer", "#00a67e")]:
         _bars(fig, row, as_numpy(result[f"{key}_original"]), "for the unchanged x", "gray", opacity=0.45)
-        _bars(fig, row, as_numpy(result[f"{key}_out"]), f"for x'", color)
+        _bars(fig, row, as_numpy(result[f"{key}_out"]), "for x'", color)
     fig.update_layout(showlegend=False, barmode="overlay", bargap=0.1,
                       title="Which output moves? (grey: output for the unchanged x)")
     fig.update_xaxes(title_text="dimension", row=3, col=1)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import plotly.graph_objects as go
+import torch
 
 from ..config import PRESETS, TRAINING_TOKENS, ModelConfig, count_parameters, parameter_breakdown
 
@@ -104,3 +107,17 @@ def family_rows(names: list[str] | None = None) -> list[dict]:
             "training tokens": human(tokens) if tokens else "",
         })
     return rows
+
+
+def parameter_rows(cfg: ModelConfig) -> list[dict]:
+    """One row per component of parameter_breakdown: its count and its share of the whole model."""
+    parts = parameter_breakdown(cfg)
+    total = sum(parts.values())
+    return [{"component": name, "parameters": f"{n:,}", "share": f"{100 * n / total:.1f}%"}
+            for name, n in parts.items()]
+
+
+def top_token_rows(last_logits: torch.Tensor, piece: Callable[[int], str], k: int = 5) -> list[dict]:
+    """The k most likely next tokens for logits [V], with their softmax probabilities (temperature 1)."""
+    top = last_logits.float().softmax(-1).topk(min(k, last_logits.shape[-1]))
+    return [{"token": piece(int(i)), "probability": f"{float(p):.3f}"} for p, i in zip(top.values, top.indices)]

@@ -8,6 +8,7 @@ one head's vector [hd] taken from hook_q / hook_k (before RoPE) or hook_q_rot / 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import torch
@@ -42,6 +43,27 @@ def wrap_angle(angle: float) -> float:
     return (angle + math.pi) % (2 * math.pi) - math.pi
 
 
+@dataclass
+class PairTurn:
+    """Pair i of one query at position m, before and after RoPE, and the turn between them."""
+    before: tuple[float, float]  # (x_2i, x_2i+1) from hook_q
+    after: tuple[float, float]  # the same pair from hook_q_rot
+    frequency: float  # theta_i: radians per token
+    angle: float  # m * theta_i: the turn RoPE applies (not wrapped)
+    measured_turn: float  # the angle from `before` to `after`, wrapped into [-pi, pi)
+
+
+def pair_turn(q: torch.Tensor, q_rot: torch.Tensor, m: int, i: int, theta: float = 10000.0,
+              scaling: dict | None = None) -> PairTurn:
+    """Read pair i at position m from one head's queries q, q_rot [T, hd] (hook_q and hook_q_rot)."""
+    q, q_rot = q.detach().float().cpu(), q_rot.detach().float().cpu()  # a bfloat16 GPU capture included
+    frequency = float(rope_frequencies(q.shape[-1], theta, scaling)[i])
+    before = (float(q[m, 2 * i]), float(q[m, 2 * i + 1]))
+    after = (float(q_rot[m, 2 * i]), float(q_rot[m, 2 * i + 1]))
+    measured = wrap_angle(math.atan2(after[1], after[0]) - math.atan2(before[1], before[0]))
+    return PairTurn(before, after, frequency, m * frequency, measured)
+
+
 def relative_dot_products(q: torch.Tensor, k: torch.Tensor, n_positions: int, theta: float = 10000.0,
                           scaling: dict | None = None) -> torch.Tensor:
     """q.k with q rotated to every query position m and k to every key position n.   [m, n]
@@ -51,6 +73,19 @@ def relative_dot_products(q: torch.Tensor, k: torch.Tensor, n_positions: int, th
     q_at = rotate_to_positions(q, n_positions, theta, scaling)  # [P, hd]
     k_at = rotate_to_positions(k, n_positions, theta, scaling)  # [P, hd]
     return q_at @ k_at.T
+
+
+def wavelengths(head_dim: int, theta: float = 10000.0, scaling: dict | None = None) -> torch.Tensor:
+    """Tokens per full turn of each pair, 2*pi / theta_i.   [hd/2]"""
+    return 2 * math.pi / rope_frequencies(head_dim, theta, scaling)
+
+
+def compared_bases(model_theta: float) -> dict[str, float]:
+    """The two published RoPE bases, and this model's own if it is neither: label -> base."""
+    bases = {"θ = 10,000 (LLaMA 1, 2)": 10000.0, "θ = 500,000 (Llama 3)": 500000.0}
+    if model_theta not in bases.values():
+        bases[f"θ = {model_theta:,.0f} (this model)"] = model_theta
+    return bases
 
 
 def diagonal_spread(matrix: torch.Tensor) -> float:

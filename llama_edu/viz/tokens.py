@@ -109,6 +109,17 @@ def utf8_bytes(text: str) -> list[dict]:
              "UTF-8 bytes": " ".join(f"{b:02X}" for b in ch.encode("utf-8"))} for ch in text]
 
 
+def byte_fallback_example(tok: Tokenizer, text: str) -> dict:
+    """What the tokenizer makes of typed text (no BOS): its characters' UTF-8 bytes, its tokens, and the decoded text.
+
+    "same" says whether decoding gives back exactly the text typed: byte fallback is what makes it always true.
+    """
+    ids = tok.encode(text, bos=False)
+    decoded = tok.decode(ids)
+    return {"characters": utf8_bytes(text), "ids": ids, "rows": token_rows(tok, ids), "decoded": decoded,
+            "same": decoded == text}
+
+
 def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
     """Runs of consecutive byte tokens in ids, with the text their bytes spell once joined.
 

@@ -30,7 +30,7 @@ def test_calculator_rows_are_kv_cache_bytes_and_mha_multiplies_by_the_group_size
 
 def test_memory_chart_goes_up_to_each_models_context():
     at = open_page(PAGE)
-    at.multiselect(key="kv_presets").set_value(["llama-3-8b", "llama-2-7b"]).run()
+    at.multiselect(key="kv_chart_presets").set_value(["llama-3-8b", "llama-2-7b"]).run()
     traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     assert [t["x"][-1] for t in traces] == [8192, 4096]
     assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]["type"] == "log"

@@ -52,7 +52,7 @@ def test_proof_grid_contains_the_prompts_measured_dot_product(tiny):
     model, ids, hooks = tiny
     qpos, kpos, head = len(ids) - 1, 1, 1
     at = open_page(PAGE)
-    at.selectbox(key="rope_head").set_value(head)
+    at.selectbox(key="rope_qk_head").set_value(head)
     at.selectbox(key="rope_qpos").set_value(qpos)
     at.selectbox(key="rope_kpos").set_value(kpos).run()
     assert_no_exception(at)

@@ -1,0 +1,45 @@
+"""Live elements: each figure or widget group of the app as one function, so pages and lessons share them.
+
+An element renders itself into the current Streamlit container from the real model and the student's prompt:
+
+    @element("attention_heatmap")
+    def attention_heatmap(cur: Current, key: str) -> None: ...
+
+`key` prefixes every widget key the element creates, so the same element can appear on a page and in a
+lesson step without the two sharing widget state. Pages call `render(name, cur, key)`; lessons name elements in
+their YAML (`element: attention_heatmap`). Each module below registers the elements of one topic.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+ElementFn = Callable[..., None]
+ELEMENTS: dict[str, ElementFn] = {}
+
+# One module per topic; importing it registers its elements.
+TOPICS = ["overview", "tokens", "norms", "swiglu", "rope", "attention", "gqa", "kvcache", "generation", "training"]
+
+
+def element(name: str) -> Callable[[ElementFn], ElementFn]:
+    def register(fn: ElementFn) -> ElementFn:
+        if name in ELEMENTS and ELEMENTS[name] is not fn:
+            raise ValueError(f"two elements are called {name!r}")
+        ELEMENTS[name] = fn
+        return fn
+    return register
+
+
+def load_all() -> dict[str, ElementFn]:
+    for topic in TOPICS:
+        importlib.import_module(f"elements.{topic}")
+    return ELEMENTS
+
+
+def render(name: str, cur, key: str) -> None:
+    """Draw element `name` for the current model and prompt; widget keys start with `key`."""
+    load_all()
+    if name not in ELEMENTS:
+        raise KeyError(f"no live element called {name!r}; known: {', '.join(sorted(ELEMENTS))}")
+    ELEMENTS[name](cur, key)

@@ -1,0 +1,111 @@
+"""Live elements for RMSNorm: one real vector through a norm, the shift/scale comparison, the residual stream's RMS.
+
+norm_vector's pickers choose a norm and a token. The elements drawn after it on the same screen with the same key
+(norm_shift_scale, residual_norms) follow that choice, so a page has one set of pickers; drawn without it, each
+brings its own pickers, with keys of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from elements import element
+from llama_edu.viz import norms as viz
+from llama_edu.viz.tokens import token_labels
+
+
+@dataclass(frozen=True)
+class VectorChoice:
+    """Which norm (and layer) and which token: names one captured vector."""
+    which: str
+    layer: int
+    position: int
+
+    @property
+    def path(self) -> str:
+        return viz.norm_path(self.which, self.layer)
+
+
+def _pick_vector(cur, prefix: str) -> VectorChoice:
+    labels = token_labels(cur.pieces)
+    which_col, layer_col, token_col = st.columns(3)
+    which = which_col.radio("Norm", ["attention_norm", "ffn_norm", viz.FINAL_NORM], key=f"{prefix}_which",
+                            horizontal=True, format_func=lambda n: "final norm" if n == viz.FINAL_NORM else n)
+    layer = layer_col.selectbox("Layer", range(cur.model.cfg.n_layers), key=f"{prefix}_layer",
+                                disabled=which == viz.FINAL_NORM)
+    position = token_col.selectbox("Token", range(len(labels)), index=len(labels) - 1, key=f"{prefix}_token",
+                                   format_func=lambda p: labels[p])
+    return VectorChoice(which, layer, position)
+
+
+def _choice_state(key: str) -> str:
+    return f"_{key}_vector_choice"
+
+
+def _chosen_on_this_screen(cur, key: str) -> VectorChoice | None:
+    """norm_vector's choice if it was drawn with this key earlier in this same run, else None.
+
+    The choice is stored together with this run's `cur` (a new object on every run), so a choice left over from an
+    earlier run, when norm_vector is no longer on the screen, is never mistaken for a current one.
+    """
+    stored = st.session_state.get(_choice_state(key))
+    return stored[1] if stored is not None and stored[0] is cur else None
+
+
+@element("norm_vector")
+def norm_vector(cur, key: str) -> None:
+    """One real token vector through a chosen RMSNorm: x, x / RMS(x), the gain g, the output; mean, variance, RMS."""
+    choice = _pick_vector(cur, key)
+    st.session_state[_choice_state(key)] = (cur, choice)
+    label = token_labels(cur.pieces)[choice.position]
+    norm = cur.model.get_submodule(choice.path)
+    _, cache = cur.capture()
+    steps = viz.norm_capture(cache, choice.path, choice.position)
+    st.plotly_chart(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
+                                          f"{choice.path} on token {label}"), width="stretch", key=f"{key}_steps")
+    stats = viz.vector_stats(steps["in"])
+    st.markdown(f"For this x: mean = {stats['mean']:.4f}, variance = {stats['variance']:.4f}, "
+                f"RMS = {stats['RMS']:.4f}. The model's `hook_rms` = √(mean(x²) + ε) = {steps['rms'].item():.4f}. "
+                f"The gain `{choice.path}.weight` ranges from {norm.weight.min().item():.3f} to "
+                f"{norm.weight.max().item():.3f}.")
+
+
+@element("norm_shift_scale")
+def norm_shift_scale(cur, key: str) -> None:
+    """Shift and scale sliders: the changed vector through the real RMSNorm and LayerNorm (same gain, b = 0)."""
+    choice = _chosen_on_this_screen(cur, key) or _pick_vector(cur, f"{key}_shift")
+    label = token_labels(cur.pieces)[choice.position]
+    _, cache = cur.capture()
+    x = viz.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
+    st.caption(f"x is the input of `{choice.path}` for token {label}.")
+    shift_col, scale_col = st.columns(2)
+    shift = shift_col.slider("shift: add shift · RMS(x) to every dimension", -3.0, 3.0, 0.0, 0.1, key=f"{key}_shift")
+    scale = scale_col.select_slider("scale: multiply by", [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
+                                    value=1.0, key=f"{key}_scale")
+    result = viz.compare_norms(x, cur.model.get_submodule(choice.path), shift, scale)
+    st.plotly_chart(viz.shift_scale_figure(result), width="stretch", key=f"{key}_shift_scale")
+    change = viz.output_changes(result)
+    st.markdown(f"Largest change of an output dimension: **RMSNorm {change['rms']:.2e}**, "
+                f"**LayerNorm {change['layer']:.2e}**.")
+    st.dataframe(viz.comparison_stats(result), hide_index=True, key=f"{key}_shift_stats")
+
+
+@element("residual_norms")
+def residual_norms(cur, key: str) -> None:
+    """RMS of the residual stream after each layer next to the RMS of what the norms hand to the sub-layers."""
+    labels = token_labels(cur.pieces)
+    choice = _chosen_on_this_screen(cur, key)
+    if choice is not None:
+        position = choice.position
+    else:
+        position = st.selectbox("Token", range(len(labels)), index=len(labels) - 1, key=f"{key}_rms_token",
+                                format_func=lambda p: labels[p])
+    _, cache = cur.capture()
+    series = viz.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
+    st.plotly_chart(viz.residual_rms_figure(series, labels[position]), width="stretch", key=f"{key}_prenorm")
+    embed_rms = viz.vector_stats(cache["hook_embed"][0, position])["RMS"]
+    st.caption(f"Token {labels[position]}: the embedding has RMS {embed_rms:.3g}, the stream after the last layer "
+               f"{series['residual stream (hook_resid_post)'][-1]:.3g}. The norms' outputs stay near the scale of "
+               "their gains however large the stream grows.")

@@ -1,0 +1,64 @@
+"""Live elements for SwiGLU: the hidden units of one token in one layer, and the activation functions.
+
+activation_curves drawn after swiglu_units with the same key (on a page) puts the gates of the layer and token
+chosen there on the SiLU curve; drawn alone, it shows those of the last token in layer 0.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from elements import element
+from llama_edu.viz import ffn as viz
+from llama_edu.viz.tokens import token_labels
+
+
+def _choice_state(key: str) -> str:
+    return f"_{key}_unit_choice"
+
+
+def _chosen_on_this_screen(cur, key: str) -> tuple[int, int] | None:
+    """(layer, position) chosen by swiglu_units with this key earlier in this same run, else None.
+
+    Stored with this run's `cur` (a new object on every run), so a choice from an earlier run is never reused.
+    """
+    stored = st.session_state.get(_choice_state(key))
+    return stored[1] if stored is not None and stored[0] is cur else None
+
+
+@element("swiglu_units")
+def swiglu_units(cur, key: str) -> None:
+    """gate, silu(gate), up and their product for every hidden unit of a chosen layer and token; how many pass."""
+    labels = token_labels(cur.pieces)
+    layer_col, token_col, sort_col = st.columns(3)
+    layer = layer_col.selectbox("Layer", range(cur.model.cfg.n_layers), key=f"{key}_layer")
+    position = token_col.selectbox("Token", range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
+                                   format_func=lambda p: labels[p])
+    sort_by = sort_col.radio("Order the units by", viz.SORT_ORDERS, key=f"{key}_sort", horizontal=True)
+    st.session_state[_choice_state(key)] = (cur, (layer, position))
+    _, cache = cur.capture()
+    gate, act, up, hidden = viz.ffn_capture(cache, layer, position)  # each [F]
+    title = f"Layer {layer}, token {labels[position]}: all {gate.numel()} hidden units"
+    st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title), width="stretch",
+                    key=f"{key}_units")
+
+    st.markdown("**How many units pass?**")
+    threshold = st.slider("Call a unit switched off when |silu(gate)| is below this share of the largest",
+                          0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
+    summary = viz.gate_summary(act, threshold)
+    small_col, large_col, negative_col = st.columns(3)
+    small_col.metric("switched off (small)", f"{summary['small']} / {summary['units']}")
+    large_col.metric("passing (large)", f"{summary['large']} / {summary['units']}")
+    negative_col.metric("negative silu(gate)", f"{summary['negative']} / {summary['units']}",
+                        help=f"most negative: {summary['most negative']:.3f}")
+
+
+@element("activation_curves")
+def activation_curves(cur, key: str) -> None:
+    """SiLU (Swish), ReLU and GELU on one axis, with one token's real gate values as dots on the SiLU curve."""
+    layer, position = _chosen_on_this_screen(cur, key) or (0, len(cur.ids) - 1)
+    _, cache = cur.capture()
+    gate = viz.ffn_capture(cache, layer, position)[0]  # [F]
+    st.plotly_chart(viz.activation_curves_figure(gate), width="stretch", key=f"{key}_curves")
+    st.caption(f"Grey dots: the {gate.numel()} gate values of token {token_labels(cur.pieces)[position]} "
+               f"in layer {layer}, each at its silu.")

@@ -1,0 +1,121 @@
+"""Lessons: pick one, then step through it with Back and Next; each step has a live element; a quiz ends it.
+
+The lesson and step live in the URL (?lesson=attention&step=3), so a teacher can share a link to one step.
+"""
+
+import streamlit as st
+
+from common import current, notice
+from elements import render
+from llama_edu.lessons import load_lessons, source_of
+
+LESSONS = load_lessons()
+BY_ID = {lesson.id: lesson for lesson in LESSONS}
+QUIZ = "quiz"
+
+PRESENTER_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
+.stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.45rem; line-height: 1.5;}
+.stMainBlockContainer h1 {font-size: 3rem;} .stMainBlockContainer h2, .stMainBlockContainer h3 {font-size: 2.2rem;}
+</style>"""
+
+
+def location() -> tuple[str, int | str]:
+    """(lesson id, step number 1.. or "quiz") from the URL, corrected to something that exists."""
+    params = st.query_params
+    lesson = BY_ID.get(params.get("lesson", ""), LESSONS[0])
+    raw = params.get("step", "1")
+    if raw == QUIZ and lesson.quiz:
+        return lesson.id, QUIZ
+    step = int(raw) if raw.isdigit() else 1
+    return lesson.id, min(max(step, 1), len(lesson.steps))
+
+
+def go(lesson_id: str, step: int | str) -> None:
+    st.query_params["lesson"] = lesson_id
+    st.query_params["step"] = str(step)
+
+
+def visited() -> dict[str, set]:
+    return st.session_state.setdefault("lessons_visited", {})
+
+
+def answers() -> dict[str, dict[int, int]]:
+    return st.session_state.setdefault("lessons_answers", {})
+
+
+def label(lesson) -> str:
+    done = answers().get(lesson.id, {})
+    correct = sum(1 for i, q in enumerate(lesson.quiz) if done.get(i) == q.answer)
+    mark = f"  ✓ {correct}/{len(lesson.quiz)}" if done else ""
+    return f"{LESSONS.index(lesson) + 1}. {lesson.title}{mark}"
+
+
+lesson_id, step = location()
+lesson = BY_ID[lesson_id]
+go(lesson_id, step)  # write back the corrected location, so the URL always names what is shown
+
+top = st.columns([4, 1])
+chosen = top[0].selectbox("Lesson", LESSONS, index=LESSONS.index(lesson), format_func=label, key="lesson_pick")
+presenter = top[1].toggle("Presenter mode", key="lesson_presenter",
+                          help="Large type, no sidebar, quiz answers hidden until revealed.")
+if chosen.id != lesson.id:
+    go(chosen.id, 1)
+    st.rerun()
+if presenter:
+    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+
+cur = current()  # also draws the sidebar (prompt and model), which every live element reads
+if cur is None:
+    st.stop()
+
+st.title(lesson.title)
+total = len(lesson.steps) + (1 if lesson.quiz else 0)
+position = total if step == QUIZ else step
+st.progress(position / total, text=f"Step {position} of {total} · about {lesson.minutes} minutes")
+visited().setdefault(lesson.id, set()).add(step)
+
+if step == QUIZ:
+    st.subheader("Check your understanding")
+    given = answers().setdefault(lesson.id, {})
+    for i, q in enumerate(lesson.quiz):
+        st.markdown(f"**{i + 1}. {q.question}**")
+        choice = st.radio(q.question, range(len(q.options)), format_func=lambda k, q=q: q.options[k], index=None,
+                          key=f"quiz_{lesson.id}_{i}", label_visibility="collapsed")
+        if choice is not None:
+            given[i] = choice
+        show = choice is not None and (not presenter or st.toggle("Reveal answer", key=f"reveal_{lesson.id}_{i}"))
+        if show:
+            if choice == q.answer:
+                st.success(f"Right. {q.explanation}")
+            else:
+                st.error(f"Not quite: the answer is **{q.options[q.answer]}**. {q.explanation}")
+    correct = sum(1 for i, q in enumerate(lesson.quiz) if given.get(i) == q.answer)
+    if not presenter:
+        st.caption(f"{correct} of {len(lesson.quiz)} right so far (kept for this session).")
+else:
+    current_step = lesson.steps[step - 1]
+    st.subheader(current_step.title)
+    st.markdown(current_step.text)
+    if current_step.element:
+        render(current_step.element, cur, key=f"lesson_{lesson.id}_{step}")
+    if current_step.code:
+        with st.expander(f"The code that runs: `{current_step.code}`", expanded=not presenter):
+            st.code(source_of(current_step.code), language="python")
+            st.caption("Read from the installed source with inspect.getsource: this is exactly what runs.")
+    if current_step.notice:
+        notice(current_step.notice)
+
+back, _, forward = st.columns([1, 3, 1])
+if position > 1 and back.button("← Back", key="lesson_back", width="stretch"):
+    go(lesson.id, step - 1 if step != QUIZ else len(lesson.steps))
+    st.rerun()
+if position < total:
+    if forward.button("Next →", key="lesson_next", type="primary", width="stretch"):
+        go(lesson.id, QUIZ if step == len(lesson.steps) else step + 1)
+        st.rerun()
+else:
+    following = LESSONS.index(lesson) + 1
+    if following < len(LESSONS) and forward.button("Next lesson →", key="lesson_following", width="stretch"):
+        go(LESSONS[following].id, 1)
+        st.rerun()

@@ -1,0 +1,117 @@
+"""Lessons are data: YAML files in lessons/, read and checked here (no Streamlit), rendered by the app.
+
+A lesson is a sequence of short steps, each with text, optionally one live element (a name the app knows) and
+optionally the source of a real function (`code: llama_edu.model.RMSNorm.forward`, shown with inspect.getsource,
+so the code a student reads can never drift from the code that runs), followed by a short quiz.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    element: str | None = None
+    code: str | None = None
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    options: list[str]
+    answer: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    minutes: int
+    summary: str
+    steps: list[Step]
+    quiz: list[Question] = field(default_factory=list)
+    path: Path | None = None
+
+
+class LessonError(ValueError):
+    """A lesson file that does not follow the format; the message names the file and the field."""
+
+
+def _require(data: dict, key: str, kind, where: str):
+    if key not in data:
+        raise LessonError(f"{where}: missing {key!r}")
+    if not isinstance(data[key], kind):
+        raise LessonError(f"{where}: {key!r} must be {getattr(kind, '__name__', kind)}, got {type(data[key]).__name__}")
+    return data[key]
+
+
+def parse_lesson(data: dict, where: str = "lesson") -> Lesson:
+    if not isinstance(data, dict):
+        raise LessonError(f"{where}: a lesson file must hold a mapping")
+    steps = []
+    for i, s in enumerate(_require(data, "steps", list, where)):
+        at = f"{where}, step {i + 1}"
+        if not isinstance(s, dict):
+            raise LessonError(f"{at}: a step must be a mapping")
+        steps.append(Step(title=_require(s, "title", str, at), text=_require(s, "text", str, at),
+                          element=s.get("element"), code=s.get("code"), notice=s.get("notice")))
+    if not steps:
+        raise LessonError(f"{where}: a lesson needs at least one step")
+    quiz = []
+    for i, q in enumerate(data.get("quiz") or []):
+        at = f"{where}, question {i + 1}"
+        options = _require(q, "options", list, at)
+        answer = _require(q, "answer", int, at)
+        if not 0 <= answer < len(options):
+            raise LessonError(f"{at}: answer {answer} is not an index into its {len(options)} options")
+        quiz.append(Question(question=_require(q, "question", str, at), options=[str(o) for o in options],
+                             answer=answer, explanation=_require(q, "explanation", str, at)))
+    return Lesson(id=_require(data, "id", str, where), title=_require(data, "title", str, where),
+                  minutes=int(data.get("minutes", 10)), summary=str(data.get("summary", "")), steps=steps, quiz=quiz)
+
+
+def load_lessons(folder: str | Path = LESSONS_DIR) -> list[Lesson]:
+    """Every lessons/NN-*.yaml, in file-name order (the teaching order)."""
+    lessons = []
+    for path in sorted(Path(folder).glob("[0-9][0-9]-*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as err:
+            raise LessonError(f"{path.name}: not valid YAML ({err})") from None
+        lesson = parse_lesson(data, where=path.name)
+        lessons.append(Lesson(**{**lesson.__dict__, "path": path}))
+    ids = [lesson.id for lesson in lessons]
+    if len(set(ids)) != len(ids):
+        raise LessonError(f"two lessons share an id: {sorted(i for i in ids if ids.count(i) > 1)[0]!r}")
+    return lessons
+
+
+def resolve_code(path: str):
+    """The object named by a dotted path like "llama_edu.model.RMSNorm.forward"."""
+    parts = path.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attr in parts[split:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise LessonError(f"cannot import {path!r}")
+
+
+def source_of(path: str) -> str:
+    """The real source code of the object, as the interpreter runs it."""
+    return inspect.getsource(resolve_code(path))

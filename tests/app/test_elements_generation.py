@@ -1,0 +1,60 @@
+"""Generation elements drawn alone on the default prompt, each twice on one screen: two keys never share a widget."""
+
+import json
+import json
+from pathlib import Path
+
+from apphelpers import assert_no_exception
+from streamlit.testing.v1 import AppTest
+
+APP_DIR = str(Path(__file__).resolve().parents[2] / "app")
+
+
+def _element_twice(app_dir: str, topic: str, name: str) -> None:
+    """The whole script of the test app: the sidebar's prompt and model, then one element under two keys."""
+    import importlib
+    import sys
+
+    if app_dir not in sys.path:
+        sys.path.insert(0, app_dir)
+    import elements
+    from common import current
+
+    importlib.import_module(f"elements.{topic}")
+    cur = current()
+    if cur is not None:
+        elements.ELEMENTS[name](cur, "first")
+        elements.ELEMENTS[name](cur, "second")
+
+
+def render_twice(name: str) -> AppTest:
+    at = AppTest.from_function(_element_twice, args=(APP_DIR, "generation", name), default_timeout=60)
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_next_token_bars_twice_with_independent_sliders():
+    at = render_twice("next_token_bars")
+    at.slider(key="first_temperature").set_value(0.0).run()
+    assert_no_exception(at)
+    summaries = [md.value for md in at.markdown if "can still be drawn" in md.value]
+    assert summaries[0].startswith("1 of ") and not summaries[1].startswith("1 of ")
+
+
+def test_generate_step_twice_keeps_each_continuation_under_its_own_key():
+    at = render_twice("generate_step")
+    at.button(key="first_next").click().run()
+    at.button(key="first_next").click().run()
+    assert_no_exception(at)
+    assert len(at.session_state["first_new_ids"]) == 2 and at.session_state["second_new_ids"] == []
+    at.button(key="second_next").click().run()
+    assert len(at.session_state["first_new_ids"]) == 2 and len(at.session_state["second_new_ids"]) == 1
+    at.button(key="first_reset").click().run()
+    assert at.session_state["first_new_ids"] == [] and len(at.session_state["second_new_ids"]) == 1
+
+
+def test_logit_lens_twice():
+    at = render_twice("logit_lens")
+    first, second = (json.loads(chart.proto.spec)["data"][0] for chart in at.get("plotly_chart"))
+    assert first["z"] == second["z"]

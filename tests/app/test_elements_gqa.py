@@ -1,0 +1,71 @@
+"""The GQA elements, each alone on a screen twice (keys "first" and "second"): no key clashes, and each copy keeps
+its own widget state."""
+
+import json
+from pathlib import Path
+
+import pytest
+from apphelpers import assert_no_exception
+from streamlit.testing.v1 import AppTest
+
+import llama_edu as le
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+
+# element -> (plotly charts, dataframes) one copy draws
+ELEMENTS = {
+    "gqa_diagram": (1, 0),
+    "gqa_kv_heads": (3, 0),  # keys per KV head, patterns grouped by KV head, head similarity
+    "gqa_memory_table": (1, 1),
+    "gqa_quality_table": (1, 1),
+}
+
+
+def _two_copies(app_dir: str, module: str, name: str) -> None:
+    """The AppTest script: the sidebar (via current()) and element `name` twice, with keys "first" and "second"."""
+    import importlib
+    import sys
+
+    if app_dir not in sys.path:
+        sys.path.insert(0, app_dir)
+    from common import current
+
+    from elements import ELEMENTS
+
+    importlib.import_module(f"elements.{module}")  # registers this topic's elements only
+    cur = current()
+    ELEMENTS[name](cur, "first")
+    ELEMENTS[name](cur, "second")
+
+
+def open_twice(name: str) -> AppTest:
+    at = AppTest.from_function(_two_copies, args=(str(APP_DIR), "gqa", name), default_timeout=60)
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("name", list(ELEMENTS))
+def test_element_renders_twice_on_one_screen(name):
+    at = open_twice(name)
+    assert_no_exception(at)
+    charts, tables = ELEMENTS[name]
+    assert len(at.get("plotly_chart")) == 2 * charts
+    assert len(at.dataframe) == 2 * tables
+
+
+def test_kv_heads_copies_keep_their_own_layer():
+    cfg = le.read_config(le.TINY_MODEL_DIR)
+    last = cfg.n_layers - 1
+    at = open_twice("gqa_kv_heads")
+    at.selectbox(key="second_layer").set_value(last).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="first_layer").value == 0
+    layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    grids = [layout.get("title", {}).get("text", "") for layout in layouts[1::3]]  # the second chart of each copy
+    assert [g.split(":")[0] for g in grids] == ["layer 0", f"layer {last}"]
+
+
+def test_memory_table_shows_the_llama_presets():
+    at = open_twice("gqa_memory_table")
+    memory = at.dataframe[0].value.set_index("model")
+    assert memory.loc["llama-2-70b", "as configured (GiB)"] == 1.25 and memory.loc["llama-3-8b", "saved"] == "4x"

@@ -1,0 +1,66 @@
+"""Overview elements drawn alone on the default prompt, each twice on one screen: two keys never share a widget."""
+
+import json
+import json
+from pathlib import Path
+
+from apphelpers import assert_no_exception
+from streamlit.testing.v1 import AppTest
+
+import llama_edu as le
+
+APP_DIR = str(Path(__file__).resolve().parents[2] / "app")
+
+
+def _element_twice(app_dir: str, topic: str, name: str) -> None:
+    """The whole script of the test app: the sidebar's prompt and model, then one element under two keys."""
+    import importlib
+    import sys
+
+    if app_dir not in sys.path:
+        sys.path.insert(0, app_dir)
+    import elements
+    from common import current
+
+    importlib.import_module(f"elements.{topic}")
+    cur = current()
+    if cur is not None:
+        elements.ELEMENTS[name](cur, "first")
+        elements.ELEMENTS[name](cur, "second")
+
+
+def render_twice(name: str) -> AppTest:
+    at = AppTest.from_function(_element_twice, args=(APP_DIR, "overview", name), default_timeout=60)
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_block_diagram_twice():
+    at = render_twice("block_diagram")
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    total = le.count_parameters(le.read_config(le.TINY_MODEL_DIR))
+    assert titles == [titles[0]] * 2 and f"{total:,} parameters" in titles[0]
+
+
+def test_parameter_breakdown_table_twice():
+    at = render_twice("parameter_breakdown_table")
+    assert len(at.dataframe) == 2
+
+
+def test_parameter_shares_twice_with_independent_pickers():
+    at = render_twice("parameter_shares")
+    at.multiselect(key="first_models").set_value(["llama-65b"]).run()
+    assert_no_exception(at)
+    first, second = (json.loads(chart.proto.spec)["data"][0]["y"] for chart in at.get("plotly_chart"))
+    assert first == ["this model", "llama-65b"] and len(second) > 2
+
+
+def test_family_table_twice():
+    at = render_twice("family_table")
+    assert all("llama-2-70b" in list(df.value["model"]) for df in at.dataframe) and len(at.dataframe) == 2
+
+
+def test_next_token_table_twice():
+    at = render_twice("next_token_table")
+    assert [len(df.value) for df in at.dataframe] == [5, 5]
