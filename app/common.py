@@ -15,7 +15,7 @@ import streamlit as st
 import torch
 
 import llama_edu as le
-from llama_edu.memory import check_fits
+from llama_edu.memory import check_fits, estimate
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 
 DEFAULT_PROMPT = "The cat sat on the mat"
@@ -106,7 +106,22 @@ def sidebar() -> None:
         device = default_device()
         dtype = "bfloat16" if device.type == "cuda" else "float32"
         st.caption(f"Runs on {device.type} in {dtype}.")
+        st.caption(model_size_note(models.get(st.session_state["model_label"], le.TINY_MODEL_DIR), device, dtype))
     st.session_state["device"], st.session_state["dtype"] = str(device), dtype
+
+
+def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
+    """Parameters and memory of the chosen checkpoint, read from its config before any weight is loaded."""
+    try:
+        cfg = le.read_config(path)
+    except (le.CheckpointError, ValueError) as err:
+        return f"Cannot read this checkpoint's config: {err}"
+    est = estimate(cfg, device, le.checkpoints.as_dtype(dtype))
+    gib = 1024 ** 3
+    free = f"{est.available / gib:,.1f} GiB free" if est.available is not None else "free memory unknown"
+    verdict = "fits" if est.fits else "does NOT fit"
+    return (f"{le.count_parameters(cfg) / 1e6:,.1f}M parameters: weights {est.weights / gib:,.2f} GiB + KV cache and "
+            f"activations {(est.kv_cache + est.activations) / gib:,.2f} GiB at full context; {free}: {verdict}.")
 
 
 def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
