@@ -1,6 +1,7 @@
 """Helpers for testing app pages with streamlit.testing.v1.AppTest (no browser, no server)."""
 
 import base64
+import json
 
 from pathlib import Path
 
@@ -43,3 +44,47 @@ def spec_array(value) -> np.ndarray:
         shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
         return flat.reshape(shape)
     return np.array(value)
+
+
+# ---- one element at a time --------------------------------------------------------------------------------------
+APP_DIR = str(APP.parent)
+
+
+def _elements_twice(app_dir: str, topic: str, names: list[str]) -> None:
+    """AppTest script: the shared sidebar, then the named elements with key "first", then again with "second"."""
+    import importlib
+    import sys
+
+    if app_dir not in sys.path:
+        sys.path.insert(0, app_dir)
+    import elements
+    from common import current
+
+    # Only this topic's module: render() would import every topic, and such a test is about these elements.
+    importlib.import_module(f"elements.{topic}")
+    cur = current()
+    if cur is not None:
+        for key in ("first", "second"):
+            for name in names:
+                elements.ELEMENTS[name](cur, key)
+
+
+def open_elements(topic: str, *names: str, timeout: float = 60) -> AppTest:
+    """A screen with only these elements of one topic, each drawn twice (keys "first" and "second")."""
+    at = AppTest.from_function(_elements_twice, args=(APP_DIR, topic, list(names)), default_timeout=timeout)
+    at.run()
+    return at
+
+
+def widget_keys(at: AppTest) -> list[str]:
+    """The user keys of every widget and chart in the main area (the sidebar's prompt and model picker excluded)."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    return [node.key for node in walk(at.main) if getattr(node, "key", None)]
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every plotly figure on the screen, as its JSON."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]

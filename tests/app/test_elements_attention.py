@@ -1,17 +1,14 @@
 """The attention elements, each alone on a screen twice (keys "first" and "second"): no key clashes, and each
 copy keeps its own widget state."""
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from apphelpers import assert_no_exception, spec_array
+from apphelpers import assert_no_exception, figures, open_elements, spec_array
 from streamlit.testing.v1 import AppTest
 
 import llama_edu as le
 
-APP_DIR = Path(__file__).resolve().parents[2] / "app"
 DEFAULT_PROMPT = "The cat sat on the mat"
 
 # element -> (plotly charts, iframes) one copy draws on the default prompt
@@ -24,33 +21,6 @@ ELEMENTS = {
     "attention_sink": (1, 0),
     "head_ablation": (1, 0),
 }
-
-
-def _two_copies(app_dir: str, module: str, name: str) -> None:
-    """The AppTest script: the sidebar (via current()) and element `name` twice, with keys "first" and "second"."""
-    import importlib
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    from common import current
-
-    from elements import ELEMENTS
-
-    importlib.import_module(f"elements.{module}")  # registers this topic's elements only
-    cur = current()
-    ELEMENTS[name](cur, "first")
-    ELEMENTS[name](cur, "second")
-
-
-def open_twice(name: str) -> AppTest:
-    at = AppTest.from_function(_two_copies, args=(str(APP_DIR), "attention", name), default_timeout=60)
-    at.run()
-    return at
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +36,10 @@ def test_element_renders_twice_on_one_screen(name):
     charts, frames = ELEMENTS[name]
     assert len(at.get("plotly_chart")) == 2 * charts
     assert len(at.get("iframe")) == 2 * frames
+
+
+def open_twice(name: str) -> AppTest:
+    return open_elements("attention", name)
 
 
 def test_heatmap_copies_keep_their_own_layer_and_head(tiny):

@@ -1,35 +1,13 @@
 """Generation elements drawn alone on the default prompt, each twice on one screen: two keys never share a widget."""
 
 import json
-import json
-from pathlib import Path
 
-from apphelpers import assert_no_exception
+from apphelpers import assert_no_exception, open_elements
 from streamlit.testing.v1 import AppTest
-
-APP_DIR = str(Path(__file__).resolve().parents[2] / "app")
-
-
-def _element_twice(app_dir: str, topic: str, name: str) -> None:
-    """The whole script of the test app: the sidebar's prompt and model, then one element under two keys."""
-    import importlib
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    import elements
-    from common import current
-
-    importlib.import_module(f"elements.{topic}")
-    cur = current()
-    if cur is not None:
-        elements.ELEMENTS[name](cur, "first")
-        elements.ELEMENTS[name](cur, "second")
 
 
 def render_twice(name: str) -> AppTest:
-    at = AppTest.from_function(_element_twice, args=(APP_DIR, "generation", name), default_timeout=60)
-    at.run()
+    at = open_elements("generation", name)
     assert_no_exception(at)
     return at
 

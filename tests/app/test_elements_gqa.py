@@ -2,15 +2,13 @@
 its own widget state."""
 
 import json
-from pathlib import Path
 
 import pytest
-from apphelpers import assert_no_exception
+from apphelpers import assert_no_exception, open_elements
 from streamlit.testing.v1 import AppTest
 
 import llama_edu as le
 
-APP_DIR = Path(__file__).resolve().parents[2] / "app"
 
 # element -> (plotly charts, dataframes) one copy draws
 ELEMENTS = {
@@ -21,29 +19,6 @@ ELEMENTS = {
 }
 
 
-def _two_copies(app_dir: str, module: str, name: str) -> None:
-    """The AppTest script: the sidebar (via current()) and element `name` twice, with keys "first" and "second"."""
-    import importlib
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    from common import current
-
-    from elements import ELEMENTS
-
-    importlib.import_module(f"elements.{module}")  # registers this topic's elements only
-    cur = current()
-    ELEMENTS[name](cur, "first")
-    ELEMENTS[name](cur, "second")
-
-
-def open_twice(name: str) -> AppTest:
-    at = AppTest.from_function(_two_copies, args=(str(APP_DIR), "gqa", name), default_timeout=60)
-    at.run()
-    return at
-
-
 @pytest.mark.parametrize("name", list(ELEMENTS))
 def test_element_renders_twice_on_one_screen(name):
     at = open_twice(name)
@@ -51,6 +26,10 @@ def test_element_renders_twice_on_one_screen(name):
     charts, tables = ELEMENTS[name]
     assert len(at.get("plotly_chart")) == 2 * charts
     assert len(at.dataframe) == 2 * tables
+
+
+def open_twice(name: str) -> AppTest:
+    return open_elements("gqa", name)
 
 
 def test_kv_heads_copies_keep_their_own_layer():

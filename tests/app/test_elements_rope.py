@@ -1,42 +1,16 @@
 """RoPE elements drawn alone on the default prompt, each twice on one screen: two keys never share a widget."""
 
-import json
-from pathlib import Path
 
-from apphelpers import assert_no_exception
+from apphelpers import assert_no_exception, figures, open_elements
 from streamlit.testing.v1 import AppTest
 
 import llama_edu as le
 
-APP_DIR = str(Path(__file__).resolve().parents[2] / "app")
-
-
-def _element_twice(app_dir: str, topic: str, name: str) -> None:
-    """The whole script of the test app: the sidebar's prompt and model, then one element under two keys."""
-    import importlib
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    import elements
-    from common import current
-
-    importlib.import_module(f"elements.{topic}")
-    cur = current()
-    if cur is not None:
-        elements.ELEMENTS[name](cur, "first")
-        elements.ELEMENTS[name](cur, "second")
-
 
 def render_twice(name: str) -> AppTest:
-    at = AppTest.from_function(_element_twice, args=(APP_DIR, "rope", name), default_timeout=60)
-    at.run()
+    at = open_elements("rope", name)
     assert_no_exception(at)
     return at
-
-
-def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def test_rope_rotation_twice_with_independent_pickers():

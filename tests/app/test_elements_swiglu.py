@@ -1,51 +1,14 @@
 """SwiGLU elements alone on a screen, each drawn twice with two keys; the curves follow the units' choice."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from apphelpers import assert_no_exception, spec_array
+from apphelpers import assert_no_exception, open_elements, spec_array, widget_keys
 from streamlit.testing.v1 import AppTest
 
 import llama_edu as le
-
-APP_DIR = str(Path(__file__).resolve().parents[2] / "app")
-
-
-def elements_twice(app_dir: str, topic: str, names: list[str]) -> None:
-    """AppTest script: the shared sidebar, then the named elements with key "first", then again with "second"."""
-    import importlib
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    import elements
-    from common import current
-
-    # Only this topic's module: render() would import every topic, and this test is about these elements.
-    importlib.import_module(f"elements.{topic}")
-    cur = current()
-    if cur is not None:
-        for key in ("first", "second"):
-            for name in names:
-                elements.ELEMENTS[name](cur, key)
-
-
-def open_elements(topic: str, *names: str) -> AppTest:
-    at = AppTest.from_function(elements_twice, args=(APP_DIR, topic, list(names)), default_timeout=60)
-    at.run()
-    return at
-
-
-def widget_keys(at: AppTest) -> list[str]:
-    """The user keys of every widget and chart in the main area (the sidebar's prompt and model picker are not ours)."""
-    def walk(node):
-        yield node
-        for child in getattr(node, "children", {}).values():
-            yield from walk(child)
-    return [node.key for node in walk(at.main) if getattr(node, "key", None)]
 
 
 def gate_dots(at: AppTest, chart: int) -> np.ndarray:
