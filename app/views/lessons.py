@@ -36,10 +36,6 @@ def go(lesson_id: str, step: int | str) -> None:
     st.query_params["step"] = str(step)
 
 
-def visited() -> dict[str, set]:
-    return st.session_state.setdefault("lessons_visited", {})
-
-
 def answers() -> dict[str, dict[int, int]]:
     return st.session_state.setdefault("lessons_answers", {})
 
@@ -73,7 +69,6 @@ st.title(lesson.title)
 total = len(lesson.steps) + (1 if lesson.quiz else 0)
 position = total if step == QUIZ else step
 st.progress(position / total, text=f"Step {position} of {total} · about {lesson.minutes} minutes")
-visited().setdefault(lesson.id, set()).add(step)
 
 if step == QUIZ:
     st.subheader("Check your understanding")
