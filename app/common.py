@@ -93,8 +93,9 @@ def _persistent(widget, label: str, state_key: str, default, **kwargs):
     return widget(label, key=widget_key, on_change=_remember, args=(widget_key, state_key), **kwargs)
 
 
-def sidebar() -> None:
-    """The prompt and the model picker, shared by every page. Each page calls this (directly or via current())."""
+def sidebar() -> Path:
+    """The prompt and the model picker, shared by every page. Each page calls this (directly or via current()).
+    Returns the chosen checkpoint directory."""
     models = available_models()
     if st.session_state.get("model_label") not in models:
         st.session_state["model_label"] = TINY_LABEL
@@ -106,8 +107,10 @@ def sidebar() -> None:
         device = default_device()
         dtype = "bfloat16" if device.type == "cuda" else "float32"
         st.caption(f"Runs on {device.type} in {dtype}.")
-        st.caption(model_size_note(models.get(st.session_state["model_label"], le.TINY_MODEL_DIR), device, dtype))
+        path = models[st.session_state["model_label"]]
+        st.caption(model_size_note(path, device, dtype))
     st.session_state["device"], st.session_state["dtype"] = str(device), dtype
+    return path
 
 
 def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
@@ -126,10 +129,8 @@ def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
 
 def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
     """The loaded model and prepared prompt, or None after showing the student a clear message."""
-    sidebar()
-    models = available_models()
-    label = st.session_state.get("model_label", TINY_LABEL)
-    path = models.get(label, le.TINY_MODEL_DIR)
+    path = sidebar()
+    label = st.session_state["model_label"]
     device, dtype = st.session_state.get("device", "cpu"), st.session_state.get("dtype", "float32")
     try:
         cfg = le.read_config(path)
