@@ -82,20 +82,60 @@ def parse_lesson(data: dict, where: str = "lesson") -> Lesson:
                   minutes=int(data.get("minutes", 10)), summary=str(data.get("summary", "")), steps=steps, quiz=quiz)
 
 
-def load_lessons(folder: str | Path = LESSONS_DIR) -> list[Lesson]:
-    """Every lessons/NN-*.yaml, in file-name order (the teaching order)."""
+def load_lessons(folder: str | Path = LESSONS_DIR, lang: str = "en") -> list[Lesson]:
+    """Every lessons/NN-*.yaml, in file-name order (the teaching order), in language `lang`.
+
+    The English file is the lesson: its steps, elements, code and answers. A translation (lessons/de/ for German)
+    holds only the words, step by step and question by question, and must match the English file's shape.
+    """
     lessons = []
     for path in sorted(Path(folder).glob("[0-9][0-9]-*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as err:
-            raise LessonError(f"{path.name}: not valid YAML ({err})") from None
-        lesson = parse_lesson(data, where=path.name)
+        lesson = parse_lesson(_read_yaml(path), where=path.name)
+        if lang != "en":
+            lesson = translate(lesson, Path(folder) / lang / path.name)
         lessons.append(Lesson(**{**lesson.__dict__, "path": path}))
     ids = [lesson.id for lesson in lessons]
     if len(set(ids)) != len(ids):
         raise LessonError(f"two lessons share an id: {sorted(i for i in ids if ids.count(i) > 1)[0]!r}")
     return lessons
+
+
+def _read_yaml(path: Path):
+    if not path.is_file():
+        raise LessonError(f"{path.parent.name}/{path.name}: missing")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise LessonError(f"{path.name}: not valid YAML ({err})") from None
+
+
+def translate(lesson: Lesson, path: Path) -> Lesson:
+    """`lesson` with its words replaced by those in the translation file `path` (same steps, same questions)."""
+    where = f"{path.parent.name}/{path.name}"
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise LessonError(f"{where}: a translation must hold a mapping")
+    steps_tr, quiz_tr = _require(data, "steps", list, where), data.get("quiz") or []
+    if len(steps_tr) != len(lesson.steps) or len(quiz_tr) != len(lesson.quiz):
+        raise LessonError(f"{where}: {len(steps_tr)} steps and {len(quiz_tr)} questions, but the English lesson has "
+                          f"{len(lesson.steps)} and {len(lesson.quiz)}")
+    steps = []
+    for i, (step, tr) in enumerate(zip(lesson.steps, steps_tr)):
+        at = f"{where}, step {i + 1}"
+        if (step.notice is None) != (tr.get("notice") is None):
+            raise LessonError(f"{at}: has a notice where the English step has none, or lacks one it has")
+        steps.append(Step(title=_require(tr, "title", str, at), text=_require(tr, "text", str, at),
+                          element=step.element, code=step.code, notice=tr.get("notice")))
+    quiz = []
+    for i, (q, tr) in enumerate(zip(lesson.quiz, quiz_tr)):
+        at = f"{where}, question {i + 1}"
+        options = _require(tr, "options", list, at)
+        if len(options) != len(q.options):
+            raise LessonError(f"{at}: {len(options)} options, the English question has {len(q.options)}")
+        quiz.append(Question(question=_require(tr, "question", str, at), options=[str(o) for o in options],
+                             answer=q.answer, explanation=_require(tr, "explanation", str, at)))
+    return Lesson(id=lesson.id, title=_require(data, "title", str, where), minutes=lesson.minutes,
+                  summary=str(data.get("summary", "")), steps=steps, quiz=quiz)
 
 
 def resolve_code(path: str):
