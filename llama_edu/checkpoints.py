@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 
 from .config import ModelConfig
+from .memory import check_fits
 from .model import Transformer
 
 HF_CONFIG, META_PARAMS = "config.json", "params.json"
@@ -242,18 +243,29 @@ def _check_shape(name: str, tensor: torch.Tensor, expected, where) -> None:
                               f"{list(expected)}; the checkpoint and its config do not match")
 
 
+def _count_non_finite(tensor: torch.Tensor, chunk: int = 1 << 22) -> int:
+    """NaN and inf values, counted 4M values at a time: isfinite on a whole 7B embedding would briefly need
+    several temporaries of its size (abs, comparisons), half a GB more at the peak of loading."""
+    flat = tensor.reshape(-1)
+    return sum(int((~torch.isfinite(part)).sum()) for part in flat.split(chunk))
+
+
 # ---- the public functions -------------------------------------------------------------------------------------
 def load_model(path: str | Path, device: str | torch.device | None = None, dtype: str | torch.dtype | None = None,
-               check_finite: bool = True) -> Transformer:
+               check_finite: bool = True, check_memory: bool = True) -> Transformer:
     """Load a checkpoint directory in Hugging Face or Meta layout (detected) into a Transformer, in eval mode.
 
-    Defaults: CUDA + bfloat16 when a GPU is present, else CPU + float32.
+    Defaults: CUDA + bfloat16 when a GPU is present, else CPU + float32. Before any weight is read, the memory
+    the model needs (weights + KV cache + activations at full context) is compared with what the device has free,
+    and a MemoryError with the numbers refuses what would not fit.
     """
     path = Path(path)
     device = torch.device(device) if device is not None else default_device()
     dtype = as_dtype(dtype) or default_dtype(device)
     layout = detect_layout(path)
     cfg = read_config(path)
+    if check_memory:
+        check_fits(cfg, device, dtype)
     tensors = _read_hf_tensors(path, cfg, dtype) if layout == "hf" else _read_meta_tensors(path, cfg, dtype)
 
     with torch.device("meta"):
@@ -268,8 +280,8 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
                 continue
             raise CheckpointError(f"{path}: unexpected parameter {name!r} for a {cfg.n_layers}-layer model")
         _check_shape(name, tensor, expected[name], path)
-        if check_finite and not torch.isfinite(tensor).all():
-            bad = (~torch.isfinite(tensor)).sum().item()
+        bad = _count_non_finite(tensor) if check_finite else 0
+        if bad:
             raise CheckpointError(f"{path}: {name} contains {bad} NaN or infinite values; the weights are corrupt")
         state[name] = tensor.to(device)
     missing = [name for name in expected if name not in state]

@@ -1,0 +1,90 @@
+"""Sharing one model between many students: whose turn it is on the device, and which captures to keep.
+
+A classroom server loads a model once and every student's session calls it from its own thread. Two things
+need care there, and neither belongs in the model itself (which keeps no state between calls):
+
+  Turns.         Model runs on one device are served one at a time, first come, first served. A plain lock
+                 lets the thread that just released it take it straight back, so a student generating forty
+                 tokens in a loop could hold the GPU while others wait; a ticket queue cannot be jumped.
+  CaptureCache.  A full capture (every hook for one prompt) of a 7B model is hundreds of MB, of the tiny model
+                 about a MB. The cache is bounded by bytes, not by a count, and drops the least recently used.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from contextlib import contextmanager
+
+import torch
+
+
+class Turns:
+    """A first-in-first-out lock: `with turns.take(): model(...)` waits until every earlier caller is done."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    @contextmanager
+    def take(self):
+        with self._changed:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._changed.wait_for(lambda: self._serving == ticket)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        """Callers queued or running now (what a page can show as "3 students ahead of you")."""
+        with self._changed:
+            return self._next_ticket - self._serving
+
+
+def nbytes(value) -> int:
+    """Bytes held by the tensors in a (nested) tuple, list or dict."""
+    if isinstance(value, torch.Tensor):
+        return value.element_size() * value.nelement()
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values())
+    if isinstance(value, (tuple, list)):
+        return sum(nbytes(v) for v in value)
+    return 0
+
+
+class CaptureCache:
+    """Least-recently-used results, bounded by the bytes of their tensors. Thread-safe; values are shared, so
+    callers must only read them. `get(key, compute)` runs `compute` outside the lock: two students with
+    different prompts compute at once (and on the same prompt, at worst twice)."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.bytes = 0
+
+    def get(self, key: Hashable, compute: Callable[[], object]):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key][0]
+        value = compute()
+        size = nbytes(value)
+        with self._lock:
+            if key not in self._items and size <= self.budget:
+                self._items[key] = (value, size)
+                self.bytes += size
+                while self.bytes > self.budget:
+                    _, (_, dropped) = self._items.popitem(last=False)
+                    self.bytes -= dropped
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
