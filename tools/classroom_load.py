@@ -1,0 +1,249 @@
+"""A classroom on one server: many students at once, each with their own prompt, against a real `streamlit run`.
+
+    python tools/classroom_load.py                       # 30 students at once, 10 rounds: 300 sessions
+    python tools/classroom_load.py --students 4 --rounds 2
+
+Each simulated student speaks Streamlit's own protocol over a websocket, as a browser tab does: it opens the
+Attention page, types its prompt into the sidebar, and reads back the heatmap the server drew. The heatmap must
+be this student's: its token labels are this prompt's tokens and its weights equal layer 0, head 0 of the model
+run here on the same prompt (cross-talk between sessions would show another prompt). Every round opens `--students`
+sessions at once; between rounds the server's resident memory is read from /proc.
+
+Reports p50/p95 of the page latency (from typing the prompt to the page's last element) and the server's memory
+after every round, and exits non-zero if any student saw a wrong map, got an error, or memory kept growing
+over the second half of the run. Loopback only: it starts its own server on 127.0.0.1 and talks to nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+import llama_edu as le
+from llama_edu.prompts import prepare_prompt
+from llama_edu.viz.labels import token_labels
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "attention"  # url path of app/views/attention.py in app/main.py
+ANIMALS = ["cat", "dog", "bird", "fox", "girl", "boy", "king", "frog", "owl", "bear"]
+VERBS = ["sat", "ran", "slept", "jumped", "waited", "sang"]
+PLACES = ["mat", "hill", "roof", "bed", "road", "box"]
+
+
+def prompts(n: int) -> list[str]:
+    """n different prompts (up to 360), in the tiny model's vocabulary."""
+    all_prompts = [f"The {a} {v} on the {p}" for p in PLACES for v in VERBS for a in ANIMALS]
+    if n > len(all_prompts):
+        raise SystemExit(f"at most {len(all_prompts)} different prompts")
+    return all_prompts[:n]
+
+
+@dataclass
+class Visit:
+    prompt: str
+    latency_s: float = 0.0
+    error: str = ""
+    heatmap: dict | None = None  # the first trace of weights in the layer/head heatmap
+    exceptions: list[str] = field(default_factory=list)
+
+
+async def run_script(ws, widgets=()) -> tuple[list[ForwardMsg], float]:
+    """Ask the server to (re)run the page, as a browser does on load and after a widget change; collect every
+    message until the run finishes. Returns (messages, seconds)."""
+    msg = BackMsg()
+    msg.rerun_script.page_name = PAGE
+    msg.rerun_script.query_string = ""
+    for widget_id, text in widgets:
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id, state.string_value = widget_id, text
+    start = time.perf_counter()
+    await ws.send(msg.SerializeToString())
+    received = []
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await ws.recv())
+        received.append(fwd)
+        if fwd.WhichOneof("type") == "script_finished":
+            return received, time.perf_counter() - start
+
+
+def elements(messages: list[ForwardMsg], kind: str):
+    for m in messages:
+        if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element":
+            el = m.delta.new_element
+            if el.WhichOneof("type") == kind:
+                yield getattr(el, kind)
+
+
+def decode(array) -> np.ndarray:
+    """Plotly's typed arrays ({"dtype", "bdata", "shape"}) or plain lists, as numpy."""
+    if isinstance(array, dict):
+        shape = [int(s) for s in str(array["shape"]).split(",")]
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).reshape(shape)
+    return np.asarray(array, dtype=float)
+
+
+async def visit(url: str, prompt: str) -> Visit:
+    result = Visit(prompt)
+    try:
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=2 ** 27, open_timeout=60) as ws:
+            first, _ = await run_script(ws)
+            prompt_box = next(elements(first, "text_area"))
+            messages, result.latency_s = await run_script(ws, [(prompt_box.id, prompt)])
+            result.exceptions = [e.message for e in elements(messages, "exception")]
+            for chart in elements(messages, "plotly_chart"):
+                fig = json.loads(chart.spec)
+                weights = [t for t in fig["data"] if t.get("type") == "heatmap" and t.get("zmax") == 1]
+                if weights and "head" in json.dumps(fig.get("layout", {}).get("title", "")):
+                    result.heatmap = weights[0]
+                    break
+    except Exception as err:  # one student's failure is reported, not fatal to the run
+        result.error = f"{type(err).__name__}: {err}"
+    return result
+
+
+class Reference:
+    """What each student should see: the model run here, in this process, on the same prompt."""
+
+    def __init__(self) -> None:
+        self.model = le.load_model(le.TINY_MODEL_DIR, device="cpu", dtype="float32")
+        self.tok = le.load_tokenizer(le.TINY_MODEL_DIR)
+
+    def check(self, v: Visit) -> str:
+        """"" if the student saw their own, correct map; else what was wrong."""
+        if v.error or v.exceptions:
+            return v.error or f"exception on the page: {v.exceptions[0][:200]}"
+        if v.heatmap is None:
+            return "no attention heatmap on the page"
+        ids = prepare_prompt(self.tok, v.prompt, 64).ids
+        if list(v.heatmap["x"]) != token_labels(self.tok.pieces(ids)):
+            return f"labels {v.heatmap['x']} are not this prompt's tokens"
+        _, cache = self.model.run_with_cache(torch.tensor([ids]), names_filter=["layers.0.attention.hook_pattern"])
+        expected = cache["layers.0.attention.hook_pattern"][0, 0].numpy()  # [T, T]
+        seen = decode(v.heatmap["z"]).astype(np.float64)
+        lower = np.tril(np.ones_like(expected, dtype=bool))
+        if seen.shape != expected.shape or not np.allclose(seen[lower], expected[lower], atol=1e-5):
+            return "weights differ from layer 0, head 0 on this prompt"
+        return ""
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    """`streamlit run` on loopback; its log goes to a file (a pipe nobody reads would fill and stall the server)."""
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"the server did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not answer its health check within 90 s")
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+async def run_round(url: str, round_prompts: list[str]) -> list[Visit]:
+    return list(await asyncio.gather(*(visit(url, p) for p in round_prompts)))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--students", type=int, default=30, help="sessions open at once (1..60)")
+    ap.add_argument("--rounds", type=int, default=10, help="rounds of students, each with new prompts (1..12)")
+    ap.add_argument("--max-growth-mb", type=float, default=64.0,
+                    help="fail if the server's memory grows more than this over the second half of the rounds")
+    ap.add_argument("--timeout", type=float, default=900, help="give up after this many seconds in all")
+    args = ap.parse_args(argv)
+    if not (1 <= args.students <= 60 and 1 <= args.rounds <= 12):
+        ap.error("--students must be 1..60 and --rounds 1..12: this is a bounded test, not a stress tool")
+
+    torch.set_num_threads(1)  # leave the cores to the server being measured
+    reference = Reference()
+    all_prompts = prompts(args.students * args.rounds)
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="classroom_load_")) / "server.log"
+    server = start_server(port, log)
+    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    visits: list[Visit] = []
+    memory = [rss_bytes(server.pid)]
+    started = time.time()
+    try:
+        print(f"server pid {server.pid} on 127.0.0.1:{port}; RSS at start {memory[0] / 2**20:.0f} MiB")
+        for r in range(args.rounds):
+            if time.time() - started > args.timeout:
+                print(f"stopping after {r} rounds: --timeout {args.timeout:.0f} s reached")
+                break
+            batch = all_prompts[r * args.students:(r + 1) * args.students]
+            t0 = time.perf_counter()
+            results = asyncio.run(run_round(url, batch))
+            visits += results
+            memory.append(rss_bytes(server.pid))
+            lat = [v.latency_s for v in results if not v.error]
+            bad = sum(1 for v in results if reference.check(v))
+            print(f"round {r + 1:2d}: {len(results)} students in {time.perf_counter() - t0:5.1f} s, "
+                  f"latency p50 {percentile(lat, 50):5.2f} s p95 {percentile(lat, 95):5.2f} s, "
+                  f"wrong or failed {bad}, server RSS {memory[-1] / 2**20:6.0f} MiB")
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    problems = [(v.prompt, reference.check(v)) for v in visits]
+    problems = [(p, why) for p, why in problems if why]
+    lat = [v.latency_s for v in visits if not v.error]
+    half = len(memory) // 2
+    growth = (memory[-1] - memory[half]) / 2**20
+    print(f"\n{len(visits)} sessions, {len(visits) - len(problems)} saw their own correct attention map; "
+          f"page latency p50 {percentile(lat, 50):.2f} s, p95 {percentile(lat, 95):.2f} s, max {max(lat, default=0):.2f} s")
+    print(f"server RSS: start {memory[0] / 2**20:.0f} MiB, peak {max(memory) / 2**20:.0f} MiB, "
+          f"end {memory[-1] / 2**20:.0f} MiB; growth over the second half of the rounds {growth:+.0f} MiB "
+          f"(limit {args.max_growth_mb:.0f})")
+    for prompt, why in problems[:10]:
+        print(f"  {prompt!r}: {why}")
+    if problems:
+        print(f"server log ({log}), last lines:\n" + "\n".join(log.read_text().splitlines()[-30:]))
+    ok = not problems and growth <= args.max_growth_mb
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
