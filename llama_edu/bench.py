@@ -52,13 +52,19 @@ def _alternate(fns: dict, repeats: int, rounds: int = 5) -> dict[str, float]:
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
-def random_checkpoint(cfg: ModelConfig, directory: Path, dtype: torch.dtype) -> Path:
+def random_checkpoint(cfg: ModelConfig, directory: Path, dtype: torch.dtype, device: str = "cpu") -> Path:
+    """Random weights of cfg's shape, made directly in dtype on device (a 7B model never exists in float32)."""
     torch.manual_seed(0)
-    model = Transformer(cfg).to(dtype)
+    with torch.device("meta"):
+        model = Transformer(cfg)
+    model = model.to_empty(device=device).to(dtype)
     with torch.no_grad():
         for p in model.parameters():
             p.normal_(0, 0.02)
-    return save_model(model, directory)
+    model.reset_rope()
+    path = save_model(model, directory)
+    del model
+    return path
 
 
 def run(checkpoint: Path, dtype: torch.dtype, prompt_len: int, new_tokens: int, repeats: int,
@@ -90,8 +96,15 @@ def run(checkpoint: Path, dtype: torch.dtype, prompt_len: int, new_tokens: int, 
         ref.generate(short, attention_mask=mask, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
                      do_sample=False, pad_token_id=0, eos_token_id=None)
 
-    t = _alternate({"ours": ours_decode, "ref": ref_decode}, max(1, repeats // 10), rounds=3)
+    decoders = {"ours": ours_decode, "ref": ref_decode}
+    if ours.device.type == "cuda":  # generate() replays a CUDA graph per step there; time the plain loop too
+        decoders["ours_eager"] = lambda: list(generate(ours, prompt, max_new_tokens=new_tokens, temperature=0.0,
+                                                       use_cache=True, cuda_graph=False))
+    t = _alternate(decoders, max(1, repeats // 10), rounds=3)
     rows.append((f"greedy decode, {new_tokens} tokens", new_tokens / t["ours"], new_tokens / t["ref"], "tokens/s"))
+    if "ours_eager" in t:
+        rows.append(("  same, without the CUDA graph", new_tokens / t["ours_eager"], new_tokens / t["ref"],
+                     "tokens/s"))
 
     with torch.inference_mode():
         t = _alternate({"plain": lambda: ours(short), "capture": lambda: ours.run_with_cache(short)}, repeats)
@@ -120,7 +133,7 @@ def main(argv=None) -> None:
             cfg = ModelConfig.from_preset(args.preset or "tiny")
             if args.layers:
                 cfg = cfg.replace(n_layers=args.layers)
-            checkpoint = random_checkpoint(cfg, Path(tmp), dtype)
+            checkpoint = random_checkpoint(cfg, Path(tmp), dtype, args.device)
             source = f"random weights, {cfg.name} shape, {cfg.n_layers} layers"
         else:
             checkpoint = args.model or TINY_MODEL_DIR

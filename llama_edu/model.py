@@ -163,9 +163,19 @@ class KVCache:
         self.keys = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layers)]
         self.values = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layers)]
         self.length = 0  # tokens stored; the model advances it after each forward pass
+        # Set by Transformer.decode_step: the position being written, as a tensor [1], so that one step's kernels
+        # never depend on a Python number and can be captured once as a CUDA graph and replayed (generate.py).
+        self.position: torch.Tensor | None = None
+        self.step_mask: torch.Tensor | None = None  # [1, max_len]: 0 up to `position`, -inf after it
 
     def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Store this call's k, v [B, Hkv, T, hd] after the cached ones; return all of them [B, Hkv, S, hd]."""
+        """Store this call's k, v [B, Hkv, T, hd] after the cached ones; return all of them [B, Hkv, S, hd].
+        In a decode step (position set), the token goes to `position` and the whole buffer is returned: the
+        step mask hides the slots not written yet."""
+        if self.position is not None:
+            self.keys[layer].index_copy_(2, self.position, k)
+            self.values[layer].index_copy_(2, self.position, v)
+            return self.keys[layer], self.values[layer]
         start, end = self.length, self.length + k.shape[2]
         if end > self.max_len:
             raise ValueError(f"KV cache is full: {end} tokens do not fit in {self.max_len}")
@@ -227,7 +237,10 @@ class Attention(nn.Module):
         if kv_cache is not None:
             k, v = kv_cache.update(layer, k, v)  # [B, Hkv, S, hd]
 
-        if hooks_active():
+        if kv_cache is not None and kv_cache.position is not None:  # one token against the whole buffer
+            z = F.scaled_dot_product_attention(q, k, v, attn_mask=kv_cache.step_mask.to(q.dtype),
+                                               enable_gqa=self.n_rep > 1)
+        elif hooks_active():
             z = self._attend_step_by_step(q, k, v)
         else:  # nobody is looking: the fused kernel computes the same thing faster
             S = k.shape[2]
@@ -348,6 +361,23 @@ class Transformer(HookedModule):
         if last_only:
             x = x[:, -1:]
         return self.hook_logits(self.output(self.norm(x)).float())  # [B, T, V]
+
+    def decode_step(self, token: torch.Tensor, kv_cache: KVCache) -> torch.Tensor:
+        """token [B, 1] at position kv_cache.position (a tensor [1]) -> logits [B, 1, V]; the cache gains it.
+
+        The same computation as forward(token, kv_cache), written without Python numbers that change from step
+        to step (the angles are gathered and the key/value slot chosen by the position tensor), so that the
+        step can be recorded once as a CUDA graph and replayed. Hooks are not called: this is the fast path.
+        """
+        position = kv_cache.position
+        cos, sin = self.rope_cos[position][:, None], self.rope_sin[position][:, None]  # [1, 1, hd/2]
+        slots = torch.arange(kv_cache.max_len, device=position.device)
+        kv_cache.step_mask = torch.zeros(1, kv_cache.max_len, device=position.device).masked_fill(
+            slots > position, float("-inf"))  # [1, max_len]
+        x = self.tok_embeddings(token)  # [B, 1, D]
+        for i, layer in enumerate(self.layers):
+            x = layer(x, cos, sin, kv_cache, i)
+        return self.output(self.norm(x)).float()  # [B, 1, V]
 
     def new_kv_cache(self, batch_size: int = 1, max_len: int | None = None) -> KVCache:
         w = self.tok_embeddings.weight
