@@ -146,7 +146,8 @@ class StepGraph:
                 model.decode_step(self.token, cache)
         torch.cuda.current_stream().wait_stream(side)
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph), torch.inference_mode():
+        # thread_local: other students' threads may launch work on this GPU while this thread records.
+        with torch.cuda.graph(self.graph, capture_error_mode="thread_local"), torch.inference_mode():
             self.logits = model.decode_step(self.token, cache)  # [1, 1, V], overwritten by each replay
 
     def __call__(self, token: int) -> torch.Tensor:
