@@ -17,8 +17,10 @@ import torch
 from plotly.subplots import make_subplots
 
 from ..config import ModelConfig, kv_cache_bytes
+from ..i18n import t
 from ..model import causal_mask
-from .labels import plotly_text, token_labels  # noqa: F401 - pages use them through this module
+from ..papers import GQA_TABLE_1  # Ainslie et al. (2023), Table 1, kept with its source
+from .labels import number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=15)  # readable on a classroom projector
 MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backgrounds
@@ -38,21 +40,26 @@ def future_cells(n_queries: int, n_keys: int) -> np.ndarray:
     return np.triu(np.ones((n_queries, n_keys), dtype=bool), k=past + 1)
 
 
-def _masked_trace(future: np.ndarray, labels: list[str], **axes) -> go.Heatmap:
+def _cell_hover(detail: str, lang: str) -> str:
+    """Hover text of one (query, key) cell: the two tokens, then what the cell holds."""
+    return t("viz.attention.hover.cell", lang, query="%{y}", key="%{x}", detail=detail) + "<extra></extra>"
+
+
+def _masked_trace(future: np.ndarray, labels: list[str], lang: str = "en", **axes) -> go.Heatmap:
     """Grey cells (crossed when few) where the mask forbids attention; drawn under the values' trace."""
     n = future.shape[0]
     crosses = dict(text=np.where(future, "×", ""), texttemplate="%{text}", textfont=dict(color="#444")) \
         if n <= MAX_CROSSES else {}
     return go.Heatmap(z=np.where(future, 1.0, np.nan), x=labels, y=labels[:n], showscale=False,
                       colorscale=[[0, MASKED_GREY], [1, MASKED_GREY]], hoverongaps=False,
-                      hovertemplate="query %{y}<br>key %{x}<br>in the future: masked (score -∞, weight 0)"
-                                    "<extra></extra>", **crosses, **axes)
+                      hovertemplate=_cell_hover(t("viz.attention.hover.future", lang), lang), **crosses, **axes)
 
 
-def _values_trace(values: np.ndarray, future: np.ndarray, labels: list[str], what: str, **kw) -> go.Heatmap:
+def _values_trace(values: np.ndarray, future: np.ndarray, labels: list[str], what: str, lang: str = "en",
+                  **kw) -> go.Heatmap:
     """The allowed cells' values; masked cells are left empty (NaN) so the grey trace shows through."""
     return go.Heatmap(z=np.where(future, np.nan, values), x=labels, y=labels[:values.shape[0]], hoverongaps=False,
-                      hovertemplate=f"query %{{y}}<br>key %{{x}}<br>{what} %{{z:.3f}}<extra></extra>", **kw)
+                      hovertemplate=_cell_hover(f"{what} %{{z:.3f}}", lang), **kw)
 
 
 def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True) -> None:
@@ -85,53 +92,59 @@ def attention_masks(n_tokens: int) -> dict[str, torch.Tensor]:
     return {"decoder-only": causal, "encoder-only": open_, "encoder-decoder": encoder_decoder}
 
 
-def encoder_decoder_parts(n_tokens: int) -> np.ndarray:
+def encoder_decoder_parts(n_tokens: int, *, lang: str = "en") -> np.ndarray:
     """Which attention each cell of attention_masks(T)["encoder-decoder"] belongs to.   [2T, 2T] of str"""
     T = n_tokens
     parts = np.empty((2 * T, 2 * T), dtype=object)
-    parts[:T, :T] = "encoder self-attention (bidirectional)"
-    parts[:T, T:] = "none: the encoder never reads the decoder"
-    parts[T:, :T] = "cross-attention: decoder reads encoder"
-    parts[T:, T:] = "decoder self-attention (causal)"
+    parts[:T, :T] = t("viz.attention.part.encoder_self", lang)
+    parts[:T, T:] = t("viz.attention.part.none", lang)
+    parts[T:, :T] = t("viz.attention.part.cross", lang)
+    parts[T:, T:] = t("viz.attention.part.decoder_self", lang)
     return parts
 
 
-def _mask_trace(mask: np.ndarray, x: list[str], y: list[str], parts: np.ndarray | None = None, **axes) -> go.Heatmap:
+def _mask_trace(mask: np.ndarray, x: list[str], y: list[str], parts: np.ndarray | None = None, lang: str = "en",
+                **axes) -> go.Heatmap:
     """An additive mask as two colours, with "0" / "−∞" written in the cells while they fit."""
     allowed = np.isfinite(mask)
-    meaning = np.where(allowed, "allowed: adds 0 to the score", "masked: adds −∞, the weight becomes exactly 0")
+    meaning = np.where(allowed, t("viz.attention.mask.allowed", lang), t("viz.attention.mask.masked", lang))
     if parts is not None:
         meaning = np.char.add(np.char.add(parts.astype(str), "<br>"), meaning)
     text = dict(text=np.where(allowed, "0", "−∞"), texttemplate="%{text}") if len(x) <= MAX_CROSSES else {}
     return go.Heatmap(z=allowed.astype(int), x=x, y=y, zmin=0, zmax=1, showscale=False, customdata=meaning,
                       colorscale=[[0, MASKED_GREY], [0.5, MASKED_GREY], [0.5, ALLOWED_BLUE], [1, ALLOWED_BLUE]],
-                      hovertemplate="query %{y}<br>key %{x}<br>%{customdata}<extra></extra>", **text, **axes)
+                      hovertemplate=_cell_hover("%{customdata}", lang), **text, **axes)
 
 
-def causal_mask_figure(mask: torch.Tensor, labels: list[str]) -> go.Figure:
+def _token_axis_titles(fig: go.Figure, lang: str) -> None:
+    """Keys (columns): the tokens looked at; queries (rows): the tokens looking."""
+    fig.update_layout(xaxis_title=t("viz.axis.key_token", lang), yaxis_title=t("viz.axis.query_token", lang))
+
+
+def causal_mask_figure(mask: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
     """The causal mask M [T, T] that attention adds to the scores, with token labels: 0 allowed, −∞ future."""
     m = _numpy(mask)
-    fig = go.Figure(_mask_trace(m, labels, labels[:m.shape[0]]))
+    fig = go.Figure(_mask_trace(m, labels, labels[:m.shape[0]], lang=lang))
     _category_axes(fig, labels)
+    _token_axis_titles(fig, lang)
     side = 200 + 28 * min(len(labels), 24)
-    fig.update_layout(font=FONT, height=side, xaxis_title="key: the token looked at",
-                      yaxis_title="query: the token looking",
-                      title="Causal mask M: 0 = allowed (blue), −∞ = future (grey)")
+    fig.update_layout(font=FONT, height=side, title=t("viz.attention.causal_mask.title", lang))
     return fig
 
 
-def mask_comparison_figure(labels: list[str]) -> go.Figure:
+def mask_comparison_figure(labels: list[str], *, lang: str = "en") -> go.Figure:
     """Decoder-only (causal), encoder-only (bidirectional) and encoder-decoder (T5) masks on the same tokens."""
     T = len(labels)
     masks = attention_masks(T)
-    titles = ["decoder-only (GPT, LLaMA):<br>causal", "encoder-only (BERT):<br>bidirectional",
-              "encoder-decoder (T5): encoder self,<br>decoder self and cross-attention"]
+    titles = [t(f"viz.attention.masks.{name}", lang) for name in ("decoder_only", "encoder_only", "encoder_decoder")]
     fig = make_subplots(rows=1, cols=3, column_widths=[1, 1, 2], horizontal_spacing=0.09, subplot_titles=titles)
-    fig.add_trace(_mask_trace(_numpy(masks["decoder-only"]), labels, labels), 1, 1)
-    fig.add_trace(_mask_trace(_numpy(masks["encoder-only"]), labels, labels), 1, 2)
+    fig.add_trace(_mask_trace(_numpy(masks["decoder-only"]), labels, labels, lang=lang), 1, 1)
+    fig.add_trace(_mask_trace(_numpy(masks["encoder-only"]), labels, labels, lang=lang), 1, 2)
     # Unique categories for the doubled sequence: the same tokens once as encoder input, once as decoder input.
+    # "enc"/"dec" stay as they are: they belong to the token labels, and German uses the same abbreviations.
     both = [f"enc {label}" for label in labels] + [f"dec {label}" for label in labels]
-    fig.add_trace(_mask_trace(_numpy(masks["encoder-decoder"]), both, both, encoder_decoder_parts(T)), 1, 3)
+    fig.add_trace(_mask_trace(_numpy(masks["encoder-decoder"]), both, both, encoder_decoder_parts(T, lang=lang),
+                              lang=lang), 1, 3)
     show = T <= 16
     for col, names in [(1, labels), (2, labels), (3, both)]:
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=names, showticklabels=show,
@@ -142,30 +155,31 @@ def mask_comparison_figure(labels: list[str]) -> go.Figure:
     border = dict(type="line", xref="x3", yref="y3", line=dict(width=3, color="#888"))
     fig.add_shape(**border, x0=T - 0.5, x1=T - 0.5, y0=-0.5, y1=2 * T - 0.5)
     fig.add_shape(**border, x0=-0.5, x1=2 * T - 0.5, y0=T - 0.5, y1=T - 0.5)
-    fig.update_xaxes(title="key", row=1)
-    fig.update_yaxes(title="query", col=1)
+    fig.update_xaxes(title=t("viz.axis.key", lang), row=1)
+    fig.update_yaxes(title=t("viz.axis.query", lang), col=1)
     fig.update_layout(font=FONT, height=260 + 22 * min(2 * T, 32), margin=dict(t=110),
-                      title="Who may attend to whom: blue = allowed (adds 0), grey = masked (adds −∞)")
+                      title=t("viz.attention.masks.title", lang))
     return fig
 
 
 # ---- patterns ---------------------------------------------------------------------------------------------------
-def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "") -> go.Figure:
-    """One head's pattern [T, S] with token labels on both axes and the future greyed out."""
+def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *, lang: str = "en") -> go.Figure:
+    """One head's pattern [T, S] with token labels on both axes and the future greyed out. The caller's title
+    is shown as given (it names the layer and head, in the caller's language)."""
     z = _numpy(pattern)
     future = future_cells(*z.shape)
-    fig = go.Figure([_masked_trace(future, labels),
-                     _values_trace(z, future, labels, "weight", zmin=0, zmax=1,
-                                   colorbar=dict(title="weight"))])
+    weight = t("viz.label.weight", lang)
+    fig = go.Figure([_masked_trace(future, labels, lang),
+                     _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight))])
     _category_axes(fig, labels)
+    _token_axis_titles(fig, lang)
     side = 200 + 28 * min(len(labels), 24)
-    fig.update_layout(title=title, font=FONT, height=side, xaxis_title="key: the token looked at",
-                      yaxis_title="query: the token looking")
+    fig.update_layout(title=title, font=FONT, height=side)
     return fig
 
 
 def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: int | None = None,
-               title: str = "") -> go.Figure:
+               title: str = "", *, lang: str = "en") -> go.Figure:
     """All heads of a layer [H, T, S] as small multiples on one colour scale (0 to 1), titled with their KV head."""
     z = _numpy(pattern)
     H, T, S = z.shape
@@ -173,12 +187,14 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
     rows = math.ceil(H / cols)
     n_rep = H // n_kv_heads
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.03, vertical_spacing=0.08 if rows > 1 else 0.1,
-                        subplot_titles=[f"head {h} · KV {h // n_rep}" for h in range(H)])
+                        subplot_titles=[t("viz.attention.heads_grid.subplot", lang, head=h, group=h // n_rep)
+                                        for h in range(H)])
     future = future_cells(T, S)
     for h in range(H):
         r, c = h // cols + 1, h % cols + 1
-        fig.add_trace(_masked_trace(future, labels), r, c)
-        fig.add_trace(_values_trace(z[h], future, labels, f"head {h} weight", coloraxis="coloraxis"), r, c)
+        fig.add_trace(_masked_trace(future, labels, lang), r, c)
+        fig.add_trace(_values_trace(z[h], future, labels, t("viz.attention.head_weight", lang, head=h), lang,
+                                    coloraxis="coloraxis"), r, c)
     # Token labels only along the left column and the bottom row, and only while they fit.
     _category_axes(fig, labels, show_labels=False)
     if T <= 12:
@@ -187,30 +203,35 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
             fig.update_yaxes(showticklabels=c == 1, row=r, col=c)
             fig.update_xaxes(showticklabels=h + cols >= H, row=r, col=c)
     fig.update_layout(title=title, font=FONT, height=120 + rows * (160 if cols > 2 else 320),
-                      coloraxis=dict(cmin=0, cmax=1, colorbar=dict(title="weight")), margin=dict(t=90))
+                      coloraxis=dict(cmin=0, cmax=1, colorbar=dict(title=t("viz.label.weight", lang))),
+                      margin=dict(t=90))
     return fig
 
 
-def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: int) -> go.Figure:
+def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: int, *, lang: str = "en") -> go.Figure:
     """The four steps of attention_steps() side by side: q·k, / sqrt(hd), + mask, softmax.   each [T, S]"""
     T, S = steps["scores"].shape
     future = future_cells(T, S)
     none = np.zeros((T, S), dtype=bool)
-    panels = [("scores", "1. q·k for every pair", none, "q·k", "coloraxis"),
-              ("scaled", f"2. ÷ √{head_dim} = {math.sqrt(head_dim):.2f}", none, "q·k/√hd", "coloraxis2"),
-              ("masked", "3. + mask: future → -∞", future, "score", "coloraxis2"),
-              ("pattern", "4. softmax along each row", future, "weight", "coloraxis3")]
+    # Step 2 is only symbols and a number: nothing to translate, but the number is written the language's way.
+    scale = f"2. ÷ √{head_dim} = {number(math.sqrt(head_dim), '.2f', lang=lang)}"
+    panels = [("scores", t("viz.attention.steps.scores", lang), none, "q·k", "coloraxis"),
+              ("scaled", scale, none, "q·k/√hd", "coloraxis2"),
+              ("masked", t("viz.attention.steps.masked", lang), future, t("viz.label.score", lang), "coloraxis2"),
+              ("pattern", t("viz.attention.steps.pattern", lang), future, t("viz.label.weight", lang), "coloraxis3")]
     titles = []
     for key, name, _, _, _ in panels:
         finite = _numpy(steps[key])[~(future if key in ("masked", "pattern") else none)]
-        titles.append(f"{name}<br><sub>from {finite.min():.2f} to {finite.max():.2f}</sub>")
+        value_range = t("viz.attention.steps.range", lang, low=number(finite.min(), ".2f", lang=lang),
+                        high=number(finite.max(), ".2f", lang=lang))
+        titles.append(f"{name}<br><sub>{value_range}</sub>")
     fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.12)
     for i, (key, _, mask, what, axis) in enumerate(panels):
         r, c = i // 2 + 1, i % 2 + 1
         values = _numpy(steps[key])
         if mask.any():
-            fig.add_trace(_masked_trace(mask, labels), r, c)
-        fig.add_trace(_values_trace(values, mask, labels, what, coloraxis=axis), r, c)
+            fig.add_trace(_masked_trace(mask, labels, lang), r, c)
+        fig.add_trace(_values_trace(values, mask, labels, what, lang, coloraxis=axis), r, c)
     # Token labels on the outer edges only: the four panels share their rows (queries) and columns (keys).
     _category_axes(fig, labels, show_labels=T <= 16)
     fig.update_xaxes(showticklabels=False, row=1)
@@ -222,46 +243,50 @@ def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: in
 
 
 # ---- the attention sink -----------------------------------------------------------------------------------------
-def first_token_heatmap(share: torch.Tensor, uniform: float) -> go.Figure:
+def first_token_heatmap(share: torch.Tensor, uniform: float, *, lang: str = "en") -> go.Figure:
     """Layer x head map of the share of attention on position 0.   share [n_layers, H], values in 0..1"""
     z = _numpy(share)
     L, H = z.shape
-    fig = go.Figure(go.Heatmap(z=z, x=[f"head {h}" for h in range(H)], y=[f"layer {i}" for i in range(L)],
-                               zmin=0, zmax=1, colorbar=dict(title="on pos. 0"), text=np.round(z * 100).astype(int),
-                               texttemplate="%{text}%" if L * H <= 128 else None,
-                               hovertemplate="%{y}, %{x}<br>%{z:.1%} of attention on position 0<extra></extra>"))
+    hover = t("viz.attention.sink.hover", lang, layer="%{y}", head="%{x}", share="%{z:.1%}")
+    fig = go.Figure(go.Heatmap(z=z, x=[t("viz.label.head", lang, head=h) for h in range(H)],
+                               y=[t("viz.label.layer", lang, layer=i) for i in range(L)],
+                               zmin=0, zmax=1, colorbar=dict(title=t("viz.attention.sink.colorbar", lang)),
+                               text=np.round(z * 100).astype(int), texttemplate="%{text}%" if L * H <= 128 else None,
+                               hovertemplate=hover + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     fig.update_layout(font=FONT, height=max(320, 160 + 40 * L),
-                      title=f"Share of each head's attention on position 0 (even spreading would give "
-                            f"{uniform:.0%})")
+                      title=t("viz.attention.sink.title", lang, uniform=number(uniform, ".0%", lang=lang)))
     return fig
 
 
 # ---- ablation -----------------------------------------------------------------------------------------------------
-def ablation_bars(token_texts: list[str], before: list[float], after: list[float], title: str = "") -> go.Figure:
+def ablation_bars(token_texts: list[str], before: list[float], after: list[float], title: str = "", *,
+                  lang: str = "en") -> go.Figure:
     """Next-token probabilities before and after an ablation, as side-by-side horizontal bars per token."""
     change = [a - b for a, b in zip(after, before)]
-    token_texts = [plotly_text(t) for t in token_texts]
-    hover = "%{y}<br>%{x:.1%}<br>change %{customdata:+.1%}<extra>%{fullData.name}</extra>"
+    token_texts = [plotly_text(text) for text in token_texts]
+    hover = t("viz.attention.ablation.hover", lang, token="%{y}", p="%{x:.1%}", change="%{customdata:+.1%}") \
+        + "<extra>%{fullData.name}</extra>"
     fig = go.Figure([
-        go.Bar(y=token_texts, x=before, name="before", orientation="h", customdata=change, hovertemplate=hover,
-               text=[f"{p:.1%}" for p in before], textposition="outside"),
-        go.Bar(y=token_texts, x=after, name="head(s) ablated", orientation="h", customdata=change,
-               hovertemplate=hover, text=[f"{p:.1%} ({d:+.1%})" for p, d in zip(after, change)],
-               textposition="outside"),
+        go.Bar(y=token_texts, x=before, name=t("viz.attention.ablation.before", lang), orientation="h",
+               customdata=change, hovertemplate=hover, text=[f"{p:.1%}" for p in before], textposition="outside"),
+        go.Bar(y=token_texts, x=after, name=t("viz.attention.ablation.after", lang), orientation="h",
+               customdata=change, hovertemplate=hover,
+               text=[f"{p:.1%} ({d:+.1%})" for p, d in zip(after, change)], textposition="outside"),
     ])
-    fig.update_yaxes(type="category", autorange="reversed", title="next token")
+    fig.update_yaxes(type="category", autorange="reversed", title=t("viz.axis.next_token", lang))
     top = max(before + after + [0.01])
-    fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, top * 1.35)], title="probability")
+    fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, top * 1.35)], title=t("viz.axis.probability", lang))
     fig.update_layout(barmode="group", font=FONT, title=title, height=160 + 44 * len(token_texts),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return fig
 
 
 # ---- grouped-query attention -------------------------------------------------------------------------------------
-def gqa_diagram(n_heads: int, variants: dict[str, int]) -> go.Figure:
-    """Query heads (top row) joined to the KV head they read (bottom row), one panel per {title: n_kv_heads}."""
+def gqa_diagram(n_heads: int, variants: dict[str, int], *, lang: str = "en") -> go.Figure:
+    """Query heads (top row) joined to the KV head they read (bottom row), one panel per {title: n_kv_heads}.
+    The panel titles are the caller's keys, shown as given."""
     fig = make_subplots(rows=len(variants), cols=1, subplot_titles=list(variants), vertical_spacing=0.12)
     label = n_heads <= 32
     for row, n_kv in enumerate(variants.values(), start=1):
@@ -276,79 +301,73 @@ def gqa_diagram(n_heads: int, variants: dict[str, int]) -> go.Figure:
                                  marker=dict(symbol="square", size=24 if label else 8, color=colors),
                                  text=[f"q{h}" for h in range(n_heads)], textposition="top center",
                                  customdata=[h // n_rep for h in range(n_heads)], showlegend=False,
-                                 hovertemplate="query head %{x}<br>reads KV head %{customdata}<extra></extra>"),
+                                 hovertemplate=t("viz.attention.gqa.query_hover", lang, head="%{x}",
+                                                 group="%{customdata}") + "<extra></extra>"),
                       row, 1)
         fig.add_trace(go.Scatter(x=kv_x, y=[0] * n_kv, mode="markers+text" if label else "markers",
                                  marker=dict(symbol="diamond", size=28 if label else 10,
                                              color=[GROUP_COLORS[g % len(GROUP_COLORS)] for g in range(n_kv)]),
                                  text=[f"k,v {g}" for g in range(n_kv)], textposition="bottom center",
                                  customdata=[n_rep] * n_kv, showlegend=False,
-                                 hovertemplate="KV head %{pointNumber}: shared by %{customdata} query head(s)"
-                                               "<extra></extra>"), row, 1)
+                                 hovertemplate=t("viz.attention.gqa.kv_hover", lang, group="%{pointNumber}",
+                                                 n="%{customdata}") + "<extra></extra>"), row, 1)
     fig.update_xaxes(visible=False, range=[-1, n_heads])
     fig.update_yaxes(visible=False, range=[-0.7, 1.7])
     fig.update_layout(font=FONT, height=60 + 210 * len(variants), margin=dict(t=60))
     return fig
 
 
-def keys_heatmaps(k_rot: torch.Tensor, labels: list[str]) -> go.Figure:
+def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
     """The key vectors each KV head stores, token by token.   k_rot [T, Hkv, hd] -> one panel per KV head"""
     k = _numpy(k_rot)
     T, n_kv, hd = k.shape
     cols = min(n_kv, 4)
     rows = math.ceil(n_kv / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[f"KV head {g}" for g in range(n_kv)],
-                        horizontal_spacing=0.04, vertical_spacing=0.1)
+    titles = [t("viz.label.kv_head", lang, group=g) for g in range(n_kv)]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.1)
     bound = float(np.abs(k).max()) or 1.0
+    hover = "<br>".join(["%{y}", t("viz.hover.dimension", lang, dim="%{x}"), "k = %{z:.3f}"]) + "<extra></extra>"
     for g in range(n_kv):
-        fig.add_trace(go.Heatmap(z=k[:, g], y=labels, x=list(range(hd)), coloraxis="coloraxis",
-                                 hovertemplate="%{y}<br>dimension %{x}<br>k = %{z:.3f}<extra></extra>"),
+        fig.add_trace(go.Heatmap(z=k[:, g], y=labels, x=list(range(hd)), coloraxis="coloraxis", hovertemplate=hover),
                       g // cols + 1, g % cols + 1)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
                      showticklabels=False)
     fig.update_yaxes(showticklabels=T <= 24, col=1)  # the panels share their rows: label the first column only
-    fig.update_xaxes(title="dimension of k")
+    fig.update_xaxes(title=t("viz.attention.keys.x", lang))
     fig.update_layout(font=FONT, height=140 + rows * (20 * min(T, 24) + 80),
                       coloraxis=dict(colorscale="RdBu_r", cmin=-bound, cmax=bound, colorbar=dict(title="k")))
     return fig
 
 
-def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int) -> go.Figure:
+def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int, *, lang: str = "en") -> go.Figure:
     """Head-by-head pattern similarity [H, H], with a box around each group of heads that share a KV head."""
     z = _numpy(similarity)
     H = z.shape[0]
     n_rep = H // n_kv_heads
-    names = [f"head {h}" for h in range(H)]
-    fig = go.Figure(go.Heatmap(z=z, x=names, y=names, zmin=0, zmax=1, colorbar=dict(title="similarity"),
-                               hovertemplate="%{y} vs %{x}<br>similarity %{z:.2f}<extra></extra>"))
+    names = [t("viz.label.head", lang, head=h) for h in range(H)]
+    similar = t("viz.label.similarity", lang)
+    hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + f"<br>{similar} %{{z:.2f}}<extra></extra>"
+    fig = go.Figure(go.Heatmap(z=z, x=names, y=names, zmin=0, zmax=1, colorbar=dict(title=similar),
+                               hovertemplate=hover))
     for g in range(n_kv_heads):
         lo, hi = g * n_rep - 0.5, (g + 1) * n_rep - 0.5
         fig.add_shape(type="rect", x0=lo, x1=hi, y0=lo, y1=hi, line=dict(width=3, color=GROUP_COLORS[g % 8]))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(font=FONT, height=220 + 30 * min(H, 32),
-                      title="How alike two heads' patterns are (boxes: heads that share a KV head)")
+                      title=t("viz.attention.similarity.title", lang))
     return fig
 
 
-# Ainslie et al., "GQA" (2023), Table 1: T5 models, 5% uptrained MQA/GQA. Time per sample in seconds and the
-# average over their seven tasks (CNN/Daily Mail, arXiv, PubMed, MediaSum, MultiNews, WMT, TriviaQA).
-GQA_TABLE_1 = [
-    {"model": "MHA-Large", "inference time (s)": 0.37, "average score": 46.0},
-    {"model": "MHA-XXL", "inference time (s)": 1.51, "average score": 47.2},
-    {"model": "MQA-XXL", "inference time (s)": 0.24, "average score": 46.6},
-    {"model": "GQA-8-XXL", "inference time (s)": 0.28, "average score": 47.1},
-]
-
-
-def gqa_quality_figure(table: list[dict] = GQA_TABLE_1) -> go.Figure:
+def gqa_quality_figure(table: list[dict] = GQA_TABLE_1, *, lang: str = "en") -> go.Figure:
     """Quality against inference time, one point per model (the paper's Figure 3 as a scatter)."""
+    hover = t("viz.attention.quality.hover", lang, model="%{text}", seconds="%{x:.2f}", score="%{y:.1f}")
     fig = go.Figure(go.Scatter(
         x=[r["inference time (s)"] for r in table], y=[r["average score"] for r in table], mode="markers+text",
         text=[r["model"] for r in table], textposition="top center", marker=dict(size=16),
-        hovertemplate="%{text}<br>%{x:.2f} s per sample<br>average %{y:.1f}<extra></extra>"))
-    fig.update_xaxes(title="inference time per sample (s)", range=[0, 1.7])
-    fig.update_yaxes(title="average score", range=[45.7, 47.6])
-    fig.update_layout(font=FONT, height=380, title="T5-XXL: GQA-8 keeps MHA's quality at almost MQA's speed")
+        hovertemplate=hover + "<extra></extra>"))
+    fig.update_xaxes(title=t("viz.attention.quality.x", lang), range=[0, 1.7])
+    fig.update_yaxes(title=t("viz.attention.quality.y", lang), range=[45.7, 47.6])
+    fig.update_layout(font=FONT, height=380, title=t("viz.attention.quality.title", lang))
     return fig
 
 
@@ -364,16 +383,18 @@ def kv_cache_rows(configs: dict[str, ModelConfig], seq_len: int = 4096, bytes_pe
     return rows
 
 
-def kv_cache_figure(rows: list[dict], seq_len: int = 4096) -> go.Figure:
+def kv_cache_figure(rows: list[dict], seq_len: int = 4096, *, lang: str = "en") -> go.Figure:
+    """kv_cache_rows as grouped bars: the cache with one KV head per query head, and as the model is built.
+    (The rows' keys are data, read here by name, so they stay English whatever the language.)"""
     names = [r["model"] for r in rows]
     hover = "%{x}<br>%{y:.2f} GiB<extra>%{fullData.name}</extra>"
     fig = go.Figure([
-        go.Bar(x=names, y=[r["as MHA (GiB)"] for r in rows], name="if every query head had its own K, V (MHA)",
+        go.Bar(x=names, y=[r["as MHA (GiB)"] for r in rows], name=t("viz.attention.kv_cache.as_mha", lang),
                hovertemplate=hover, text=[f"{r['as MHA (GiB)']:.2f}" for r in rows], textposition="outside"),
-        go.Bar(x=names, y=[r["as configured (GiB)"] for r in rows], name="as configured",
+        go.Bar(x=names, y=[r["as configured (GiB)"] for r in rows], name=t("viz.attention.kv_cache.actual", lang),
                hovertemplate=hover, text=[f"{r['as configured (GiB)']:.2f}" for r in rows], textposition="outside"),
     ])
-    fig.update_yaxes(title="GiB per sequence")
+    fig.update_yaxes(title=t("viz.attention.kv_cache.y", lang))
     fig.update_layout(barmode="group", font=FONT, height=440, legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-                      title=f"KV cache for one sequence of {seq_len:,} tokens in bfloat16")
+                      title=t("viz.attention.kv_cache.title", lang, n=number(seq_len, ",", lang=lang)))
     return fig

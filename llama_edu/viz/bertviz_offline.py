@@ -9,16 +9,21 @@ bertviz asks for d3 5.7.0; the only API it uses that d3 3 lacks is `d3.schemeCat
 colours; the head view already falls back to d3 3's `d3.scale.category10()`), so the shim defines it from the
 same ten colours.
 
-The result is a complete HTML document for `st.iframe`; nothing in it is fetched from anywhere.
+The result is a complete HTML document for `st.iframe`; nothing in it is fetched from anywhere. The few words
+bertviz writes itself ("Layer:", "Heads", "Layers", "Layer 0, Head 1") are replaced by llama_edu/strings/viz.yaml's.
 """
 
 from __future__ import annotations
 
 import functools
+import html as html_lib
+import json
 import re
 from pathlib import Path
 
 import torch
+
+from ..i18n import t
 
 # The attention weights are rounded for the page: the views draw them as line opacities, which cannot show
 # more than 4 decimals, and full float32 reprs would make a 64-token model view several megabytes.
@@ -108,23 +113,55 @@ def readable_tokens(pieces: list[str]) -> list[str]:
     return labels
 
 
+# bertviz's own words, as its HTML (head_view.py) and model_view.js write them. A text that a new bertviz no
+# longer has is simply not replaced: the view still works, in English (tests/test_viz_i18n.py notices).
+_LAYER_SELECT = 'Layer: <select id="layer">'
+_HEADS_HEADING = '.text("Heads")'
+_LAYERS_HEADING = '.text("Layers")'
+_DETAIL_HEADING = """.text('Layer ' + config.layers[layerIndex] + ", Head " + config.heads[headIndex])"""
+
+
+def _js_text(template: str, **expressions: str) -> str:
+    """A text with str.format placeholders as a JavaScript expression: its pieces as string literals, joined by
+    the given JavaScript expressions.   ("Layer {layer}", layer="x") -> '"Layer " + x'"""
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ..., text
+    return " + ".join(json.dumps(part, ensure_ascii=False) if i % 2 == 0 else expressions[part]
+                      for i, part in enumerate(parts) if part)
+
+
+def _translate_view(view_html: str, lang: str) -> str:
+    """bertviz's English labels -> the language's (for English, the same words again)."""
+    # t() without values returns the text with its placeholders: the page fills them in the browser.
+    detail = _js_text(t("viz.bertviz.detail", lang), layer="config.layers[layerIndex]",
+                      head="config.heads[headIndex]")
+    replacements = {
+        _LAYER_SELECT: f'{html_lib.escape(t("viz.bertviz.layer_select", lang))} <select id="layer">',
+        _HEADS_HEADING: f".text({json.dumps(t('viz.bertviz.heads', lang), ensure_ascii=False)})",
+        _LAYERS_HEADING: f".text({json.dumps(t('viz.bertviz.layers', lang), ensure_ascii=False)})",
+        _DETAIL_HEADING: f".text({detail})",
+    }
+    for old, new in replacements.items():
+        view_html = view_html.replace(old, new)
+    return view_html
+
+
 def head_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], layer: int = 0,
-                   heads: list[int] | None = None) -> str:
+                   heads: list[int] | None = None, *, lang: str = "en") -> str:
     """bertviz's head view (lines from each token to the tokens it attends to, one colour per head), offline."""
     from bertviz import head_view
 
     html = head_view(list(attentions), tokens, layer=layer, heads=heads, prettify_tokens=False,
                      html_action="return").data
-    return make_offline(html, "bertviz-head-view")
+    return make_offline(_translate_view(html, lang), "bertviz-head-view")
 
 
-def model_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str]) -> str:
+def model_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], *, lang: str = "en") -> str:
     """bertviz's model view (a thumbnail per layer and head; click one to enlarge it), offline."""
     from bertviz import model_view
 
     html = model_view(list(attentions), tokens, display_mode="light", prettify_tokens=False,
                       html_action="return").data
-    return make_offline(html, "bertviz-model-view")
+    return make_offline(_translate_view(html, lang), "bertviz-model-view")
 
 
 def head_view_height(n_tokens: int) -> int:

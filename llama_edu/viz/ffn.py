@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from plotly.subplots import make_subplots
 
 from ..config import PRESETS, ModelConfig, ffn_hidden_dim
+from ..i18n import t
 from .tokens import as_numpy, classroom_style, plotly_text
 
 # The activations a student meets in papers, all from torch itself (GELU: the exact erf form).
@@ -40,8 +41,9 @@ def silu_minimum() -> tuple[float, float]:
     return z, z / (1 + math.exp(-z))
 
 
-def activation_curves_figure(gate: torch.Tensor | None = None) -> go.Figure:
-    """SiLU, ReLU and GELU on [-6, 6]; optionally one token's gate values [F] as dots on the SiLU curve."""
+def activation_curves_figure(gate: torch.Tensor | None = None, *, lang: str = "en") -> go.Figure:
+    """SiLU, ReLU and GELU on [-6, 6]; optionally one token's gate values [F] as dots on the SiLU curve.
+    The functions' names are names in every language; the minimum's coordinates are a point, not prose."""
     x, curves = activation_curves()
     fig = go.Figure()
     dashes = {"SiLU / Swish": "solid", "ReLU": "dash", "GELU": "dot"}  # tell them apart without colour too
@@ -50,16 +52,18 @@ def activation_curves_figure(gate: torch.Tensor | None = None) -> go.Figure:
                                  hovertemplate="z = %{x:.2f}<br>%{y:.4f}<extra>" + name + "</extra>"))
     if gate is not None:
         g = gate.detach().float().cpu()
-        fig.add_trace(go.Scatter(x=g.numpy(), y=F.silu(g).numpy(), mode="markers", name="this token's gates",
+        fig.add_trace(go.Scatter(x=g.numpy(), y=F.silu(g).numpy(), mode="markers", name=t("viz.ffn.gates", lang),
                                  marker=dict(size=7, color="rgba(128,128,128,0.55)"),
-                                 hovertemplate="gate %{x:.3f}<br>silu %{y:.3f}<extra></extra>"))
+                                 hovertemplate=t("viz.ffn.gate_hover", lang, gate="%{x:.3f}", silu="%{y:.3f}")
+                                               + "<extra></extra>"))
     z_min, y_min = silu_minimum()
-    fig.add_trace(go.Scatter(x=[z_min], y=[y_min], mode="markers+text", name="SiLU minimum",
+    fig.add_trace(go.Scatter(x=[z_min], y=[y_min], mode="markers+text", name=t("viz.ffn.silu_minimum", lang),
                              marker=dict(size=12, symbol="x"), text=[f"({z_min:.3f}, {y_min:.3f})"],
                              textposition="bottom center",
-                             hovertemplate="minimum<br>z = %{x:.4f}<br>%{y:.4f}<extra></extra>"))
-    fig.update_layout(title="Activation functions", xaxis=dict(title="z", range=[-6, 6]),
-                      yaxis=dict(title="activation(z)", range=[-0.6, 3]), legend=dict(orientation="h", y=-0.2))
+                             hovertemplate=t("viz.ffn.minimum", lang) + "<br>z = %{x:.4f}<br>%{y:.4f}<extra></extra>"))
+    fig.update_layout(title=t("viz.ffn.curves.title", lang), xaxis=dict(title="z", range=[-6, 6]),
+                      yaxis=dict(title=t("viz.ffn.curves.y", lang), range=[-0.6, 3]),
+                      legend=dict(orientation="h", y=-0.2))
     return classroom_style(fig, height=500)
 
 
@@ -84,6 +88,7 @@ def ffn_capture(cache: dict[str, torch.Tensor], layer: int, position: int) -> tu
 
 
 SORT_ORDERS = ("gate", "product", "unit index")
+_SORT_KEYS = {"gate": "gate", "product": "product", "unit index": "unit_index"}  # SORT_ORDERS -> viz.yaml key
 
 
 def unit_order(gate: torch.Tensor, hidden: torch.Tensor, sort_by: str) -> np.ndarray:
@@ -94,9 +99,17 @@ def unit_order(gate: torch.Tensor, hidden: torch.Tensor, sort_by: str) -> np.nda
     return torch.argsort(key.detach().float().cpu(), descending=True).numpy()
 
 
+def sort_order_name(sort_by: str, *, lang: str = "en") -> str:
+    """One of SORT_ORDERS in words of the language (the value itself stays the key the code compares)."""
+    return t(f"viz.ffn.sort.{_SORT_KEYS[sort_by]}", lang)
+
+
 def swiglu_units_figure(gate: torch.Tensor, act: torch.Tensor, up: torch.Tensor, hidden: torch.Tensor,
-                        sort_by: str = "gate", title: str = "") -> go.Figure:
-    """Four strips over the F hidden units of one token, all in the same unit order.   each input: [F]"""
+                        sort_by: str = "gate", title: str = "", *, lang: str = "en") -> go.Figure:
+    """Four strips over the F hidden units of one token, all in the same unit order.   each input: [F]
+
+    The panel titles are formulas with hook names (gate and up are the variables' names), the same in every
+    language; the caller's title is shown as given."""
     order = unit_order(gate, hidden, sort_by)
     panels = [("gate = w1 x (hook_gate)", gate), ("silu(gate) (hook_act)", act), ("up = w3 x (hook_up)", up),
               ("silu(gate) ⊙ up (hook_hidden)", hidden)]
@@ -105,12 +118,13 @@ def swiglu_units_figure(gate: torch.Tensor, act: torch.Tensor, up: torch.Tensor,
     rank = np.arange(len(order))
     for row, (name, values) in enumerate(panels, start=1):
         y = as_numpy(values)[order]
-        hover = "unit %{customdata}<br>%{y:.4f}<extra>" + name + "</extra>"
+        hover = t("viz.ffn.unit_hover", lang, unit="%{customdata}") + "<br>%{y:.4f}<extra>" + name + "</extra>"
         trace = (go.Bar(x=rank, y=y, customdata=order, hovertemplate=hover) if len(order) <= 4096 else
                  go.Scatter(x=rank, y=y, customdata=order, mode="lines", fill="tozeroy", hovertemplate=hover))
         fig.add_trace(trace, row=row, col=1)
     fig.update_layout(title=plotly_text(title), showlegend=False, bargap=0)
-    x_title = "hidden unit (as stored)" if sort_by == "unit index" else f"hidden units, sorted by {sort_by}"
+    x_title = t("viz.ffn.units.as_stored", lang) if sort_by == "unit index" else \
+        t("viz.ffn.units.sorted", lang, order=sort_order_name(sort_by, lang=lang))
     fig.update_xaxes(title_text=x_title, row=4, col=1)
     return classroom_style(fig, height=780)
 

@@ -15,7 +15,9 @@ import torch
 from plotly.subplots import make_subplots
 
 from ..config import DTYPE_BYTES, ModelConfig, kv_cache_bytes
+from ..i18n import t
 from ..model import Transformer
+from .labels import number
 
 FONT = dict(size=16)
 GIB = 1024 ** 3
@@ -28,8 +30,11 @@ def as_mha(cfg: ModelConfig) -> ModelConfig:
     return cfg.replace(n_kv_heads=cfg.n_heads)
 
 
-def attention_label(cfg: ModelConfig) -> str:
-    return "MHA" if cfg.attention_kind == "MHA" else f"{cfg.attention_kind} ({cfg.n_kv_heads} KV heads)"
+def attention_label(cfg: ModelConfig, *, lang: str = "en") -> str:
+    """ "MHA", or "GQA (8 KV heads)": how many KV heads the query heads share."""
+    if cfg.attention_kind == "MHA":
+        return "MHA"
+    return t("viz.kvcache.attention_label", lang, kind=cfg.attention_kind, n=cfg.n_kv_heads)
 
 
 def memory_rows(configs: dict[str, ModelConfig], seq_len: int, batch: int, bytes_per_value: float) -> list[dict]:
@@ -53,16 +58,20 @@ def context_lengths(max_len: int, start: int = 16) -> list[int]:
     return lengths + [max_len]
 
 
-def memory_vs_context_figure(configs: dict[str, ModelConfig], batch: int, bytes_per_value: float) -> go.Figure:
+def memory_vs_context_figure(configs: dict[str, ModelConfig], batch: int, bytes_per_value: float, *,
+                             lang: str = "en") -> go.Figure:
     """KV-cache GiB against context length, each model up to its own maximum context; log-log axes."""
     fig = go.Figure()
     for name, cfg in configs.items():
         lengths = context_lengths(cfg.max_seq_len)
         gib = [kv_cache_bytes(cfg, n, batch, bytes_per_value) / GIB for n in lengths]
-        fig.add_trace(go.Scatter(x=lengths, y=gib, mode="lines+markers", name=f"{name}, {attention_label(cfg)}",
-                                 hovertemplate=f"{name}<br>%{{x:,}} tokens: %{{y:.3g}} GiB<extra></extra>"))
-    fig.update_xaxes(type="log", title="context length (tokens), up to each model's maximum")
-    fig.update_yaxes(type="log", title=f"KV cache (GiB), batch {batch}", exponentformat="power")
+        hover = t("viz.kvcache.memory.hover", lang, model=name, n="%{x:,}", gib="%{y:.3g}")
+        fig.add_trace(go.Scatter(x=lengths, y=gib, mode="lines+markers",
+                                 name=f"{name}, {attention_label(cfg, lang=lang)}",
+                                 hovertemplate=hover + "<extra></extra>"))
+    fig.update_xaxes(type="log", title=t("viz.kvcache.memory.x", lang))
+    fig.update_yaxes(type="log", title=t("viz.kvcache.memory.y", lang, batch=number(batch, ",", lang=lang)),
+                     exponentformat="power")
     fig.update_layout(font=FONT, height=480, legend=dict(orientation="h", y=-0.22))
     return fig
 
@@ -170,27 +179,30 @@ def _record(run: DecodeRun, token, ms, processed, seq_len, shape, nbytes) -> Non
     run.cache_bytes.append(nbytes)
 
 
-def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun) -> go.Figure:
+def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun, *, lang: str = "en") -> go.Figure:
     """Top: ms per step against the sequence length at that step (measured, noisy on a busy machine).
     Bottom: positions each step pushes through the model (exact): the prompt at step 0 in both cases, then 1
     with the cache and all of them without."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.1,
-                        subplot_titles=("measured: time per step", "exact: positions run through the model per step"))
-    for run, name, colour in ((without_cache, "without cache: the whole sequence again", "#d62728"),
-                              (with_cache, "with KV cache: only the new token", "#1f77b4")):
+                        subplot_titles=(t("viz.kvcache.timing.measured", lang), t("viz.kvcache.timing.exact", lang)))
+    computed = t("viz.kvcache.timing.computed", lang, n="%{customdata[1]}")
+    time_hover = "<br>".join([t("viz.kvcache.timing.step", lang, step="%{customdata[0]}", detail=computed),
+                              t("viz.kvcache.timing.sequence", lang, n="%{x}", detail="%{y:.2f} ms")])
+    positions_hover = t("viz.kvcache.timing.sequence", lang, n="%{x}",
+                        detail=t("viz.kvcache.timing.computed", lang, n="%{y}"))
+    for run, name, colour in ((without_cache, t("viz.kvcache.timing.without", lang), "#d62728"),
+                              (with_cache, t("viz.kvcache.timing.with", lang), "#1f77b4")):
         steps = list(range(len(run.ms)))
         fig.add_trace(go.Scatter(
             x=run.seq_len, y=run.ms, mode="lines+markers", name=name, line=dict(color=colour), legendgroup=name,
             customdata=list(zip(steps, run.tokens_processed)),
-            hovertemplate="step %{customdata[0]}: %{customdata[1]} position(s) computed<br>"
-                          "sequence %{x} tokens: %{y:.2f} ms<extra></extra>"), row=1, col=1)
+            hovertemplate=time_hover + "<extra></extra>"), row=1, col=1)
         fig.add_trace(go.Scatter(
             x=run.seq_len, y=run.tokens_processed, mode="lines+markers", name=name, line=dict(color=colour),
-            legendgroup=name, showlegend=False,
-            hovertemplate="sequence %{x} tokens: %{y} position(s) computed<extra></extra>"), row=2, col=1)
-    fig.update_xaxes(title="tokens in the sequence when the step runs", row=2, col=1)
-    fig.update_yaxes(title="ms (fastest of repeats)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title="positions run", rangemode="tozero", row=2, col=1)
+            legendgroup=name, showlegend=False, hovertemplate=positions_hover + "<extra></extra>"), row=2, col=1)
+    fig.update_xaxes(title=t("viz.kvcache.timing.x", lang), row=2, col=1)
+    fig.update_yaxes(title=t("viz.kvcache.timing.ms", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title=t("viz.kvcache.timing.positions", lang), rangemode="tozero", row=2, col=1)
     fig.update_layout(font=FONT, height=560, legend=dict(orientation="h", y=-0.18))
     return fig
 

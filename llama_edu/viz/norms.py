@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from ..i18n import t
 from ..model import LayerNorm, RMSNorm
 from .tokens import as_numpy, classroom_style, plotly_text
 
@@ -84,40 +85,42 @@ def comparison_stats(result: dict[str, torch.Tensor]) -> list[dict]:
     """Rows for a table: statistics of x' and of both normalised vectors (before the gain)."""
     rows = [("x' (input)", result["input"]), ("RMSNorm, before gain: x' / RMS", result["rms_unit"]),
             ("LayerNorm, before gain: (x' - mean) / std", result["layer_unit"])]
-    return [{"vector": name, **{k: float(f"{v:.4g}") for k, v in vector_stats(t).items()}} for name, t in rows]
+    return [{"vector": name, **{k: float(f"{v:.4g}") for k, v in vector_stats(x).items()}} for name, x in rows]
 
 
 # ---- figures -----------------------------------------------------------------------------------------------------
-def _bars(fig, row, y, name, color=None, opacity=1.0):
+def _bars(fig, row, y, name, color=None, opacity=1.0, lang="en"):
+    hover = t("viz.hover.dimension", lang, dim="%{x}") + "<br>%{y:.4f}<extra>" + name + "</extra>"
     fig.add_trace(go.Bar(x=np.arange(len(y)), y=y, name=name, marker_color=color, opacity=opacity,
-                         hovertemplate="dimension %{x}<br>%{y:.4f}<extra>" + name + "</extra>"), row=row, col=1)
+                         hovertemplate=hover), row=row, col=1)
 
 
 def norm_steps_figure(x_in: torch.Tensor, normalized: torch.Tensor, gain: torch.Tensor, out: torch.Tensor,
-                      title: str) -> go.Figure:
-    """The captured steps of one RMSNorm for one token, each [D]: hook_in, hook_normalized, weight, hook_out."""
-    panels = [("x (hook_in)", x_in), ("x / RMS(x) (hook_normalized)", normalized), ("learned gain g (.weight)", gain),
-              ("y = x / RMS(x) · g (hook_out)", out)]
+                      title: str, *, lang: str = "en") -> go.Figure:
+    """The captured steps of one RMSNorm for one token, each [D]: hook_in, hook_normalized, weight, hook_out.
+    Formulas and hook names stay as they are in every language; the caller's title is shown as given."""
+    panels = [("x (hook_in)", x_in), ("x / RMS(x) (hook_normalized)", normalized),
+              (t("viz.norms.steps.gain", lang), gain), ("y = x / RMS(x) · g (hook_out)", out)]
     fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                         subplot_titles=[name for name, _ in panels])
     for row, (name, values) in enumerate(panels, start=1):
-        _bars(fig, row, as_numpy(values), name)
+        _bars(fig, row, as_numpy(values), name, lang=lang)
     fig.update_layout(title=plotly_text(title), showlegend=False, bargap=0.1)
-    fig.update_xaxes(title_text="dimension", row=4, col=1)
+    fig.update_xaxes(title_text=t("viz.axis.dimension", lang), row=4, col=1)
     return classroom_style(fig, height=760)
 
 
-def shift_scale_figure(result: dict[str, torch.Tensor]) -> go.Figure:
+def shift_scale_figure(result: dict[str, torch.Tensor], *, lang: str = "en") -> go.Figure:
     """x', then RMSNorm(x') and LayerNorm(x') each over its output for the unchanged x (faint)."""
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
-                        subplot_titles=["x' = scale · (x + shift · RMS(x))", "RMSNorm(x')", "LayerNorm(x')"])
-    _bars(fig, 1, as_numpy(result["input"]), "x'", "#636efa")
+                        subplot_titles=[t("viz.norms.shift_scale.input", lang), "RMSNorm(x')", "LayerNorm(x')"])
+    _bars(fig, 1, as_numpy(result["input"]), "x'", "#636efa", lang=lang)
     for row, key, color in [(2, "rms", "#ef553b"), (3, "layer", "#00a67e")]:
-        _bars(fig, row, as_numpy(result[f"{key}_original"]), "for the unchanged x", "gray", opacity=0.45)
-        _bars(fig, row, as_numpy(result[f"{key}_out"]), "for x'", color)
-    fig.update_layout(showlegend=False, barmode="overlay", bargap=0.1,
-                      title="Which output moves? (grey: output for the unchanged x)")
-    fig.update_xaxes(title_text="dimension", row=3, col=1)
+        _bars(fig, row, as_numpy(result[f"{key}_original"]), t("viz.norms.shift_scale.unchanged", lang), "gray",
+              opacity=0.45, lang=lang)
+        _bars(fig, row, as_numpy(result[f"{key}_out"]), t("viz.norms.shift_scale.changed", lang), color, lang=lang)
+    fig.update_layout(showlegend=False, barmode="overlay", bargap=0.1, title=t("viz.norms.shift_scale.title", lang))
+    fig.update_xaxes(title_text=t("viz.axis.dimension", lang), row=3, col=1)
     return classroom_style(fig, height=640)
 
 
@@ -136,13 +139,29 @@ def residual_rms_by_layer(cache: dict[str, torch.Tensor], n_layers: int, positio
     return series
 
 
-def residual_rms_figure(series: dict[str, list[float]], token_label: str) -> go.Figure:
+# residual_rms_by_layer's series names -> viz.yaml keys. The names stay English: they are the dict's keys, read
+# by name; the figure shows them in the language. A series the caller adds keeps its own name.
+_SERIES_KEYS = {"residual stream (hook_resid_post)": "residual",
+                "attention_norm input normalised (hook_normalized)": "attention_normalized",
+                "attention_norm output (hook_out)": "attention_out", "ffn_norm output (hook_out)": "ffn_out"}
+
+
+def series_name(name: str, *, lang: str = "en") -> str:
+    """A residual_rms_by_layer series name in words of the language."""
+    return t(f"viz.norms.series.{_SERIES_KEYS[name]}", lang) if name in _SERIES_KEYS else name
+
+
+def residual_rms_figure(series: dict[str, list[float]], token_label: str, *, lang: str = "en") -> go.Figure:
     fig = go.Figure()
     for name, values in series.items():
-        fig.add_trace(go.Scatter(x=list(range(len(values))), y=values, mode="lines+markers", name=name,
-                                 hovertemplate="layer %{x}<br>RMS %{y:.4f}<extra>" + name + "</extra>"))
-    fig.update_layout(title=f"RMS per layer, token {plotly_text(token_label)}", xaxis=dict(title="layer", dtick=1),
-                      yaxis=dict(title="RMS (log scale)", type="log"), legend=dict(orientation="h", y=-0.25))
+        shown = series_name(name, lang=lang)
+        hover = t("viz.label.layer", lang, layer="%{x}") + "<br>RMS %{y:.4f}<extra>" + shown + "</extra>"
+        fig.add_trace(go.Scatter(x=list(range(len(values))), y=values, mode="lines+markers", name=shown,
+                                 hovertemplate=hover))
+    fig.update_layout(title=t("viz.norms.residual.title", lang, token=plotly_text(token_label)),
+                      xaxis=dict(title=t("viz.axis.layer", lang), dtick=1),
+                      yaxis=dict(title=t("viz.norms.residual.y", lang), type="log"),
+                      legend=dict(orientation="h", y=-0.25))
     return classroom_style(fig, height=500)
 
 

@@ -8,35 +8,51 @@ import plotly.graph_objects as go
 import torch
 
 from ..config import PRESETS, TRAINING_TOKENS, ModelConfig, count_parameters, parameter_breakdown
+from ..i18n import t
+from .labels import number
 
 COMPONENT_COLOURS = {"tok_embeddings": "#8c6bb1", "attention": "#2b8cbe", "feed_forward": "#e6550d",
                      "norms": "#31a354", "output": "#756bb1"}
 
 
-def human(n: float) -> str:
+def human(n: float, *, lang: str = "en") -> str:
+    """6.74B, 131.07M ...: short counts. German names the scales itself (B is a "Milliarde", not a "Billion")."""
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if n >= scale:
-            return f"{n / scale:.2f}{suffix}"
+            return t(f"viz.overview.scale.{suffix}", lang, n=number(n / scale, ".2f", lang=lang))
     return f"{n:.0f}"
 
 
-def block_diagram(cfg: ModelConfig) -> go.Figure:
-    """Boxes for the forward pass, bottom to top, each labelled with its parameters for this config."""
+def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
+    """Boxes for the forward pass, bottom to top, each labelled with its parameters for this config.
+    Module names (tok_embeddings, attention_norm, output...) are the model's code names, the same in every
+    language; the words around them and the numbers' separators follow `lang`."""
     d, kv, f = cfg.dim, cfg.n_kv_heads * cfg.head_dim, cfg.hidden_dim
     attn = 2 * d * d + 2 * d * kv
     ffn = 3 * d * f
+
+    def n(value: float) -> str:  # a count with thousands separators
+        return number(value, ",", lang=lang)
+
+    def size(value: float) -> str:  # a parameter count, short
+        return human(value, lang=lang)
+
+    gain = t("viz.overview.gain", lang, d=n(d))
     # (label, detail, y, colour, inside the repeated block?)
     boxes = [
-        ("tokens", f"ids, e.g. &lt;s&gt; The cat ... (vocabulary {cfg.vocab_size:,})", 0, "#bdbdbd", False),
-        ("tok_embeddings", f"{cfg.vocab_size:,} x {d:,} = {human(cfg.vocab_size * d)} parameters", 1, "#8c6bb1", False),
-        ("attention_norm (RMSNorm)", f"gain: {d:,}", 2, "#31a354", True),
-        ("attention: RoPE, causal, " + cfg.attention_kind,
-         f"wq, wk, wv, wo: {human(attn)} ({cfg.n_heads} query heads, {cfg.n_kv_heads} KV heads of {cfg.head_dim})",
-         3, "#2b8cbe", True),
-        ("ffn_norm (RMSNorm)", f"gain: {d:,}", 4.2, "#31a354", True),
-        ("feed_forward: SwiGLU", f"w1, w3: {d:,} -> {f:,}; w2: {f:,} -> {d:,}: {human(ffn)}", 5.2, "#e6550d", True),
-        ("norm (RMSNorm)", f"gain: {d:,}", 6.6, "#31a354", False),
-        ("output", f"{d:,} x {cfg.vocab_size:,} = {human(cfg.vocab_size * d)} -> logits", 7.6, "#756bb1", False),
+        (t("viz.overview.tokens", lang), t("viz.overview.tokens_detail", lang, vocab=n(cfg.vocab_size)),
+         0, "#bdbdbd", False),
+        ("tok_embeddings", t("viz.overview.embeddings_detail", lang, vocab=n(cfg.vocab_size), d=n(d),
+                             size=size(cfg.vocab_size * d)), 1, "#8c6bb1", False),
+        ("attention_norm (RMSNorm)", gain, 2, "#31a354", True),
+        (t("viz.overview.attention", lang, kind=cfg.attention_kind),
+         t("viz.overview.attention_detail", lang, size=size(attn), heads=cfg.n_heads, kv=cfg.n_kv_heads,
+           hd=cfg.head_dim), 3, "#2b8cbe", True),
+        ("ffn_norm (RMSNorm)", gain, 4.2, "#31a354", True),
+        ("feed_forward: SwiGLU", f"w1, w3: {n(d)} -> {n(f)}; w2: {n(f)} -> {n(d)}: {size(ffn)}", 5.2, "#e6550d", True),
+        ("norm (RMSNorm)", gain, 6.6, "#31a354", False),
+        ("output", t("viz.overview.output_detail", lang, d=n(d), vocab=n(cfg.vocab_size),
+                     size=size(cfg.vocab_size * d)), 7.6, "#756bb1", False),
     ]
     fig = go.Figure()
     x0, x1 = 0.0, 6.0
@@ -53,24 +69,27 @@ def block_diagram(cfg: ModelConfig) -> go.Figure:
                            showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor="#888", text="")
     # the repeated block and its two residual connections
     fig.add_shape(type="rect", x0=-0.4, x1=x1 + 2.6, y0=1.55, y1=5.65, line=dict(color="#888", dash="dash", width=2))
-    fig.add_annotation(x=x1 + 1.6, y=5.9, text=f"<b>x {cfg.n_layers} layers</b>", showarrow=False, font=dict(size=16))
+    fig.add_annotation(x=x1 + 1.6, y=5.9, text=f"<b>{t('viz.overview.layers', lang, n=cfg.n_layers)}</b>",
+                       showarrow=False, font=dict(size=16))
     for start, end in ((1.55, 3.6), (3.6, 5.65)):
         fig.add_shape(type="line", x0=x1 + 0.6, x1=x1 + 0.6, y0=start + 0.05, y1=end - 0.1,
                       line=dict(color="#d62728", width=3))
         fig.add_annotation(x=x1 + 0.6, y=end - 0.25, text="⊕", showarrow=False, font=dict(size=22, color="#d62728"))
-    fig.add_annotation(x=x1 + 1.6, y=2.6, text="residual:<br>x + attention(norm(x))", showarrow=False,
+    residual = t("viz.overview.residual", lang)
+    fig.add_annotation(x=x1 + 1.6, y=2.6, text=f"{residual}<br>x + attention(norm(x))", showarrow=False,
                        font=dict(size=12, color="#d62728"))
-    fig.add_annotation(x=x1 + 1.6, y=4.7, text="residual:<br>h + ffn(norm(h))", showarrow=False,
+    fig.add_annotation(x=x1 + 1.6, y=4.7, text=f"{residual}<br>h + ffn(norm(h))", showarrow=False,
                        font=dict(size=12, color="#d62728"))
     fig.update_xaxes(visible=False, range=[-0.6, x1 + 2.8])
     fig.update_yaxes(visible=False, range=[-0.5, 8.1])  # the block label sits just above the dashed box
     fig.update_layout(height=620, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
-                      title=f"{cfg.name}: {count_parameters(cfg):,} parameters")
+                      title=t("viz.overview.title", lang, name=cfg.name, n=n(count_parameters(cfg))))
     return fig
 
 
-def parameter_shares(configs: dict[str, ModelConfig]) -> go.Figure:
-    """Stacked 100% bars: where each model's parameters sit (embeddings matter in small models only)."""
+def parameter_shares(configs: dict[str, ModelConfig], *, lang: str = "en") -> go.Figure:
+    """Stacked 100% bars: where each model's parameters sit (embeddings matter in small models only).
+    The components are parameter_breakdown's names for the model's modules, the same in every language."""
     fig = go.Figure()
     names = list(configs)
     for component, colour in COMPONENT_COLOURS.items():
@@ -81,7 +100,7 @@ def parameter_shares(configs: dict[str, ModelConfig]) -> go.Figure:
             counts.append(parts[component])
         fig.add_bar(y=names, x=shares, name=component, orientation="h", marker_color=colour,
                     customdata=counts, hovertemplate="%{y}: " + component + " %{customdata:,} (%{x:.1f}%)<extra></extra>")
-    fig.update_layout(barmode="stack", height=80 + 36 * len(names), xaxis_title="share of parameters (%)",
+    fig.update_layout(barmode="stack", height=80 + 36 * len(names), xaxis_title=t("viz.overview.shares.x", lang),
                       font=dict(size=14), legend=dict(orientation="h", y=1.1), margin=dict(l=10, r=10, t=40, b=40))
     fig.update_yaxes(autorange="reversed")
     return fig

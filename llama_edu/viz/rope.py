@@ -15,8 +15,9 @@ import torch
 from plotly.subplots import make_subplots
 
 from ..checkpoints import meta_to_hf_qk
+from ..i18n import t
 from ..model import apply_rope, rope_angles, rope_frequencies
-from .labels import plotly_text, token_labels  # noqa: F401 - pages use them through this module
+from .labels import number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=16)
 BEFORE_COLOUR, AFTER_COLOUR = "#1f77b4", "#d62728"
@@ -80,11 +81,14 @@ def wavelengths(head_dim: int, theta: float = 10000.0, scaling: dict | None = No
     return 2 * math.pi / rope_frequencies(head_dim, theta, scaling)
 
 
-def compared_bases(model_theta: float) -> dict[str, float]:
+def compared_bases(model_theta: float, *, lang: str = "en") -> dict[str, float]:
     """The two published RoPE bases, and this model's own if it is neither: label -> base."""
-    bases = {"θ = 10,000 (LLaMA 1, 2)": 10000.0, "θ = 500,000 (Llama 3)": 500000.0}
+    def theta(base: float) -> str:
+        return f"θ = {number(base, ',.0f', lang=lang)}"
+
+    bases = {f"{theta(10000.0)} (LLaMA 1, 2)": 10000.0, f"{theta(500000.0)} (Llama 3)": 500000.0}
     if model_theta not in bases.values():
-        bases[f"θ = {model_theta:,.0f} (this model)"] = model_theta
+        bases[f"{theta(model_theta)} ({t('viz.rope.this_model', lang)})"] = model_theta
     return bases
 
 
@@ -140,19 +144,21 @@ def _square_plane(fig: go.Figure, radius: float) -> None:
     fig.update_yaxes(range=[-lim, lim], zeroline=True, scaleanchor="x", scaleratio=1, title="x<sub>2i+1</sub>")
 
 
-def _circle(radius: float, name: str = "|pair| (kept by the rotation)") -> go.Scatter:
-    t = torch.linspace(0, 2 * math.pi, 121)
-    return go.Scatter(x=(radius * t.cos()).tolist(), y=(radius * t.sin()).tolist(), mode="lines", name=name,
-                      line=dict(dash="dot", width=1, color="gray"), hoverinfo="skip")
+def _circle(radius: float, lang: str = "en") -> go.Scatter:
+    """The circle every rotation of the pair stays on: RoPE turns a pair, it never stretches it."""
+    angles = torch.linspace(0, 2 * math.pi, 121)
+    return go.Scatter(x=(radius * angles.cos()).tolist(), y=(radius * angles.sin()).tolist(), mode="lines",
+                      name=t("viz.rope.circle", lang), line=dict(dash="dot", width=1, color="gray"), hoverinfo="skip")
 
 
 def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float], angle: float,
-                         title: str = "") -> go.Figure:
-    """One pair before RoPE and after it, as arrows from the origin, with the turn between them."""
+                         title: str = "", *, lang: str = "en") -> go.Figure:
+    """One pair before RoPE and after it, as arrows from the origin, with the turn between them.
+    The caller's title is shown as given."""
     radius = math.hypot(*before)
-    fig = go.Figure([_circle(radius)])
-    for (x, y), name, colour in ((before, "before RoPE (hook_q)", BEFORE_COLOUR),
-                                 (after, "after RoPE (hook_q_rot)", AFTER_COLOUR)):
+    fig = go.Figure([_circle(radius, lang)])
+    for (x, y), name, colour in ((before, t("viz.rope.before", lang), BEFORE_COLOUR),
+                                 (after, t("viz.rope.after", lang), AFTER_COLOUR)):
         fig.add_trace(go.Scatter(x=[0, x], y=[0, y], mode="lines+markers", name=name,
                                  line=dict(color=colour, width=4), marker=dict(size=[0, 12], color=colour),
                                  hovertemplate=f"{name}<br>x<sub>2i</sub> = %{{x:.4f}}<br>"
@@ -161,23 +167,26 @@ def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float]
     start = math.atan2(before[1], before[0])
     arc = torch.linspace(start, start + wrap_angle(angle), 60)
     fig.add_trace(go.Scatter(x=(0.6 * radius * arc.cos()).tolist(), y=(0.6 * radius * arc.sin()).tolist(),
-                             mode="lines", name=f"turn: {wrap_angle(angle):+.3f} rad (mod 2π)",
+                             mode="lines",
+                             name=t("viz.rope.turn", lang, angle=number(wrap_angle(angle), "+.3f", lang=lang)),
                              line=dict(color="orange", width=3), hoverinfo="skip"))
     _square_plane(fig, radius)
     fig.update_layout(title=title, font=FONT, height=520, legend=dict(orientation="h", y=-0.18))
     return fig
 
 
-def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int, frequency: float) -> go.Figure:
+def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int, frequency: float, *,
+                                   lang: str = "en") -> go.Figure:
     """Pair i of one vector placed at positions 0..P-1 (rotated [P, hd], from rotate_to_positions), as an
     animation: plotly's own play button and slider move m, so nothing reruns on the server."""
     tips = rotated[:, 2 * i: 2 * i + 2].float().cpu()  # [P, 2]
     P = tips.shape[0]
     radius = float(tips[0].norm())
     xs, ys = tips[:, 0].tolist(), tips[:, 1].tolist()
-    where = ["in the prompt" if m < n_prompt else "beyond the prompt" for m in range(P)]
+    inside, beyond = t("viz.rope.in_prompt", lang), t("viz.rope.beyond_prompt", lang)
+    where = [inside if m < n_prompt else beyond for m in range(P)]
     # Every position's tip, drawn once (faint, with hover); each frame only moves the trail and the arrow.
-    every_tip = go.Scatter(x=xs, y=ys, mode="markers", name="the tip at every position",
+    every_tip = go.Scatter(x=xs, y=ys, mode="markers", name=t("viz.rope.every_tip", lang),
                            marker=dict(size=8, color=list(range(P)), colorscale="Viridis", opacity=0.35),
                            customdata=list(zip(range(P), where)),
                            hovertemplate="m = %{customdata[0]} (%{customdata[1]})<br>(%{x:.3f}, %{y:.3f})<extra></extra>")
@@ -191,16 +200,17 @@ def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int,
                     line=dict(color=AFTER_COLOUR, width=4), marker=dict(size=[0, 12], color=AFTER_COLOUR),
                     text=["", f"m·θ = {m * frequency:.2f} rad"], textposition="top center", textfont=dict(size=16))
 
-    fig = go.Figure([_circle(radius), every_tip, trail(0), arrow(0)])
+    fig = go.Figure([_circle(radius, lang), every_tip, trail(0), arrow(0)])
     # Two small traces per frame and no per-frame layout: plotly validates every frame, and a rerun should stay fast.
     fig.frames = [dict(data=[trail(m), arrow(m)], traces=[2, 3], name=str(m)) for m in range(P)]
+    title = t("viz.rope.animation.title", lang, i=i, frequency=number(frequency, ".4g", lang=lang),
+              tokens=number(2 * math.pi / frequency, ",.1f", lang=lang))
     fig.update_layout(
-        title=f"pair {i}: θ<sub>{i}</sub> = {frequency:.4g} rad per token; one full turn every "
-              f"{2 * math.pi / frequency:,.1f} tokens", font=FONT, height=560, showlegend=False,
+        title=title, font=FONT, height=560, showlegend=False,
         updatemenus=[dict(type="buttons", x=0, y=-0.08, xanchor="left", showactive=False, buttons=[
-            dict(label="▶ play", method="animate",
+            dict(label=t("viz.rope.animation.play", lang), method="animate",
                  args=[None, dict(frame=dict(duration=250, redraw=True), fromcurrent=True, mode="immediate")]),
-            dict(label="❚❚ pause", method="animate",
+            dict(label=t("viz.rope.animation.pause", lang), method="animate",
                  args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
         sliders=[dict(active=0, x=0.18, len=0.82, y=-0.04, currentvalue=dict(prefix="m = "), steps=[
             dict(method="animate", label=str(m), args=[[str(m)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
@@ -209,65 +219,74 @@ def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int,
     return fig
 
 
-def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[str, int]) -> go.Figure:
-    """theta_i = base^(-2i/hd) and the wavelength 2*pi/theta_i (tokens per full turn) for each base, log scale."""
+def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[str, int], *,
+                       lang: str = "en") -> go.Figure:
+    """theta_i = base^(-2i/hd) and the wavelength 2*pi/theta_i (tokens per full turn) for each base, log scale.
+    The bases' and contexts' labels are the caller's (compared_bases(lang=...) for the bases)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
-        "θ<sub>i</sub>: radians turned per token", "wavelength 2π/θ<sub>i</sub>: tokens per full turn"))
+        t("viz.rope.frequencies.theta", lang), t("viz.rope.frequencies.wavelength", lang)))
+    theta_hover = t("viz.rope.frequencies.theta_hover", lang, pair="%{x}", theta="%{y:.3g}")
+    wavelength_hover = t("viz.rope.frequencies.wavelength_hover", lang, pair="%{x}", n="%{y:,.0f}")
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
     pairs = list(range(head_dim // 2))
     for (label, theta), colour in zip(thetas.items(), colours):
         freqs = rope_frequencies(head_dim, theta)  # [hd/2]
         fig.add_trace(go.Scatter(x=pairs, y=freqs.tolist(), mode="lines+markers", name=label, legendgroup=label,
-                                 line=dict(color=colour), hovertemplate="pair %{x}: θ = %{y:.3g} rad/token"),
+                                 line=dict(color=colour), hovertemplate=theta_hover),
                       row=1, col=1)
         fig.add_trace(go.Scatter(x=pairs, y=(2 * math.pi / freqs).tolist(), mode="lines+markers", name=label,
                                  legendgroup=label, showlegend=False, line=dict(color=colour),
-                                 hovertemplate="pair %{x}: one turn every %{y:,.0f} tokens"), row=1, col=2)
+                                 hovertemplate=wavelength_hover), row=1, col=2)
     # Context lengths as dotted lines (traces, not shapes: a shape on a log axis wants log10 coordinates).
     for label, n in contexts.items():
+        # The line's label is a caption on the plot (language's separators); the hover keeps plotly's format.
         fig.add_trace(go.Scatter(x=[pairs[0], pairs[-1]], y=[n, n], mode="lines+text", name=label,
-                                 line=dict(dash="dot", color="gray"), text=[f"{label}: {n:,}", ""],
+                                 line=dict(dash="dot", color="gray"),
+                                 text=[f"{label}: {number(n, ',', lang=lang)}", ""],
                                  textposition="top right", showlegend=False,
-                                 hovertemplate=f"{label}: {n:,} tokens<extra></extra>"), row=1, col=2)
+                                 hovertemplate=t("viz.rope.frequencies.context_hover", lang, label=label, n=f"{n:,}")
+                                               + "<extra></extra>"), row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_xaxes(title="pair index i")
+    fig.update_xaxes(title=t("viz.rope.frequencies.x", lang))
     fig.update_layout(font=FONT, height=480, legend=dict(orientation="h", y=-0.2))
     return fig
 
 
-def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | None = None) -> go.Figure:
+def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | None = None, *,
+                        lang: str = "en") -> go.Figure:
     """Left: q.k for every (query position m, key position n), constant along each diagonal.
     Right: the same numbers against the offset m - n: every position pair with that offset lands on one value.
     measured = (m, n, value) from the prompt's own hooks, drawn as a marker on both."""
     P = dots.shape[0]
     z = dots.float().cpu()
     fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.2,
-                        subplot_titles=("q·k for q at position m, k at position n", "the same values against m − n"))
+                        subplot_titles=(t("viz.rope.dots.matrix", lang), t("viz.rope.dots.offsets", lang)))
     fig.add_trace(go.Heatmap(z=z.tolist(), x=list(range(P)), y=list(range(P)), colorscale="RdBu", zmid=0,
                              colorbar=dict(x=0.41, thickness=15, title="q·k"),
                              hovertemplate="m = %{y}, n = %{x}<br>m − n = %{customdata}<br>q·k = %{z:.4f}<extra></extra>",
                              customdata=[[m - n for n in range(P)] for m in range(P)]), row=1, col=1)
     offsets = [m - n for m in range(P) for n in range(P)]
-    fig.add_trace(go.Scatter(x=offsets, y=z.flatten().tolist(), mode="markers", name="all (m, n)",
+    fig.add_trace(go.Scatter(x=offsets, y=z.flatten().tolist(), mode="markers", name=t("viz.rope.dots.all", lang),
                              marker=dict(size=6, opacity=0.5), showlegend=False,
                              hovertemplate="m − n = %{x}<br>q·k = %{y:.4f}<extra></extra>"), row=1, col=2)
     if measured is not None:
         m, n, value = measured
-        fig.add_trace(go.Scatter(x=[n], y=[m], mode="markers", name="measured on the prompt",
+        measured_name = t("viz.rope.dots.measured", lang)
+        fig.add_trace(go.Scatter(x=[n], y=[m], mode="markers", name=measured_name,
                                  marker=dict(symbol="circle-open", size=18, color="#2ca02c", line=dict(width=4)),
                                  hovertemplate=f"hook_q_rot·hook_k_rot = {value:.4f}<extra></extra>"), row=1, col=1)
-        fig.add_trace(go.Scatter(x=[m - n], y=[value], mode="markers", name="measured on the prompt",
+        fig.add_trace(go.Scatter(x=[m - n], y=[value], mode="markers", name=measured_name,
                                  showlegend=False, marker=dict(symbol="star", size=16, color="orange"),
                                  hovertemplate=f"hook_q_rot·hook_k_rot = {value:.4f}<extra></extra>"), row=1, col=2)
-    fig.update_yaxes(title="query position m", autorange="reversed", row=1, col=1)
-    fig.update_xaxes(title="key position n", row=1, col=1)
-    fig.update_xaxes(title="offset m − n", row=1, col=2)
+    fig.update_yaxes(title=t("viz.rope.dots.query_position", lang), autorange="reversed", row=1, col=1)
+    fig.update_xaxes(title=t("viz.rope.dots.key_position", lang), row=1, col=1)
+    fig.update_xaxes(title=t("viz.rope.dots.offset", lang), row=1, col=2)
     fig.update_yaxes(title="q·k", row=1, col=2)
     fig.update_layout(font=FONT, height=520, legend=dict(orientation="h", y=-0.2))
     return fig
 
 
-def pair_order_figure(head_dim: int) -> go.Figure:
+def pair_order_figure(head_dim: int, *, lang: str = "en") -> go.Figure:
     """The rows of one head's wq (or wk), in Meta's order and in a Hugging Face checkpoint's order.
     Each cell shows which Meta row sits there; its colour is the rotation pair that row belongs to."""
     half = head_dim // 2
@@ -277,10 +296,12 @@ def pair_order_figure(head_dim: int) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=[[r // 2 for r in row] for row in rows], x=list(range(head_dim)), y=["Meta / llama_edu", "Hugging Face"],
         text=[[str(r) for r in row] for row in rows], texttemplate="%{text}" if head_dim <= 64 else None,
-        textfont=dict(size=14), colorscale="Turbo", colorbar=dict(title="pair i"), xgap=2, ygap=6,
-        customdata=[[f"pair {r // 2}, turned together with Meta row {r ^ 1}" for r in row] for row in rows],
-        hovertemplate="%{y} row %{x} holds Meta row %{text}<br>%{customdata}<extra></extra>"))
-    fig.update_xaxes(title=f"row inside one head (0..{head_dim - 1}); HF pairs row i with row i + {half}")
+        textfont=dict(size=14), colorscale="Turbo", colorbar=dict(title=t("viz.rope.pairs.colorbar", lang)),
+        xgap=2, ygap=6,
+        customdata=[[t("viz.rope.pairs.partner", lang, pair=r // 2, row=r ^ 1) for r in row] for row in rows],
+        hovertemplate=t("viz.rope.pairs.hover", lang, layout="%{y}", row="%{x}", meta="%{text}")
+                      + "<br>%{customdata}<extra></extra>"))
+    fig.update_xaxes(title=t("viz.rope.pairs.x", lang, last=head_dim - 1, half=half))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(font=FONT, height=300, margin=dict(t=30))
     return fig

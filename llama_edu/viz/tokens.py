@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from ..i18n import t
 from ..tokenizer import Tokenizer
 from .labels import plotly_text
 
@@ -47,6 +48,7 @@ def as_numpy(t: torch.Tensor) -> np.ndarray:
 
 # ---- the token table ---------------------------------------------------------------------------------------------
 def token_kind(tok: Tokenizer, token_id: int, piece: str) -> str:
+    """The kind of a token, as the key the rows and chip styles use (kind_name() says it in words)."""
     if token_id == tok.bos_id:
         return "BOS"
     if token_id == tok.eos_id:
@@ -77,6 +79,15 @@ def token_rows(tok: Tokenizer, ids: list[int]) -> list[dict]:
     return rows
 
 
+# token_kind's kinds -> viz.yaml keys. BOS and EOS are names, the same in every language.
+_KIND_KEYS = {"byte": "byte", "unknown": "unknown", "word start": "word_start", "inside a word": "inside_word"}
+
+
+def kind_name(kind: str, *, lang: str = "en") -> str:
+    """One of token_kind's kinds in words of the language."""
+    return t(f"viz.tokens.kind.{_KIND_KEYS[kind]}", lang) if kind in _KIND_KEYS else kind
+
+
 _CHIP_STYLE = {  # translucent colours: readable on Streamlit's light and dark themes alike
     "BOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
     "EOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
@@ -87,13 +98,14 @@ _CHIP_STYLE = {  # translucent colours: readable on Streamlit's light and dark t
 }
 
 
-def token_chips_html(rows: list[dict]) -> str:
+def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
     """The prompt as a row of chips: piece on top ("▁" highlighted as the word-start mark), id below."""
     chips = []
     for row in rows:
         piece = html.escape(row["piece"])
         piece = piece.replace(WORD_START, f'<b style="color: rgb(60,130,230);">{WORD_START}</b>')
-        tip = html.escape(f"position {row['position']}, id {row['id']}, {row['kind']}", quote=True)
+        tip = html.escape(t("viz.tokens.chip_tip", lang, position=row["position"], id=row["id"],
+                            kind=kind_name(row["kind"], lang=lang)), quote=True)
         chips.append(
             f'<span title="{tip}" style="display: inline-block; margin: 3px; padding: 4px 8px; border-radius: 8px; '
             f'font-size: 18px; text-align: center; {_CHIP_STYLE[row["kind"]]}">'
@@ -147,36 +159,39 @@ def cosine_similarity_matrix(vectors: torch.Tensor) -> np.ndarray:
     return (unit @ unit.T).numpy()
 
 
-def embedding_heatmap(embed: torch.Tensor, pieces: list[str]) -> go.Figure:
+def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Tokens (rows) x dimensions (columns) of hook_embed for one prompt.   embed: [T, D]"""
     z = as_numpy(embed)
     limit = float(np.abs(z).max()) or 1.0
+    value = t("viz.label.value", lang)
+    hover = "<br>".join([t("viz.hover.token", lang, token="%{y}"), t("viz.hover.dimension", lang, dim="%{x}"),
+                         f"{value} %{{z:.4f}}"])
     fig = go.Figure(go.Heatmap(
         z=z, y=axis_labels(pieces), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
-        colorbar=dict(title="value"),
-        hovertemplate="token %{y}<br>dimension %{x}<br>value %{z:.4f}<extra></extra>"))
-    fig.update_layout(title="Embedding vectors (hook_embed): one row per token", xaxis_title="dimension",
-                      yaxis=dict(autorange="reversed", type="category", title="token"))
+        colorbar=dict(title=value), hovertemplate=hover + "<extra></extra>"))
+    fig.update_layout(title=t("viz.tokens.embedding.title", lang), xaxis_title=t("viz.axis.dimension", lang),
+                      yaxis=dict(autorange="reversed", type="category", title=t("viz.axis.token", lang)))
     return classroom_style(fig, height=min(1400, max(340, 120 + 28 * z.shape[0])))
 
 
-def embedding_norms_bar(embed: torch.Tensor, pieces: list[str]) -> go.Figure:
+def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
     norms = embed.detach().float().cpu().norm(dim=-1).numpy()
-    fig = go.Figure(go.Bar(x=axis_labels(pieces), y=norms,
-                           hovertemplate="token %{x}<br>length %{y:.4f}<extra></extra>"))
-    fig.update_layout(title="Vector length", yaxis_title="||embedding||",
-                      xaxis=dict(type="category", title="token", tickangle=-45))
+    hover = t("viz.hover.token", lang, token="%{x}") + "<br>" + t("viz.tokens.norms.hover", lang, value="%{y:.4f}")
+    fig = go.Figure(go.Bar(x=axis_labels(pieces), y=norms, hovertemplate=hover + "<extra></extra>"))
+    fig.update_layout(title=t("viz.tokens.norms.title", lang), yaxis_title=t("viz.tokens.norms.y", lang),
+                      xaxis=dict(type="category", title=t("viz.axis.token", lang), tickangle=-45))
     return classroom_style(fig, height=420)
 
 
-def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str]) -> go.Figure:
+def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Cosine similarity between every pair of the prompt's embedding vectors.   embed: [T, D]"""
     labels = axis_labels(pieces)
+    hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + "<br>" + \
+        t("viz.tokens.cosine.hover", lang, value="%{z:.3f}")
     fig = go.Figure(go.Heatmap(
         z=cosine_similarity_matrix(embed), x=labels, y=labels, colorscale="RdBu", zmid=0, zmin=-1, zmax=1,
-        colorbar=dict(title="cos"),
-        hovertemplate="%{y} vs %{x}<br>cosine %{z:.3f}<extra></extra>"))
-    fig.update_layout(title="Cosine similarity", xaxis=dict(type="category", tickangle=-45),
+        colorbar=dict(title="cos"), hovertemplate=hover + "<extra></extra>"))
+    fig.update_layout(title=t("viz.tokens.cosine.title", lang), xaxis=dict(type="category", tickangle=-45),
                       yaxis=dict(type="category", autorange="reversed"))
     return classroom_style(fig, height=min(900, max(420, 160 + 30 * len(labels))))
