@@ -6,7 +6,10 @@ For one attention pattern [H, T, T] (query rows, key columns; rows sum to 1) eac
     first_token       share of attention on position 0 (the BOS token: the "attention sink")
     previous_token    share on the token just before the query
     self_token        share on the query's own position
-Averages run over query positions 1..T-1: at position 0 every head must attend to itself.
+Averages run over query positions 1..T-1: at position 0 every head must attend to itself. At position 1 the
+previous token *is* the first token, so a weight there counts for both: on a 7-token prompt that is one row in six,
+on a story of hundreds of tokens it is negligible. Entropy is in bits (log base 2); a query at position i that
+spreads evenly over the i + 1 tokens it may see has log2(i + 1) bits, so the average grows with the text's length.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ def head_measures(pattern: torch.Tensor) -> dict[str, torch.Tensor]:
     H, T, S = pattern.shape
     if T < 2:
         raise ValueError("head measures need at least two positions")
+    if S != T:  # with a KV cache the query rows would not be positions 0..T-1 and the offsets below would be wrong
+        raise ValueError(f"head measures need a square pattern (no KV cache), got {T} queries and {S} keys")
     p = pattern.float()[:, 1:, :]  # [H, T-1, S]: drop query 0, which can only see itself
     queries = torch.arange(1, T, device=p.device)  # absolute positions of the kept rows (no KV cache: S = T)
     keys = torch.arange(S, device=p.device)
@@ -37,6 +42,12 @@ def head_measures(pattern: torch.Tensor) -> dict[str, torch.Tensor]:
         "previous_token": p[:, torch.arange(T - 1), queries - 1].mean(-1),
         "self_token": p[:, torch.arange(T - 1), queries].mean(-1),
     }
+
+
+def layer_head_measures(patterns) -> dict[str, torch.Tensor]:
+    """head_measures of every layer, stacked.   L patterns [H, T, T] (or a tensor [L, H, T, T]) -> {measure: [L, H]}"""
+    per_layer = [head_measures(p) for p in patterns]
+    return {m: torch.stack([layer[m].cpu() for layer in per_layer]) for m in MEASURES}
 
 
 # Probe sentences for "the noun a verb belongs to": the subject sits several tokens before its verb, so a head
@@ -93,11 +104,18 @@ def measure_heads(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
     for text in texts:
         ids = tok.encode(text)[: model.cfg.max_seq_len]
         _, cache = model.run_with_cache(torch.tensor([ids], device=model.device), names_filter=names)
-        for i, name in enumerate(names):
-            for m, value in head_measures(cache[name][0]).items():
-                totals[m][i] += value.cpu()
+        for m, value in layer_head_measures([cache[name][0] for name in names]).items():
+            totals[m] += value
     result = {m: t / len(texts) for m, t in totals.items()}
-    subject = torch.zeros(L, H)
+    result["subject_of_verb"] = subject_of_verb(model, tok)
+    return result
+
+
+@torch.no_grad()
+def subject_of_verb(model, tok) -> torch.Tensor:
+    """Attention from each probe sentence's verb to the last token of its subject, averaged.   -> [n_layers, n_heads]"""
+    names = [f"layers.{i}.attention.hook_pattern" for i in range(model.cfg.n_layers)]
+    subject = torch.zeros(model.cfg.n_layers, model.cfg.n_heads)
     probes = subject_verb_probes()
     for sentence, noun, verb in probes:
         noun_pos = word_token_positions(tok, sentence, noun)[1]
@@ -105,17 +123,19 @@ def measure_heads(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
         _, cache = model.run_with_cache(torch.tensor([tok.encode(sentence)], device=model.device), names_filter=names)
         for i, name in enumerate(names):
             subject[i] += cache[name][0, :, verb_pos, noun_pos].float().cpu()
-    result["subject_of_verb"] = subject / len(probes)
-    return result
+    return subject / len(probes)
 
 
 def find_head_roles(measures: dict[str, torch.Tensor], threshold: float = 0.2) -> list[HeadRole]:
-    """The strongest heads for each job (at most 3 per role, each above threshold), strongest first.
+    """The strongest heads for each job (at most 3 per role, each above threshold), strongest first; a role whose
+    measure is missing from `measures` is skipped.
 
     Averages over every position dilute jobs that only some tokens trigger (a verb looking at its subject), so
     scores well below 1 can still mark a head that does the job sharply where it applies."""
     roles = []
     for role, measure in ROLE_MEASURES.items():
+        if measure not in measures:  # e.g. one prompt's measures, without the probe sentences' subject_of_verb
+            continue
         values = measures[measure]
         ranked = sorted(((float(values[l, h]), l, h) for l in range(values.shape[0]) for h in range(values.shape[1])),
                         reverse=True)

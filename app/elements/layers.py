@@ -1,0 +1,105 @@
+"""Elements of attention across layers: the rollout layer by layer beside a layer's raw attention, where one
+position's content comes from after each layer, and every head's measures as small multiples with its role.
+
+Everything is computed from the prompt's hook_pattern capture (`cur.capture()`); the words come from
+llama_edu/strings/layers.yaml in the session's language.
+"""
+
+import streamlit as st
+
+from common import lang
+from elements import element
+from llama_edu import analysis, i18n, interventions, rollout
+from llama_edu.viz import layers as viz
+from llama_edu.viz.labels import number, token_labels
+
+
+def text(key: str, **values) -> str:
+    """The words for `key` (layers.yaml) in this session's language."""
+    return i18n.t(f"layers.{key}", lang(), **values)
+
+
+def share(value: float) -> str:
+    """0.688 written the way the session's language writes it (0,688 in German)."""
+    return number(value, ".2f", lang())
+
+
+def prompt_rollout(cur):
+    """(rollout [L, T, T], patterns L x [H, T, T]) of the prompt, float32 on the CPU."""
+    _, cache = cur.capture()
+    patterns = interventions.layer_patterns(cache, cur.model.cfg.n_layers)
+    return rollout.attention_rollout(patterns), patterns
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _subject_of_verb(_model, _tok, model_key: str):
+    """Attention from verb to subject on the probe sentences, per layer and head (one run of 32 sentences per
+    model, shared by every student); None if the tokenizer cannot place the probe words."""
+    try:
+        return analysis.subject_of_verb(_model, _tok)
+    except ValueError:
+        return None
+
+
+@element("attention_rollout")
+def attention_rollout(cur, key: str) -> None:
+    """The rollout after a chosen layer (slider) beside one layer's raw attention (mean over heads or one head)."""
+    cfg = cur.model.cfg
+    lang_ = lang()
+    labels = token_labels(cur.pieces)
+    rolled, patterns = prompt_rollout(cur)
+    layer = st.slider(text("page.rollout_layer"), 0, cfg.n_layers - 1, cfg.n_layers - 1, key=f"{key}_layer")
+    left, right = st.columns(2)
+    raw_layer = left.selectbox(text("page.raw_layer"), range(cfg.n_layers), index=cfg.n_layers - 1,
+                               key=f"{key}_raw_layer")
+    # Labels looked up now, not in format_func: AppTest formats the options outside the script run.
+    heads = {None: text("page.mean_over_heads", n_heads=cfg.n_heads)} | {
+        h: text("page.head_option", head=h) for h in range(cfg.n_heads)}
+    head = right.selectbox(text("page.raw_head"), list(heads), key=f"{key}_raw_head", format_func=heads.get)
+    which = (text("page.raw_which_mean", layer=raw_layer, n_heads=cfg.n_heads) if head is None
+             else text("page.raw_which_head", layer=raw_layer, head=head))
+    raw = rollout.raw_attention(patterns[raw_layer], head)  # [T, T]
+    st.plotly_chart(viz.rollout_figure(rolled, raw, labels, layer, which, lang=lang_), width="stretch",
+                    key=f"{key}_rollout")
+    st.caption(text("page.rollout_caption"))
+
+
+@element("rollout_flow")
+def rollout_flow(cur, key: str) -> None:
+    """For one position (default: the last), its rollout row after every layer, and the first token's share
+    against what uniform attention would give."""
+    cfg = cur.model.cfg
+    lang_ = lang()
+    labels = token_labels(cur.pieces)
+    T = len(labels)
+    rolled, _ = prompt_rollout(cur)
+    options = {i: cur.pieces[i] for i in range(T)}
+    query = st.selectbox(text("page.flow_query"), list(options), index=T - 1, key=f"{key}_query",
+                         format_func=lambda i: f"{i}: {options[i]}")
+    st.plotly_chart(viz.rollout_flow_figure(rolled, labels, query, lang=lang_), width="stretch", key=f"{key}_flow")
+    uniform = rollout.uniform_rollout(T, cfg.n_layers)
+    st.plotly_chart(viz.first_token_flow_figure(rolled, uniform, query, lang=lang_), width="stretch",
+                    key=f"{key}_first")
+    st.caption(text("page.first_caption", token=cur.pieces[query], model=share(float(rolled[-1, query, 0])),
+                    uniform=share(float(uniform[-1, query, 0])), n_layers=cfg.n_layers))
+
+
+@element("head_measures_grid")
+def head_measures_grid(cur, key: str) -> None:
+    """Entropy, distance, first / previous / own token share per layer and head on the prompt, and verb ->
+    subject on the probe sentences, with the heads find_head_roles names circled."""
+    cfg = cur.model.cfg
+    T = len(cur.ids)
+    if T < 2:
+        st.caption(text("page.grid_too_short"))
+        return
+    _, cache = cur.capture()
+    measures = analysis.layer_head_measures(interventions.layer_patterns(cache, cfg.n_layers))  # {m: [L, H]}
+    subject = cur.run(_subject_of_verb, cur.model, cur.tok, cur.model_key)
+    if subject is not None:
+        measures["subject_of_verb"] = subject
+    roles = analysis.find_head_roles(measures)
+    st.plotly_chart(viz.measures_grid(measures, T, roles, lang=lang()), width="stretch", key=f"{key}_grid")
+    found = ", ".join(text("page.role_item", layer=r.layer, head=r.head, score=share(r.score),
+                           role=text(f"role.{analysis.ROLE_MEASURES[r.role]}")) for r in roles)
+    st.caption(text("page.grid_caption", roles=found or text("page.no_roles")))
