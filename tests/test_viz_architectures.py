@@ -1,0 +1,110 @@
+"""Figures and tables of LLaMA vs GPT, BERT and T5 (llama_edu.viz.architectures), in English and German."""
+
+import inspect
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from llama_edu import architectures as arch
+from llama_edu import i18n, papers
+from llama_edu.viz import architectures as viz
+
+SENTENCE = ["▁The", "▁cat", "▁sat", "▁on", "▁the", "▁mat"]
+
+
+def _z(trace) -> np.ndarray:
+    return np.array(trace.z, dtype=float)
+
+
+def test_t5_figure_draws_three_panels_with_their_own_shapes():
+    example = arch.span_corruption(SENTENCE, seed=0)
+    fig = viz.t5_masks_figure(example.inputs, example.decoder_inputs)
+    enc, dec = len(example.inputs), len(example.decoder_inputs)
+    assert [_z(trace).shape for trace in fig.data] == [(enc, enc), (dec, enc), (dec, dec)]
+    encoder, cross, decoder = (_z(trace) for trace in fig.data)
+    assert encoder.all() and cross.all()  # 1 = allowed everywhere
+    assert np.array_equal(decoder, np.tril(np.ones((dec, dec))))  # causal, diagonal included
+    assert fig.data[1].y[0].endswith("&lt;pad&gt;") and "&lt;extra_id_0&gt;" in " ".join(fig.data[1].x)
+
+
+def test_t5_figure_in_german_has_the_same_numbers_and_other_words():
+    en, de = viz.t5_masks_figure(SENTENCE, SENTENCE[:3]), viz.t5_masks_figure(SENTENCE, SENTENCE[:3], lang="de")
+    assert [_z(t).tolist() for t in en.data] == [_z(t).tolist() for t in de.data]
+    titles = lambda fig: [a.text for a in fig.layout.annotations] + [fig.layout.title.text]  # noqa: E731
+    assert "Encoder-Self-Attention: bidirektional" in titles(de) and not set(titles(en)) & set(titles(de))
+    cross = (de.layout.xaxis2.title.text, de.layout.yaxis2.title.text)  # the cross-attention panel, bottom left
+    assert cross == ("Key: Encoder-Position", "Query: Decoder-Position")
+    assert "Query" in de.data[0].hovertemplate  # the shared mask cells speak German too
+
+
+def test_masked_lm_rows_say_what_happened_to_each_token():
+    tokens = ["[CLS]"] + SENTENCE + ["[SEP]"]
+    example = arch.masked_lm(tokens, ["▁dog"], seed=0, special=[0, 7])
+    rows = viz.masked_lm_rows(example)
+    picked = example.picked[0]
+    assert rows[picked]["must predict"] == tokens[picked] and rows[picked]["model reads"] == example.inputs[picked]
+    assert [r["picked?"] for i, r in enumerate(rows) if i != picked] == ["no"] * 7
+    german = viz.masked_lm_rows(example, lang="de")
+    assert list(german[0]) == ["Position", "Token", "ausgewählt?", "Modell liest", "soll vorhersagen"]
+
+
+def test_span_rows_list_each_sentinel_with_the_tokens_it_hides():
+    example = arch.span_corruption([f"t{i}" for i in range(40)], seed=2)
+    rows = viz.span_rows(example)
+    assert [r["sentinel"] for r in rows] == [arch.sentinel(k) for k in range(len(example.spans))]
+    for row, (start, end) in zip(rows, example.spans):
+        assert row["hidden tokens (the decoder writes them)"] == " ".join(f"t{i}" for i in range(start, end))
+
+
+def test_next_token_rows_pair_each_position_with_the_token_after_it():
+    scores = arch.NextTokenScores(targets=[5, 6], probabilities=[0.5, 0.25], losses=[0.693, 1.386], top_ids=[5, 9])
+    rows = viz.next_token_rows(["<s>", "a", "b"], scores, lambda i: f"#{i}")
+    assert [(r["model reads"], r["must predict"], r["model's top guess"]) for r in rows] == [("<s>", "#5", "#5"),
+                                                                                             ("a", "#6", "#9")]
+    german = viz.next_token_rows(["<s>", "a", "b"], scores, lambda i: f"#{i}", lang="de")
+    assert (german[1]["p(Ziel)"], german[1]["Verlust −ln p"]) == ("0,2500", "1,386")
+
+
+def test_benchmark_rows_keep_the_papers_numbers_and_leave_unreported_cells_empty():
+    rows = viz.benchmark_rows(papers.LLAMA_TABLE_3)
+    assert rows[0]["model"] == "GPT-3" and rows[0]["parameters"] == "175B" and rows[0]["SIQA"] == viz.NOT_REPORTED
+    assert [float(r["BoolQ"]) for r in rows] == [r["BoolQ"] for r in papers.LLAMA_TABLE_3]
+    assert rows[2]["BoolQ"] == "88.0"  # one decimal, as the paper prints it
+    german = viz.benchmark_rows(papers.LLAMA_TABLE_3, lang="de")
+    assert german[4]["Modell"] == "LLaMA" and german[4]["BoolQ"] == "85,3"
+    assert viz.gqa_rows() == [{"model": r["model"], "time per sample (s)": f"{r['inference time (s)']:.2f}",
+                               "average score": f"{r['average score']:.1f}"} for r in papers.GQA_TABLE_1]
+    assert viz.gqa_rows(lang="de")[1] == {"Modell": "MHA-XXL", "Zeit pro Beispiel (s)": "1,51",
+                                          "Durchschnittswert": "47,2"}
+
+
+def test_sources_and_comparisons_in_both_languages():
+    assert viz.source_line(papers.LLAMA_TABLE_3_SOURCE) == (
+        "Source: Touvron et al. (2023), “LLaMA: Open and Efficient Foundation Language Models”, arXiv:2302.13971, "
+        "Table 3.")
+    assert viz.source_line(papers.GQA_TABLE_1_SOURCE, lang="de").startswith("Quelle: Ainslie et al. (2023), „GQA")
+    assert viz.source_line(papers.GQA_TABLE_1_SOURCE, lang="de").endswith("arXiv:2305.13245, Tabelle 1.")
+    sentence = viz.comparison_sentence(papers.compare("LLaMA 13B", "GPT-3 175B"))
+    assert sentence == ("LLaMA 13B scores higher than GPT-3 175B on 5 of the 7 benchmarks both report "
+                        "(lower on PIQA, OBQA).")
+    german = viz.comparison_sentence(papers.compare("LLaMA 65B", "Chinchilla 70B"), lang="de")
+    assert german == "LLaMA 65B erzielt höhere Werte als Chinchilla 70B in 5 der 5 Benchmarks, die beide berichten, " \
+                     "und in keinem niedrigere."
+
+
+def test_every_public_function_that_writes_words_takes_lang_and_every_arch_string_has_both_languages():
+    for name, fn in inspect.getmembers(viz, inspect.isfunction):
+        if fn.__module__ != viz.__name__ or name.startswith("_"):
+            continue
+        params = inspect.signature(fn).parameters
+        assert "lang" in params and params["lang"].kind is inspect.Parameter.KEYWORD_ONLY, name
+        assert params["lang"].default == "en", name
+    assert not [p for p in i18n.problems() if p.startswith("arch.")]
+    arch_keys = [k for k in i18n.strings() if k.startswith("arch.")]
+    assert arch_keys and all(i18n.strings()[k]["en"] != i18n.strings()[k]["de"] for k in arch_keys)
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "xx"])
+def test_t5_figure_is_a_figure_in_any_language(lang):
+    assert isinstance(viz.t5_masks_figure(["a"], ["b"], lang=lang), go.Figure)
