@@ -7,6 +7,7 @@ call that made them, see llama_edu/hooks.py), which is what makes sharing them s
 
 from __future__ import annotations
 
+import numbers
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +16,78 @@ import streamlit as st
 import torch
 
 import llama_edu as le
-from llama_edu.memory import check_fits, estimate
+from llama_edu import i18n
+from llama_edu.memory import estimate
+from llama_edu.viz.labels import number
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
+from llama_edu.serving import CaptureCache, Turns
 
+# The default prompt stays English in every language: the tiny model was trained on English stories only.
 DEFAULT_PROMPT = "The cat sat on the mat"
-TINY_LABEL = "tiny (shipped, trained here)"
+TINY_LABEL = "tiny (shipped, trained here)"  # the picker's value; shown translated (model_name)
+LANG_KEY = "lang"  # session state and URL query parameter (?lang=de)
 VIEW_TOKEN_LIMIT = 64  # token-by-token figures stay readable up to about this many tokens
+
+
+def lang() -> str:
+    """This session's language: taken from the URL (?lang=de) when the session starts, then from the sidebar.
+
+    Reading it draws nothing, so main.py can call it before set_page_config and elements can call it anywhere.
+    """
+    state = st.session_state
+    if LANG_KEY not in state:
+        state[LANG_KEY] = i18n.language(st.query_params.get(LANG_KEY))  # unknown codes fall back to English
+    return state[LANG_KEY]
+
+
+class _Localized:
+    """A number that keeps the text's own format spec ({gib:,.2f}) but is written the way `lang` writes numbers
+    (llama_edu.viz.labels.number, as in the figures): "32,000 Tokens" would read as 32 in German."""
+
+    def __init__(self, value, lang: str):
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        return number(self.value, spec, lang=self.lang)
+
+
+def tr(key: str, **values) -> str:
+    """The app's text for `key` (llama_edu/strings/app.yaml) in this session's language, numbers included."""
+    code = lang()
+    values = {name: _Localized(v, code) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
+              for name, v in values.items()}
+    return i18n.t(f"app.{key}", code, **values)
+
+
+def formula_number(value, spec: str = ",") -> str:
+    """A number inside st.latex. English keeps Python's format (4,096; 1.25); German follows lessons/de/: a thin
+    space between thousands and a decimal comma in braces, which stops math mode from spacing it (4\\,096; 1{,}25)."""
+    text = format(value, spec)
+    if lang() == "de":
+        text = text.translate(str.maketrans({",": r"\,", ".": "{,}"}))
+    return text
+
+
+def language_picker() -> str:
+    """The language switch in the sidebar, drawn once per run by main.py; returns the chosen language.
+
+    st.navigation drops the URL's query parameters when the student switches page, so the language is written back
+    on every run: the URL always names it, and a copied link opens the page in the same language.
+    """
+    code = lang()
+    with st.sidebar:
+        # Labelled in both languages: a student who cannot read the current one must still find the switch.
+        _persistent(st.segmented_control, tr("common.language"), LANG_KEY, code, options=list(i18n.LANGUAGES),
+                    format_func=i18n.LANGUAGES.get, required=True)
+    code = lang()
+    if st.query_params.get(LANG_KEY) != code:
+        st.query_params[LANG_KEY] = code
+    return code
+
+
+def model_name(label: str) -> str:
+    """How a model picker entry is shown: the shipped model's name is translated, checkpoint folders are not."""
+    return tr("common.tiny_model") if label == TINY_LABEL else label
 
 
 def models_folder() -> Path | None:
@@ -46,25 +113,42 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+# Captures are kept per model up to this many bytes (least recently used dropped first). For the tiny model one
+# capture is about 1 MB; for LLaMA-7B on 64 tokens it is hundreds of MB, on the GPU.
+CAPTURE_CACHE_BYTES = int(float(os.environ.get("LLAMA_EDU_CAPTURE_CACHE_MB", "256")) * 2 ** 20)
+
+
+@dataclass(frozen=True)
+class Served:
+    """One loaded model and what every student using it shares: its tokenizer, its queue on the device (one
+    model run at a time, first come first served) and its recent captures."""
+    model: le.Transformer
+    tok: le.Tokenizer
+    turns: Turns
+    captures: CaptureCache
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
-def load(path: str, device: str, dtype: str) -> tuple[le.Transformer, le.Tokenizer]:
+def load(path: str, device: str, dtype: str) -> Served:
     """One copy per server of each (checkpoint, device, dtype); every student's session shares it."""
-    return le.load_model(path, device=device, dtype=dtype), le.load_tokenizer(path)
-
-
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _capture(_model: le.Transformer, model_key: str, ids: tuple[int, ...]):
-    """(logits [1, T, V], {hook: tensor}) for these ids; computed once, then shared read-only."""
-    return _model.run_with_cache(torch.tensor([ids], device=_model.device))
+    return Served(le.load_model(path, device=device, dtype=dtype), le.load_tokenizer(path), Turns(),
+                  CaptureCache(CAPTURE_CACHE_BYTES))
 
 
 @dataclass
 class Current:
     """What a page works on: the selected model and this student's prompt."""
-    model: le.Transformer
-    tok: le.Tokenizer
+    served: Served
     model_key: str
     prompt: PreparedPrompt
+
+    @property
+    def model(self) -> le.Transformer:
+        return self.served.model
+
+    @property
+    def tok(self) -> le.Tokenizer:
+        return self.served.tok
 
     @property
     def ids(self) -> list[int]:
@@ -74,9 +158,22 @@ class Current:
     def pieces(self) -> list[str]:
         return self.tok.pieces(self.ids)
 
+    def run(self, fn, *args, **kwargs):
+        """fn(*args, **kwargs), a call that runs the model, in this model's queue: a student generating many
+        tokens on a shared GPU delays the others by one call at a time, never locks them out."""
+        with self.served.turns.take():
+            return fn(*args, **kwargs)
+
     def capture(self):
-        """Logits and every hook for the prompt (cached: a slider that does not change the prompt is free)."""
-        return _capture(self.model, self.model_key, tuple(self.ids))
+        """(logits [1, T, V], {hook: tensor}) for the prompt; cached per model, so a slider that does not change
+        the prompt is free and thirty students on the default prompt cost one run. Read-only: it is shared."""
+        ids = tuple(self.ids)
+        logits, cache = self.served.captures.get(
+            ids, lambda: self.run(self.model.run_with_cache, torch.tensor([ids], device=self.model.device)))
+        if not torch.isfinite(logits).all():  # weights passed the load check, yet the run overflowed (float16?)
+            st.error(i18n.t("serving.nonfinite_logits", lang(), dtype=str(self.model.dtype).removeprefix("torch.")))
+            st.stop()
+        return logits, cache
 
 
 def _remember(widget_key: str, state_key: str) -> None:
@@ -100,13 +197,15 @@ def sidebar() -> Path:
     if st.session_state.get("model_label") not in models:
         st.session_state["model_label"] = TINY_LABEL
     with st.sidebar:
-        _persistent(st.text_area, "Prompt", "prompt", DEFAULT_PROMPT, height=90, max_chars=20_000,
-                    help="Every page shows what the model does to this text.")
-        _persistent(st.selectbox, "Model", "model_label", TINY_LABEL, options=list(models),
-                    help="The shipped tiny model, or a checkpoint under the folder named by LLAMA_EDU_MODELS.")
+        _persistent(st.text_area, tr("common.prompt"), "prompt", DEFAULT_PROMPT, height=90, max_chars=20_000,
+                    help=tr("common.prompt_help"))
+        # Names are looked up now, not inside format_func: AppTest formats options outside the script run.
+        names = {label: model_name(label) for label in models}
+        _persistent(st.selectbox, tr("common.model"), "model_label", TINY_LABEL, options=list(models),
+                    format_func=names.get, help=tr("common.model_help"))
         device = default_device()
         dtype = "bfloat16" if device.type == "cuda" else "float32"
-        st.caption(f"Runs on {device.type} in {dtype}.")
+        st.caption(tr("common.runs_on", device=device.type, dtype=dtype))
         path = models[st.session_state["model_label"]]
         st.caption(model_size_note(path, device, dtype))
     st.session_state["device"], st.session_state["dtype"] = str(device), dtype
@@ -118,13 +217,14 @@ def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
     try:
         cfg = le.read_config(path)
     except (le.CheckpointError, ValueError) as err:
-        return f"Cannot read this checkpoint's config: {err}"
+        return tr("common.config_unreadable", error=err)
     est = estimate(cfg, device, le.checkpoints.as_dtype(dtype))
     gib = 1024 ** 3
-    free = f"{est.available / gib:,.1f} GiB free" if est.available is not None else "free memory unknown"
-    verdict = "fits" if est.fits else "does NOT fit"
-    return (f"{le.count_parameters(cfg) / 1e6:,.1f}M parameters: weights {est.weights / gib:,.2f} GiB + KV cache and "
-            f"activations {(est.kv_cache + est.activations) / gib:,.2f} GiB at full context; {free}: {verdict}.")
+    free = (tr("common.memory_free", gib=est.available / gib) if est.available is not None
+            else tr("common.memory_unknown"))
+    return tr("common.model_size", millions=le.count_parameters(cfg) / 1e6, weights=est.weights / gib,
+              rest=(est.kv_cache + est.activations) / gib, free=free,
+              verdict=tr("common.fits" if est.fits else "common.does_not_fit"))
 
 
 def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
@@ -134,23 +234,22 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
     device, dtype = st.session_state.get("device", "cpu"), st.session_state.get("dtype", "float32")
     try:
         cfg = le.read_config(path)
-        check_fits(cfg, torch.device(device), le.checkpoints.as_dtype(dtype))
-        with st.spinner(f"Loading {label} ({le.count_parameters(cfg) / 1e6:,.1f}M parameters)..."):
-            model, tok = load(str(path), device, dtype)
+        with st.spinner(tr("common.loading", model=model_name(label), millions=le.count_parameters(cfg) / 1e6)):
+            served = load(str(path), device, dtype)  # load_model refuses what will not fit, with the numbers
     except (le.CheckpointError, MemoryError, ValueError, FileNotFoundError) as err:
-        st.error(f"Cannot load **{label}**: {err}")
+        st.error(tr("common.cannot_load", model=model_name(label), error=err))
         return None
     text = st.session_state.get("prompt", DEFAULT_PROMPT)
     try:
-        prepared = prepare_prompt(tok, text, min(max_tokens, model.cfg.max_seq_len))
+        prepared = prepare_prompt(served.tok, text, min(max_tokens, served.model.cfg.max_seq_len))
     except PromptError as err:
         st.warning(str(err))
         return None
     for note in prepared.notes:
         st.info(note)
-    return Current(model=model, tok=tok, model_key=f"{path}|{device}|{dtype}", prompt=prepared)
+    return Current(served=served, model_key=f"{path}|{device}|{dtype}", prompt=prepared)
 
 
 def notice(text: str) -> None:
     """The "what to notice" box every page ends its explanation with."""
-    st.info(f"**What to notice.** {text}", icon=":material/lightbulb:")
+    st.info(tr("common.notice", text=text), icon=":material/lightbulb:")

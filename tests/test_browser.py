@@ -19,7 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "build" / "screenshots"
-PAGES = {"overview": "", "lessons": "lessons?lesson=attention&step=4", "tokens": "tokens", "norms": "norms", "rope": "rope", "attention": "attention",
+PAGES = {"overview": "", "lessons": "lessons?lesson=attention&step=4", "tokens": "tokens", "architectures": "architectures",
+         "norms": "norms", "rope": "rope", "attention": "attention", "layers": "layers",
          "gqa": "gqa", "swiglu": "swiglu", "kv_cache": "kv_cache", "generation": "generation"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 

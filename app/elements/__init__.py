@@ -19,7 +19,8 @@ ElementFn = Callable[..., None]
 ELEMENTS: dict[str, ElementFn] = {}
 
 # One module per topic; importing it registers its elements.
-TOPICS = ["overview", "tokens", "norms", "swiglu", "rope", "attention", "gqa", "kvcache", "generation", "training"]
+TOPICS = ["overview", "tokens", "norms", "swiglu", "rope", "attention", "gqa", "kvcache", "generation", "training",
+          "layers", "architectures"]
 
 
 def element(name: str) -> Callable[[ElementFn], ElementFn]:

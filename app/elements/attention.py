@@ -6,6 +6,7 @@ prompt); every widget and chart key starts with the element's `key`.
 
 import streamlit as st
 
+from common import lang, tr
 from elements import element
 from llama_edu import interventions
 from llama_edu.model import causal_mask as model_causal_mask
@@ -21,9 +22,10 @@ def _layer_and_head(cur, key: str) -> tuple[int, int]:
     """Layer and head pickers, side by side (keys f"{key}_layer", f"{key}_head")."""
     cfg = cur.model.cfg
     left, right = st.columns(2)
-    layer = left.selectbox("Layer", range(cfg.n_layers), key=f"{key}_layer")
-    head = right.selectbox("Head", range(cfg.n_heads), key=f"{key}_head",
-                           format_func=lambda h: f"{h} (reads KV head {_kv_head(cur, h)})")
+    layer = left.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_layer")
+    # Labels looked up now, not in format_func: AppTest formats the options outside the script run.
+    heads = {h: tr("attention.head_option", head=h, kv_head=_kv_head(cur, h)) for h in range(cfg.n_heads)}
+    head = right.selectbox(tr("common.head"), list(heads), key=f"{key}_head", format_func=heads.get)
     return layer, head
 
 
@@ -33,8 +35,8 @@ def _bertviz_html(_cache, model_key: str, ids: tuple, pieces: tuple, n_layers: i
     attentions = bertviz_offline.attentions_from_cache(_cache, n_layers)
     tokens = bertviz_offline.readable_tokens(list(pieces))
     if view == "head":
-        return bertviz_offline.head_view_html(attentions, tokens)
-    return bertviz_offline.model_view_html(attentions, tokens)
+        return bertviz_offline.head_view_html(attentions, tokens, lang=lang())
+    return bertviz_offline.model_view_html(attentions, tokens, lang=lang())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -48,19 +50,17 @@ def causal_mask(cur, key: str) -> None:
     """The causal mask for the prompt's tokens, the very values the model adds to its scores."""
     T = len(cur.ids)
     labels = viz.token_labels(cur.pieces)
-    st.plotly_chart(viz.causal_mask_figure(model_causal_mask(T, T), labels), width="stretch", key=f"{key}_mask")
-    st.caption("Row i is the token looking, column j the token looked at. Adding 0 leaves a score as it was; "
-               "adding −∞ makes it −∞, and softmax turns e^−∞ into a weight of exactly 0.")
+    st.plotly_chart(viz.causal_mask_figure(model_causal_mask(T, T), labels, lang=lang()), width="stretch",
+                    key=f"{key}_mask")
+    st.caption(tr("attention.mask_caption"))
 
 
 @element("mask_comparison")
 def mask_comparison(cur, key: str) -> None:
     """Decoder-only (causal), encoder-only (bidirectional) and encoder-decoder masks on the prompt's tokens."""
-    st.plotly_chart(viz.mask_comparison_figure(viz.token_labels(cur.pieces)), width="stretch",
+    st.plotly_chart(viz.mask_comparison_figure(viz.token_labels(cur.pieces), lang=lang()), width="stretch",
                     key=f"{key}_masks")
-    st.caption("The T5 panel feeds the same tokens to the encoder (enc) and the decoder (dec). In a real "
-               "encoder-decoder, self-attention and cross-attention are separate sublayers; one matrix shows who "
-               "can read whom. LLaMA has only the left panel.")
+    st.caption(tr("attention.masks_caption"))
 
 
 @element("attention_heatmap")
@@ -71,10 +71,13 @@ def attention_heatmap(cur, key: str) -> None:
     labels = viz.token_labels(cur.pieces)
     layer, head = _layer_and_head(cur, key)
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
-    st.plotly_chart(viz.pattern_heatmap(pattern[head], labels, f"layer {layer}, head {head}: each row sums to 1"),
-                    width="stretch", key=f"{key}_pattern")
-    with st.expander(f"All {cfg.n_heads} heads of layer {layer}", expanded=False, key=f"{key}_all_heads"):
-        st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads), width="stretch", key=f"{key}_grid")
+    title = tr("attention.pattern_title", layer=layer, head=head)
+    st.plotly_chart(viz.pattern_heatmap(pattern[head], labels, title, lang=lang()), width="stretch",
+                    key=f"{key}_pattern")
+    with st.expander(tr("attention.all_heads", n_heads=cfg.n_heads, layer=layer), expanded=False,
+                     key=f"{key}_all_heads"):
+        st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, lang=lang()), width="stretch",
+                        key=f"{key}_grid")
 
 
 @element("attention_steps")
@@ -84,11 +87,9 @@ def attention_steps(cur, key: str) -> None:
     layer, head = _layer_and_head(cur, key)
     steps = interventions.attention_steps(cache[f"layers.{layer}.attention.hook_q_rot"][0],
                                           cache[f"layers.{layer}.attention.hook_k_rot"][0], head)
-    st.caption(f"From `hook_q_rot` (query head {head}) and `hook_k_rot` (KV head {_kv_head(cur, head)}) of layer "
-               f"{layer}. Step 3 is what the model records in `hook_scores`, step 4 is `hook_pattern`, the weights "
-               "the attention heatmap draws.")
-    st.plotly_chart(viz.steps_figure(steps, viz.token_labels(cur.pieces), cur.model.cfg.head_dim), width="stretch",
-                    key=f"{key}_steps")
+    st.caption(tr("attention.steps_caption", head=head, kv_head=_kv_head(cur, head), layer=layer))
+    st.plotly_chart(viz.steps_figure(steps, viz.token_labels(cur.pieces), cur.model.cfg.head_dim, lang=lang()),
+                    width="stretch", key=f"{key}_steps")
 
 
 @element("bertviz_head_view")
@@ -98,10 +99,8 @@ def bertviz_head_view(cur, key: str) -> None:
     _, cache = cur.capture()
     n_tokens = len(cur.ids)
     args = (cur.model_key, tuple(cur.ids), tuple(cur.pieces), cfg.n_layers)
-    st.caption("Lines join each token (left) to the tokens it attends to (right); darker means more weight. Head "
-               "view: pick a layer, hover over a token, click the coloured squares to pick heads. Model view: "
-               "click a thumbnail to enlarge it.")
-    head_tab, model_tab = st.tabs(["head view", "model view"], key=f"{key}_views")
+    st.caption(tr("attention.bertviz_caption"))
+    head_tab, model_tab = st.tabs([tr("attention.head_view"), tr("attention.model_view")], key=f"{key}_views")
     with head_tab:
         st.iframe(_bertviz_html(cache, *args, "head"), height=bertviz_offline.head_view_height(n_tokens))
     with model_tab:
@@ -114,12 +113,12 @@ def attention_sink(cur, key: str) -> None:
     """The share of each head's attention that lands on position 0, per layer and head."""
     n_tokens = len(cur.ids)
     if n_tokens < 2:
-        st.caption("The sink needs at least two tokens: the first one can only look at itself.")
+        st.caption(tr("attention.sink_too_short"))
         return
     _, cache = cur.capture()
     share = interventions.first_token_share(cache, cur.model.cfg.n_layers)  # [n_layers, H]
     uniform = interventions.uniform_first_token_share(n_tokens)
-    st.plotly_chart(viz.first_token_heatmap(share, uniform), width="stretch", key=f"{key}_sink")
+    st.plotly_chart(viz.first_token_heatmap(share, uniform, lang=lang()), width="stretch", key=f"{key}_sink")
 
 
 @element("head_ablation")
@@ -128,16 +127,16 @@ def head_ablation(cur, key: str) -> None:
     cfg = cur.model.cfg
     logits, _ = cur.capture()
     layer, head = _layer_and_head(cur, key)
-    whole_layer = st.toggle(f"Ablate all {cfg.n_heads} heads of layer {layer}", key=f"{key}_whole_layer")
+    whole_layer = st.toggle(tr("attention.ablate_layer", n_heads=cfg.n_heads, layer=layer), key=f"{key}_whole_layer")
     heads = tuple((layer, h) for h in range(cfg.n_heads)) if whole_layer else ((layer, head),)
-    after = _ablated_logits(cur.model, cur.model_key, tuple(cur.ids), heads)  # [V]
+    after = cur.run(_ablated_logits, cur.model, cur.model_key, tuple(cur.ids), heads)  # [V]
     change = interventions.compare_next_token(logits[0, -1], after, k=8)
-    st.caption(f"Zeroing {'these heads’' if whole_layer else 'this head’s'} slice of `hook_z` removes exactly "
-               f"{'their' if whole_layer else 'its'} contribution to the output; everything else runs as before. "
-               f"The prediction for the token after the last one moved by **{change.kl:.3f} bits** (KL divergence).")
-    what = f"layer {layer}" if whole_layer else f"layer {layer}, head {head}"
+    st.caption(tr("attention.ablation_caption_layer" if whole_layer else "attention.ablation_caption_head",
+                  kl=change.kl))
+    what = (tr("attention.what_layer", layer=layer) if whole_layer
+            else tr("attention.what_head", layer=layer, head=head))
     # A checkpoint may pad its output layer past the tokenizer's vocabulary: name such ids by number.
     names = [cur.tok.pieces([i])[0] if i < cur.tok.vocab_size else f"<id {i}>" for i in change.ids]
     st.plotly_chart(viz.ablation_bars(names, change.before, change.after,
-                                      f"Next token, before and after ablating {what}"),
+                                      tr("attention.ablation_figure", what=what), lang=lang()),
                     width="stretch", key=f"{key}_ablation")

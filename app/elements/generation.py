@@ -12,6 +12,7 @@ import streamlit as st
 import torch
 
 import llama_edu as le
+from common import lang, tr
 from elements import element
 from llama_edu.logit_lens import logit_lens as compute_logit_lens
 from llama_edu.viz import generation as viz
@@ -42,9 +43,9 @@ def _next_logits(cur, text: Continuation) -> torch.Tensor:
 
 def _sampling_sliders(cur, key: str, columns) -> tuple[float, int | None, float]:
     """(temperature, top_k or None, top_p) from three sliders placed in `columns`."""
-    temperature = columns[0].slider("Temperature", 0.0, 2.0, 1.0, 0.05, key=f"{key}_temperature")
-    top_k = columns[1].slider("Top-k (0 = off)", 0, min(100, cur.model.cfg.vocab_size), 0, key=f"{key}_top_k")
-    top_p = columns[2].slider("Top-p (1 = off)", 0.05, 1.0, 1.0, 0.05, key=f"{key}_top_p")
+    temperature = columns[0].slider(tr("generation.temperature"), 0.0, 2.0, 1.0, 0.05, key=f"{key}_temperature")
+    top_k = columns[1].slider(tr("generation.top_k"), 0, min(100, cur.model.cfg.vocab_size), 0, key=f"{key}_top_k")
+    top_p = columns[2].slider(tr("generation.top_p"), 0.05, 1.0, 1.0, 0.05, key=f"{key}_top_p")
     return temperature, top_k or None, top_p
 
 
@@ -53,10 +54,10 @@ def _bars(cur, key: str, text: Continuation, sampling: tuple[float, int | None, 
     probs = le.next_token_probs(z, *sampling)  # [V], what a token is drawn from
     n_candidates, entropy = viz.candidate_summary(probs)
     last_piece = cur.tok.pieces([(cur.ids + text.new_ids)[-1]])[0]
-    st.markdown(f"**What comes after “…{viz.markdown_text(last_piece)}”?**")
-    st.plotly_chart(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0]), width="stretch",
-                    key=f"{key}_bars")
-    st.markdown(viz.entropy_caption(n_candidates, entropy, cur.model.cfg.vocab_size))
+    st.markdown(tr("generation.what_comes_after", piece=viz.markdown_text(last_piece)))
+    st.plotly_chart(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0], lang=lang()),
+                    width="stretch", key=f"{key}_bars")
+    st.markdown(viz.entropy_caption(n_candidates, entropy, cur.model.cfg.vocab_size, lang=lang()))
 
 
 @element("next_token_bars")
@@ -74,24 +75,25 @@ def generate_step(cur, key: str) -> None:
     text = _continuation(cur, key)
     c1, c2, c3, c4 = st.columns(4)
     sampling = _sampling_sliders(cur, key, (c1, c2, c3))
-    seed = int(c4.number_input("Seed", 0, 1_000_000, 0, key=f"{key}_seed"))
+    seed = int(c4.number_input(tr("generation.seed"), 0, 1_000_000, 0, key=f"{key}_seed"))
 
     b1, b2, b3 = st.columns([1, 1, 4])
     context_full = len(cur.ids) + len(text.new_ids) >= cfg.max_seq_len
-    if b1.button("Next token", key=f"{key}_next", type="primary", disabled=context_full):
+    if b1.button(tr("generation.next_token"), key=f"{key}_next", type="primary", disabled=context_full):
         probs = le.next_token_probs(_next_logits(cur, text), *sampling)
         new_ids = text.new_ids + [viz.sample_with_seed(probs, seed + len(text.new_ids))]
-        text = Continuation(new_ids, viz.last_position_logits(cur.model, cur.ids + new_ids))
-    if b2.button("Reset", key=f"{key}_reset"):
+        text = Continuation(new_ids, cur.run(viz.last_position_logits, cur.model, cur.ids + new_ids))
+    if b2.button(tr("generation.reset"), key=f"{key}_reset"):
         text = Continuation([], None)
     state[f"{key}_new_ids"], state[f"{key}_last_logits"] = text.new_ids, text.last_logits
     if context_full:
-        b3.caption(f"The model's context ({cfg.max_seq_len} tokens) is full.")
+        b3.caption(tr("generation.context_full", max_seq_len=cfg.max_seq_len))
 
-    st.markdown(viz.continuation_html(cur.prompt.text, cur.tok.pieces(text.new_ids)), unsafe_allow_html=True)
-    st.caption(f"{len(text.new_ids)} token(s) generated, each drawn with seed {seed} + its index."
-               + (" The last one is the end-of-text token." if text.new_ids and text.new_ids[-1] == cur.tok.eos_id
-                  else ""))
+    st.markdown(viz.continuation_html(cur.prompt.text, cur.tok.pieces(text.new_ids), lang=lang()),
+                unsafe_allow_html=True)
+    ended = bool(text.new_ids) and text.new_ids[-1] == cur.tok.eos_id
+    st.caption(tr("generation.generated", n=len(text.new_ids), seed=seed)
+               + (" " + tr("generation.ended") if ended else ""))
     _bars(cur, key, text, sampling)
 
 
@@ -100,8 +102,6 @@ def logit_lens(cur, key: str) -> None:
     """The final norm and output layer applied after every layer: each depth's top next token at each position."""
     _, hooks = cur.capture()
     lens = compute_logit_lens(cur.model, hooks, k=3)
-    st.plotly_chart(viz.logit_lens_figure(lens, cur.pieces, lambda i: cur.tok.pieces([i])[0]), width="stretch",
-                    key=f"{key}_lens")
-    st.caption("Rows: the embedding, then the stream after each layer; columns: the prompt's tokens. Each cell is "
-               "the most likely next token at that depth, coloured by its probability; hover for the top 3 and the "
-               "token that really follows. The top row equals the model's real output.")
+    st.plotly_chart(viz.logit_lens_figure(lens, cur.pieces, lambda i: cur.tok.pieces([i])[0], lang=lang()),
+                    width="stretch", key=f"{key}_lens")
+    st.caption(tr("generation.lens_caption"))

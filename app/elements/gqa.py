@@ -4,6 +4,7 @@ paper measured, and the KV cache it saves."""
 import streamlit as st
 
 import llama_edu as le
+from common import lang, tr
 from elements import element
 from llama_edu import interventions
 from llama_edu.viz import attention as viz
@@ -22,14 +23,14 @@ def kv_cache_rows() -> list[dict]:
 def gqa_diagram(cur, key: str) -> None:
     """Query heads joined to the KV head they read: this model as configured, then as MHA and as MQA."""
     cfg = cur.model.cfg
-    variants = {f"as configured: {cfg.attention_kind}, {cfg.n_heads} query heads share {cfg.n_kv_heads} KV heads":
-                cfg.n_kv_heads}
+    heads = {"n_heads": cfg.n_heads, "n_kv_heads": cfg.n_kv_heads}
+    variants = {tr("gqa.as_configured", kind=cfg.attention_kind, **heads): cfg.n_kv_heads}
     # MHA and MQA only where they differ from the model itself (an MHA model is not drawn twice).
     if cfg.n_heads != cfg.n_kv_heads:
-        variants[f"as MHA: {cfg.n_heads} KV heads, one per query head"] = cfg.n_heads
+        variants[tr("gqa.as_mha", n_heads=cfg.n_heads)] = cfg.n_heads
     if cfg.n_kv_heads != 1:
-        variants[f"as MQA: 1 KV head for all {cfg.n_heads} query heads"] = 1
-    st.plotly_chart(viz.gqa_diagram(cfg.n_heads, variants), width="stretch", key=f"{key}_diagram")
+        variants[tr("gqa.as_mqa", n_heads=cfg.n_heads)] = 1
+    st.plotly_chart(viz.gqa_diagram(cfg.n_heads, variants, lang=lang()), width="stretch", key=f"{key}_diagram")
 
 
 @element("gqa_kv_heads")
@@ -39,41 +40,37 @@ def gqa_kv_heads(cur, key: str) -> None:
     _, cache = cur.capture()
     labels = viz.token_labels(cur.pieces)
     n_rep = cfg.n_heads // cfg.n_kv_heads
-    layer = st.selectbox("Layer", range(cfg.n_layers), key=f"{key}_layer")
+    layer = st.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     k_rot = cache[f"layers.{layer}.attention.hook_k_rot"][0]  # [T, Hkv, hd]
-    st.caption(f"`hook_k_rot` of layer {layer}: one row per token, one panel per KV head. These are the only keys "
-               f"in this layer: {cfg.n_heads} query heads compare their queries with these {cfg.n_kv_heads} sets.")
-    st.plotly_chart(viz.keys_heatmaps(k_rot, labels), width="stretch", key=f"{key}_keys")
+    st.caption(tr("gqa.keys_caption", layer=layer, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads))
+    st.plotly_chart(viz.keys_heatmaps(k_rot, labels, lang=lang()), width="stretch", key=f"{key}_keys")
 
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
-    st.caption("The same layer's patterns, one row of panels per KV head: heads in a row share their keys.")
-    st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, cols=n_rep,
-                                   title=f"layer {layer}: one row per KV head" if n_rep > 1 else f"layer {layer}"),
+    st.caption(tr("gqa.patterns_caption"))
+    title = tr("gqa.grid_title_groups" if n_rep > 1 else "gqa.grid_title", layer=layer)
+    st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, cols=n_rep, title=title, lang=lang()),
                     width="stretch", key=f"{key}_grid")
     similarity = interventions.pattern_similarity(pattern)  # [H, H]
     within, across = interventions.within_and_across_groups(similarity, cfg.n_kv_heads)
     if within is not None and across is not None:
-        st.caption(f"Average similarity of two heads **in the same group: {within:.2f}**, **in different groups: "
-                   f"{across:.2f}** (1 = identical patterns, 0 = no overlap).")
-    st.plotly_chart(viz.similarity_heatmap(similarity, cfg.n_kv_heads), width="stretch", key=f"{key}_similarity")
+        st.caption(tr("gqa.similarity_caption", within=within, across=across))
+    st.plotly_chart(viz.similarity_heatmap(similarity, cfg.n_kv_heads, lang=lang()), width="stretch",
+                    key=f"{key}_similarity")
 
 
 @element("gqa_quality_table")
 def gqa_quality_table(cur, key: str) -> None:
     """Ainslie et al. (2023), Table 1: speed and quality of T5-XXL as MHA, MQA and GQA-8, and MHA-Large."""
-    st.caption("Ainslie et al. (2023), Table 1. T5-XXL converted from MHA and trained a further 5% of its "
-               "pre-training steps (“uptrained”) as MQA or as GQA with 8 groups. Inference time per sample; average "
-               "score over seven summarization, translation and question-answering tasks. MHA-Large is a smaller "
-               "model for comparison.")
+    st.caption(tr("gqa.table_caption"))
     st.dataframe(viz.GQA_TABLE_1, hide_index=True, key=f"{key}_table")
-    st.plotly_chart(viz.gqa_quality_figure(), width="stretch", key=f"{key}_figure")
+    st.plotly_chart(viz.gqa_quality_figure(lang=lang()), width="stretch", key=f"{key}_figure")
 
 
 @element("gqa_memory_table")
 def gqa_memory_table(cur, key: str) -> None:
     """KV cache of one 4,096-token sequence for Llama 2 and 3 releases: as MHA and as configured."""
     rows = kv_cache_rows()
-    st.plotly_chart(viz.kv_cache_figure(rows, CONTEXT), width="stretch", key=f"{key}_figure")
+    st.plotly_chart(viz.kv_cache_figure(rows, CONTEXT, lang=lang()), width="stretch", key=f"{key}_figure")
     st.dataframe(rows, hide_index=True, key=f"{key}_table", column_config={
         "as MHA (GiB)": st.column_config.NumberColumn(format="%.2f"),
         "as configured (GiB)": st.column_config.NumberColumn(format="%.2f")})

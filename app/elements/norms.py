@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from common import lang, tr
 from elements import element
 from llama_edu.viz import norms as viz
 from llama_edu.viz.tokens import token_labels
@@ -31,11 +32,12 @@ class VectorChoice:
 def _pick_vector(cur, prefix: str) -> VectorChoice:
     labels = token_labels(cur.pieces)
     which_col, layer_col, token_col = st.columns(3)
-    which = which_col.radio("Norm", ["attention_norm", "ffn_norm", viz.FINAL_NORM], key=f"{prefix}_which",
-                            horizontal=True, format_func=lambda n: "final norm" if n == viz.FINAL_NORM else n)
-    layer = layer_col.selectbox("Layer", range(cur.model.cfg.n_layers), key=f"{prefix}_layer",
+    final = tr("norms.final_norm")  # looked up now: AppTest calls format_func outside the script run
+    which = which_col.radio(tr("norms.norm"), ["attention_norm", "ffn_norm", viz.FINAL_NORM], key=f"{prefix}_which",
+                            horizontal=True, format_func=lambda n: final if n == viz.FINAL_NORM else n)
+    layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{prefix}_layer",
                                 disabled=which == viz.FINAL_NORM)
-    position = token_col.selectbox("Token", range(len(labels)), index=len(labels) - 1, key=f"{prefix}_token",
+    position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{prefix}_token",
                                    format_func=lambda p: labels[p])
     return VectorChoice(which, layer, position)
 
@@ -64,12 +66,12 @@ def norm_vector(cur, key: str) -> None:
     _, cache = cur.capture()
     steps = viz.norm_capture(cache, choice.path, choice.position)
     st.plotly_chart(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
-                                          f"{choice.path} on token {label}"), width="stretch", key=f"{key}_steps")
+                                          tr("norms.steps_title", path=choice.path, token=label), lang=lang()),
+                    width="stretch", key=f"{key}_steps")
     stats = viz.vector_stats(steps["in"])
-    st.markdown(f"For this x: mean = {stats['mean']:.4f}, variance = {stats['variance']:.4f}, "
-                f"RMS = {stats['RMS']:.4f}. The model's `hook_rms` = √(mean(x²) + ε) = {steps['rms'].item():.4f}. "
-                f"The gain `{choice.path}.weight` ranges from {norm.weight.min().item():.3f} to "
-                f"{norm.weight.max().item():.3f}.")
+    st.markdown(tr("norms.vector_stats", mean=stats["mean"], variance=stats["variance"], rms=stats["RMS"],
+                   hook_rms=steps["rms"].item(), path=choice.path, gain_min=norm.weight.min().item(),
+                   gain_max=norm.weight.max().item()))
 
 
 @element("norm_shift_scale")
@@ -79,16 +81,15 @@ def norm_shift_scale(cur, key: str) -> None:
     label = token_labels(cur.pieces)[choice.position]
     _, cache = cur.capture()
     x = viz.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
-    st.caption(f"x is the input of `{choice.path}` for token {label}.")
+    st.caption(tr("norms.x_is", path=choice.path, token=label))
     shift_col, scale_col = st.columns(2)
-    shift = shift_col.slider("shift: add shift · RMS(x) to every dimension", -3.0, 3.0, 0.0, 0.1, key=f"{key}_shift")
-    scale = scale_col.select_slider("scale: multiply by", [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
+    shift = shift_col.slider(tr("norms.shift_slider"), -3.0, 3.0, 0.0, 0.1, key=f"{key}_shift")
+    scale = scale_col.select_slider(tr("norms.scale_slider"), [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
                                     value=1.0, key=f"{key}_scale")
     result = viz.compare_norms(x, cur.model.get_submodule(choice.path), shift, scale)
-    st.plotly_chart(viz.shift_scale_figure(result), width="stretch", key=f"{key}_shift_scale")
+    st.plotly_chart(viz.shift_scale_figure(result, lang=lang()), width="stretch", key=f"{key}_shift_scale")
     change = viz.output_changes(result)
-    st.markdown(f"Largest change of an output dimension: **RMSNorm {change['rms']:.2e}**, "
-                f"**LayerNorm {change['layer']:.2e}**.")
+    st.markdown(tr("norms.largest_change", rms=change["rms"], layer=change["layer"]))
     st.dataframe(viz.comparison_stats(result), hide_index=True, key=f"{key}_shift_stats")
 
 
@@ -100,12 +101,12 @@ def residual_norms(cur, key: str) -> None:
     if choice is not None:
         position = choice.position
     else:
-        position = st.selectbox("Token", range(len(labels)), index=len(labels) - 1, key=f"{key}_rms_token",
-                                format_func=lambda p: labels[p])
+        position = st.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1,
+                                key=f"{key}_rms_token", format_func=lambda p: labels[p])
     _, cache = cur.capture()
     series = viz.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
-    st.plotly_chart(viz.residual_rms_figure(series, labels[position]), width="stretch", key=f"{key}_prenorm")
+    st.plotly_chart(viz.residual_rms_figure(series, labels[position], lang=lang()), width="stretch",
+                    key=f"{key}_prenorm")
     embed_rms = viz.vector_stats(cache["hook_embed"][0, position])["RMS"]
-    st.caption(f"Token {labels[position]}: the embedding has RMS {embed_rms:.3g}, the stream after the last layer "
-               f"{series['residual stream (hook_resid_post)'][-1]:.3g}. The norms' outputs stay near the scale of "
-               "their gains however large the stream grows.")
+    st.caption(tr("norms.residual_caption", token=labels[position], embed_rms=embed_rms,
+                  last_rms=series["residual stream (hook_resid_post)"][-1]))

@@ -5,6 +5,7 @@ ModelConfig (and the prompt's cached capture); none is typed in."""
 import streamlit as st
 
 import llama_edu as le
+from common import lang, tr
 from elements import element
 from llama_edu.viz import overview as viz
 from llama_edu.viz.generation import markdown_text
@@ -15,7 +16,7 @@ SHARE_PRESETS = ["llama-7b", "llama-2-70b", "llama-3-8b", "llama-3.1-405b"]
 @element("block_diagram")
 def block_diagram(cur, key: str) -> None:
     """The forward pass of the loaded model, bottom to top, each box labelled with its parameters."""
-    st.plotly_chart(viz.block_diagram(cur.model.cfg), width="stretch", key=f"{key}_diagram")
+    st.plotly_chart(viz.block_diagram(cur.model.cfg, lang=lang()), width="stretch", key=f"{key}_diagram")
 
 
 @element("parameter_breakdown_table")
@@ -27,18 +28,17 @@ def parameter_breakdown_table(cur, key: str) -> None:
 @element("parameter_shares")
 def parameter_shares(cur, key: str) -> None:
     """Stacked bars: the share of embeddings, attention, feed-forward, norms and output, this model vs presets."""
-    names = st.multiselect("Compare with", [n for n in le.PRESETS if n != "tiny"], default=SHARE_PRESETS,
-                           key=f"{key}_models")
-    configs = {"this model": cur.model.cfg} | {name: le.PRESETS[name] for name in names}
-    st.plotly_chart(viz.parameter_shares(configs), width="stretch", key=f"{key}_shares")
+    names = st.multiselect(tr("overview.compare_with"), [n for n in le.PRESETS if n != "tiny"],
+                           default=SHARE_PRESETS, key=f"{key}_models")
+    configs = {tr("overview.this_model"): cur.model.cfg} | {name: le.PRESETS[name] for name in names}
+    st.plotly_chart(viz.parameter_shares(configs, lang=lang()), width="stretch", key=f"{key}_shares")
 
 
 @element("family_table")
 def family_table(cur, key: str) -> None:
     """Every LLaMA preset side by side: sizes, attention sharing, context, vocabulary, RoPE base, training tokens."""
     st.dataframe(viz.family_rows(), hide_index=True, width="stretch", key=f"{key}_family")
-    st.caption("Training tokens from the LLaMA, Llama 2 and Llama 3 papers (Llama 3 reports \"over 15T\", 15.6T for "
-               "the 405B); every other column is computed from the preset's ModelConfig.")
+    st.caption(tr("overview.family_caption"))
 
 
 @element("next_token_table")
@@ -46,6 +46,6 @@ def next_token_table(cur, key: str) -> None:
     """The five most likely next tokens for the student's prompt (softmax of the last position's logits)."""
     logits, _ = cur.capture()  # [1, T, V], cached for this prompt
     shown = markdown_text(" ".join(cur.prompt.text[:80].split()))  # one line, no markdown or LaTeX from the student
-    st.markdown(f"For your prompt (*{shown}*), the model's five most likely next tokens:")
+    st.markdown(tr("overview.next_tokens_intro", prompt=shown))
     st.dataframe(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), hide_index=True,
                  width="stretch", key=f"{key}_next_tokens")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from common import lang, tr
 from elements import element
 from llama_edu.viz import ffn as viz
 from llama_edu.viz.tokens import token_labels
@@ -31,26 +32,27 @@ def swiglu_units(cur, key: str) -> None:
     """gate, silu(gate), up and their product for every hidden unit of a chosen layer and token; how many pass."""
     labels = token_labels(cur.pieces)
     layer_col, token_col, sort_col = st.columns(3)
-    layer = layer_col.selectbox("Layer", range(cur.model.cfg.n_layers), key=f"{key}_layer")
-    position = token_col.selectbox("Token", range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
+    layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{key}_layer")
+    position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
                                    format_func=lambda p: labels[p])
-    sort_by = sort_col.radio("Order the units by", viz.SORT_ORDERS, key=f"{key}_sort", horizontal=True)
+    orders = {order: viz.sort_order_name(order, lang=lang()) for order in viz.SORT_ORDERS}  # looked up now, for AppTest
+    sort_by = sort_col.radio(tr("swiglu.sort_by"), list(orders), key=f"{key}_sort", horizontal=True,
+                             format_func=orders.get)
     st.session_state[_choice_state(key)] = (cur, (layer, position))
     _, cache = cur.capture()
     gate, act, up, hidden = viz.ffn_capture(cache, layer, position)  # each [F]
-    title = f"Layer {layer}, token {labels[position]}: all {gate.numel()} hidden units"
-    st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title), width="stretch",
+    title = tr("swiglu.units_title", layer=layer, token=labels[position], n=gate.numel())
+    st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), width="stretch",
                     key=f"{key}_units")
 
-    st.markdown("**How many units pass?**")
-    threshold = st.slider("Call a unit switched off when |silu(gate)| is below this share of the largest",
-                          0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
+    st.markdown(tr("swiglu.how_many"))
+    threshold = st.slider(tr("swiglu.threshold"), 0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
     summary = viz.gate_summary(act, threshold)
     small_col, large_col, negative_col = st.columns(3)
-    small_col.metric("switched off (small)", f"{summary['small']} / {summary['units']}")
-    large_col.metric("passing (large)", f"{summary['large']} / {summary['units']}")
-    negative_col.metric("negative silu(gate)", f"{summary['negative']} / {summary['units']}",
-                        help=f"most negative: {summary['most negative']:.3f}")
+    small_col.metric(tr("swiglu.switched_off"), f"{summary['small']} / {summary['units']}")
+    large_col.metric(tr("swiglu.passing"), f"{summary['large']} / {summary['units']}")
+    negative_col.metric(tr("swiglu.negative"), f"{summary['negative']} / {summary['units']}",
+                        help=tr("swiglu.most_negative", value=summary["most negative"]))
 
 
 @element("activation_curves")
@@ -59,6 +61,5 @@ def activation_curves(cur, key: str) -> None:
     layer, position = _chosen_on_this_screen(cur, key) or (0, len(cur.ids) - 1)
     _, cache = cur.capture()
     gate = viz.ffn_capture(cache, layer, position)[0]  # [F]
-    st.plotly_chart(viz.activation_curves_figure(gate), width="stretch", key=f"{key}_curves")
-    st.caption(f"Grey dots: the {gate.numel()} gate values of token {token_labels(cur.pieces)[position]} "
-               f"in layer {layer}, each at its silu.")
+    st.plotly_chart(viz.activation_curves_figure(gate, lang=lang()), width="stretch", key=f"{key}_curves")
+    st.caption(tr("swiglu.curves_caption", n=gate.numel(), token=token_labels(cur.pieces)[position], layer=layer))

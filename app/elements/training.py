@@ -5,6 +5,7 @@ import json
 import streamlit as st
 
 import llama_edu as le
+from common import lang, tr
 from elements import element
 from llama_edu.train import TrainConfig
 from llama_edu.viz import training as viz
@@ -13,7 +14,7 @@ from llama_edu.viz import training as viz
 @element("lr_schedule")
 def lr_schedule(cur, key: str) -> None:
     """The trainer's own learning_rate() over the default run: warmup, then cosine to 10% of the peak."""
-    st.plotly_chart(viz.lr_schedule_figure(TrainConfig()), width="stretch", key=f"{key}_lr")
+    st.plotly_chart(viz.lr_schedule_figure(TrainConfig(), lang=lang()), width="stretch", key=f"{key}_lr")
 
 
 @element("training_recipe")
@@ -26,6 +27,7 @@ def loss_curve(cur, key: str) -> None:
     """The shipped tiny model's real training log (the loaded model's, if it has one)."""
     log_path = le.TINY_MODEL_DIR / "training_log.json"
     if not log_path.is_file():
-        st.info("The tiny model's training log is missing, so there is no curve to show.")
+        st.info(tr("training.log_missing"))
         return
-    st.plotly_chart(viz.loss_curve_figure(json.loads(log_path.read_text())), width="stretch", key=f"{key}_loss")
+    st.plotly_chart(viz.loss_curve_figure(json.loads(log_path.read_text()), lang=lang()), width="stretch",
+                    key=f"{key}_loss")

@@ -1,15 +1,17 @@
 """Lessons: pick one, then step through it with Back and Next; each step has a live element; a quiz ends it.
 
-The lesson and step live in the URL (?lesson=attention&step=3), so a teacher can share a link to one step.
+The lesson and step live in the URL (?lesson=attention&step=3), so a teacher can share a link to one step. The
+lesson is shown in the session's language (lessons/de/ for German); ids, steps and answers are the same in every
+language, so switching language keeps the place and the quiz score.
 """
 
 import streamlit as st
 
-from common import current, notice
+from common import current, lang, notice, tr
 from elements import render
 from llama_edu.lessons import load_lessons, source_of
 
-LESSONS = load_lessons()
+LESSONS = load_lessons(lang=lang())
 BY_ID = {lesson.id: lesson for lesson in LESSONS}
 QUIZ = "quiz"
 
@@ -52,11 +54,13 @@ lesson = BY_ID[lesson_id]
 go(lesson_id, step)  # write back the corrected location, so the URL always names what is shown
 
 top = st.columns([4, 1])
-chosen = top[0].selectbox("Lesson", LESSONS, index=LESSONS.index(lesson), format_func=label, key="lesson_pick")
-presenter = top[1].toggle("Presenter mode", key="lesson_presenter",
-                          help="Large type, no sidebar, quiz answers hidden until revealed.")
-if chosen.id != lesson.id:
-    go(chosen.id, 1)
+# Ids as options (the same in every language) and labels looked up now: AppTest formats options outside the run.
+labels = {each.id: label(each) for each in LESSONS}
+chosen = top[0].selectbox(tr("lessons.lesson"), list(labels), index=LESSONS.index(lesson), format_func=labels.get,
+                          key="lesson_pick")
+presenter = top[1].toggle(tr("lessons.presenter"), key="lesson_presenter", help=tr("lessons.presenter_help"))
+if chosen != lesson.id:
+    go(chosen, 1)
     st.rerun()
 if presenter:
     st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
@@ -68,10 +72,10 @@ if cur is None:
 st.title(lesson.title)
 total = len(lesson.steps) + (1 if lesson.quiz else 0)
 position = total if step == QUIZ else step
-st.progress(position / total, text=f"Step {position} of {total} · about {lesson.minutes} minutes")
+st.progress(position / total, text=tr("lessons.progress", position=position, total=total, minutes=lesson.minutes))
 
 if step == QUIZ:
-    st.subheader("Check your understanding")
+    st.subheader(tr("lessons.quiz_title"))
     given = answers().setdefault(lesson.id, {})
     for i, q in enumerate(lesson.quiz):
         st.markdown(f"**{i + 1}. {q.question}**")
@@ -79,15 +83,15 @@ if step == QUIZ:
                           key=f"quiz_{lesson.id}_{i}", label_visibility="collapsed")
         if choice is not None:
             given[i] = choice
-        show = choice is not None and (not presenter or st.toggle("Reveal answer", key=f"reveal_{lesson.id}_{i}"))
+        show = choice is not None and (not presenter or st.toggle(tr("lessons.reveal"), key=f"reveal_{lesson.id}_{i}"))
         if show:
             if choice == q.answer:
-                st.success(f"Right. {q.explanation}")
+                st.success(tr("lessons.right", explanation=q.explanation))
             else:
-                st.error(f"Not quite: the answer is **{q.options[q.answer]}**. {q.explanation}")
+                st.error(tr("lessons.wrong", answer=q.options[q.answer], explanation=q.explanation))
     correct = sum(1 for i, q in enumerate(lesson.quiz) if given.get(i) == q.answer)
     if not presenter:
-        st.caption(f"{correct} of {len(lesson.quiz)} right so far (kept for this session).")
+        st.caption(tr("lessons.score", correct=correct, total=len(lesson.quiz)))
 else:
     current_step = lesson.steps[step - 1]
     st.subheader(current_step.title)
@@ -95,22 +99,23 @@ else:
     if current_step.element:
         render(current_step.element, cur, key=f"lesson_{lesson.id}_{step}")
     if current_step.code:
-        with st.expander(f"The code that runs: `{current_step.code}`", expanded=not presenter):
+        with st.expander(tr("lessons.code", path=current_step.code), expanded=not presenter):
             st.code(source_of(current_step.code), language="python")
-            st.caption("Read from the installed source with inspect.getsource: this is exactly what runs.")
+            st.caption(tr("lessons.code_caption"))
     if current_step.notice:
         notice(current_step.notice)
 
 back, _, forward = st.columns([1, 3, 1])
-if position > 1 and back.button("← Back", key="lesson_back", width="stretch"):
+if position > 1 and back.button(tr("lessons.back"), key="lesson_back", width="stretch"):
     go(lesson.id, step - 1 if step != QUIZ else len(lesson.steps))
     st.rerun()
 if position < total:
-    if forward.button("Next →", key="lesson_next", type="primary", width="stretch"):
+    if forward.button(tr("lessons.next"), key="lesson_next", type="primary", width="stretch"):
         go(lesson.id, QUIZ if step == len(lesson.steps) else step + 1)
         st.rerun()
 else:
     following = LESSONS.index(lesson) + 1
-    if following < len(LESSONS) and forward.button("Next lesson →", key="lesson_following", width="stretch"):
+    if following < len(LESSONS) and forward.button(tr("lessons.next_lesson"), key="lesson_following",
+                                                   width="stretch"):
         go(LESSONS[following].id, 1)
         st.rerun()
