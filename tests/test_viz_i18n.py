@@ -46,8 +46,11 @@ def _viz_key(key: str) -> bool:
     """A key the figures, tables and texts of MODULES look up: all of viz.yaml, and the parts of layers.yaml and
     arch.yaml that are not the pages' own (app/views/{layers,architectures}.py and their elements use the rest)."""
     file, _, rest = key.partition(".")
-    return file == "viz" or (file == "layers" and rest != "nav" and not rest.startswith("page.")) or (
-        file == "arch" and rest.startswith(("viz.", "col.", "action.", "compare.")) or key == "arch.source")
+    if file == "layers":
+        return rest != "nav" and not rest.startswith("page.")
+    if file == "arch":
+        return rest == "source" or rest.startswith(("viz.", "col.", "action.", "compare."))
+    return file == "viz"
 
 T = 7
 PIECES = ["<s>", "▁the", "▁cat", "▁sat", "▁on", "▁the", "▁mat"]
