@@ -190,18 +190,25 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
                         subplot_titles=[t("viz.attention.heads_grid.subplot", lang, head=h, group=h // n_rep)
                                         for h in range(H)])
     future = future_cells(T, S)
+    traces, rows_of, cols_of = [], [], []
     for h in range(H):
-        r, c = h // cols + 1, h % cols + 1
-        fig.add_trace(_masked_trace(future, labels, lang), r, c)
-        fig.add_trace(_values_trace(z[h], future, labels, t("viz.attention.head_weight", lang, head=h), lang,
-                                    coloraxis="coloraxis"), r, c)
-    # Token labels only along the left column and the bottom row, and only while they fit.
+        traces += [_masked_trace(future, labels, lang),
+                   _values_trace(z[h], future, labels, t("viz.attention.head_weight", lang, head=h), lang,
+                                 coloraxis="coloraxis")]
+        rows_of += [h // cols + 1] * 2
+        cols_of += [h % cols + 1] * 2
+    fig.add_traces(traces, rows=rows_of, cols=cols_of)  # one call: per-trace add_trace re-validates the layout
+    # Token labels only along the left column and the bottom row, and only while they fit. make_subplots numbers
+    # the axes row by row (xaxis, xaxis2, ...), so head h's axes are number h + 1; one update_layout call is much
+    # cheaper than 2H update_xaxes/update_yaxes calls that each scan every axis.
     _category_axes(fig, labels, show_labels=False)
     if T <= 12:
+        ticks = {}
         for h in range(H):
-            r, c = h // cols + 1, h % cols + 1
-            fig.update_yaxes(showticklabels=c == 1, row=r, col=c)
-            fig.update_xaxes(showticklabels=h + cols >= H, row=r, col=c)
+            n = "" if h == 0 else str(h + 1)
+            ticks[f"yaxis{n}.showticklabels"] = h % cols == 0
+            ticks[f"xaxis{n}.showticklabels"] = h + cols >= H
+        fig.update_layout(ticks)
     fig.update_layout(title=title, font=FONT, height=120 + rows * (160 if cols > 2 else 320),
                       coloraxis=dict(cmin=0, cmax=1, colorbar=dict(title=t("viz.label.weight", lang))),
                       margin=dict(t=90))
