@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "app"))
 from apphelpers import open_page  # noqa: E402
 
-PAGES = ["overview", "tokens", "norms", "rope", "attention", "gqa", "swiglu", "kv_cache", "generation"]
+PAGES = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "app" / "views").glob("*.py"))
 
 
 def main() -> None:
