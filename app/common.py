@@ -7,8 +7,11 @@ call that made them, see llama_edu/hooks.py), which is what makes sharing them s
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +69,62 @@ def formula_number(value, spec: str = ",") -> str:
     if lang() == "de":
         text = text.translate(str.maketrans({",": r"\,", ".": "{,}"}))
     return text
+
+
+# ---- tables -------------------------------------------------------------------------------------------------------
+@functools.cache
+def table_words() -> dict[str, dict[str, str]]:
+    """{English text: {language: text}} of llama_edu/strings/columns.yaml: the tables' column names and prose cells,
+    found by the English text the code writes (the rows' keys stay English: code reads columns by name)."""
+    return {texts["en"]: texts for key, texts in i18n.strings().items() if key.startswith("columns.")}
+
+
+# A number as the viz row functions write it into a string: 4,096 / 0.125 / 12.5% (not inside a word or a name).
+_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)%?(?![\w.,])")
+_GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+def _numbers_for(text: str, code: str) -> str:
+    """The numbers inside a cell written the way `code` writes them (as llama_edu.viz.labels.number does)."""
+    if code != "de":
+        return text
+    def german(match: re.Match) -> str:
+        written = match.group().translate(_GERMAN_SEPARATORS)
+        return written[:-1] + "\u00a0%" if written.endswith("%") else written
+    return _ENGLISH_NUMBER.sub(german, text)
+
+
+def table(rows: list[dict], *, prose: Iterable[str] = (), numbers: Iterable[str] = (), localized: bool = False,
+          where=None, **kwargs):
+    """st.dataframe(rows, **kwargs), shown in this session's language: every table of the app goes through here.
+
+    Column names are looked up in llama_edu/strings/columns.yaml by their English text (a missing one raises, like
+    tr()). `prose` names columns whose cells are words (a setting's name), translated when columns.yaml lists them;
+    `numbers` names columns whose string cells hold numbers written the English way ("4,096", "0.125"), rewritten
+    for the language. Rows from a function that already took lang= are passed with localized=True and shown as
+    they are. `where` is the container (a column, a sidebar); column_config follows the renamed columns.
+    """
+    if not localized:
+        code, words = lang(), table_words()
+        prose, numbers = set(prose), set(numbers)
+
+        def name(column: str) -> str:
+            if column not in words:
+                raise KeyError(f"no column name {column!r}: add it to llama_edu/strings/columns.yaml")
+            return words[column][code]
+
+        def cell(column: str, value):
+            if isinstance(value, str):
+                if column in prose and value in words:
+                    value = words[value][code]
+                if column in numbers:
+                    value = _numbers_for(value, code)
+            return value
+
+        rows = [{name(column): cell(column, value) for column, value in row.items()} for row in rows]
+        if kwargs.get("column_config"):
+            kwargs["column_config"] = {name(column): config for column, config in kwargs["column_config"].items()}
+    return (where or st).dataframe(rows, **kwargs)
 
 
 def language_picker() -> str:
@@ -241,7 +300,7 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
         return None
     text = st.session_state.get("prompt", DEFAULT_PROMPT)
     try:
-        prepared = prepare_prompt(served.tok, text, min(max_tokens, served.model.cfg.max_seq_len))
+        prepared = prepare_prompt(served.tok, text, min(max_tokens, served.model.cfg.max_seq_len), lang=lang())
     except PromptError as err:
         st.warning(str(err))
         return None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from .i18n import DEFAULT_LANGUAGE, t
 from .tokenizer import Tokenizer
+from .viz.labels import number
 
 MAX_PROMPT_CHARS = 20_000  # beyond this, text is cut before tokenizing (no one reads 20k characters of heatmap)
 
@@ -14,32 +16,37 @@ MAX_PROMPT_CHARS = 20_000  # beyond this, text is cut before tokenizing (no one 
 class PreparedPrompt:
     text: str  # the text the ids spell (after cleaning and truncation)
     ids: list[int]  # BOS first
-    notes: list[str] = field(default_factory=list)  # what was changed, in words for the student
+    notes: list[str] = field(default_factory=list)  # what was changed, in words for the student (in `lang`)
 
 
 class PromptError(ValueError):
     """A prompt that cannot be run at all (empty); the message says what to do."""
 
 
-def prepare_prompt(tok: Tokenizer, text: str, max_tokens: int) -> PreparedPrompt:
-    """Clean and tokenize; truncate to max_tokens (BOS included) with a note rather than fail."""
+def prepare_prompt(tok: Tokenizer, text: str, max_tokens: int, *, lang: str = DEFAULT_LANGUAGE) -> PreparedPrompt:
+    """Clean and tokenize; truncate to max_tokens (BOS included) with a note rather than fail.
+
+    The notes and PromptError's message are in `lang` (llama_edu/strings/prompts.yaml), numbers written its way.
+    """
+    def say(key: str, **numbers) -> str:
+        return t(f"prompts.{key}", lang, **{name: number(n, ",", lang=lang) for name, n in numbers.items()})
+
     if not isinstance(text, str):
-        raise PromptError("the prompt must be text")
+        raise PromptError(say("not_text"))
     notes = []
     if len(text) > MAX_PROMPT_CHARS:
-        notes.append(f"The prompt was {len(text):,} characters; only the first {MAX_PROMPT_CHARS:,} were used.")
+        notes.append(say("too_many_characters", chars=len(text), max_chars=MAX_PROMPT_CHARS))
         text = text[:MAX_PROMPT_CHARS]
     # Control characters (other than newline and tab) are invisible and would show as empty boxes.
     controls = [c for c in text if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t\u200d"]
     if controls:
         text = "".join(c for c in text if c not in set(controls))
-        notes.append(f"Removed {len(controls)} invisible control character(s).")
+        notes.append(say("control_characters", n=len(controls)))
     if not text.strip():
-        raise PromptError("The prompt is empty: type a sentence, for example \"The cat sat on the mat\".")
+        raise PromptError(say("empty"))
     ids = tok.encode(text)
     if len(ids) > max_tokens:
-        notes.append(f"The prompt is {len(ids):,} tokens; the first {max_tokens:,} are used "
-                     f"(the limit for this view, at most the model's context).")
+        notes.append(say("too_many_tokens", tokens=len(ids), max_tokens=max_tokens))
         ids = ids[:max_tokens]
         text = tok.decode(ids[1:])
     return PreparedPrompt(text=text, ids=ids, notes=notes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang
+from common import lang, table
 from elements import element
 from llama_edu import architectures as arch
 from llama_edu import i18n, papers
@@ -65,7 +65,7 @@ def next_token_objective(cur, key: str) -> None:
     logits, _ = cur.capture()
     scores = arch.score_next_tokens(logits[0], cur.ids)
     rows = viz.next_token_rows(cur.pieces, scores, lambda i: _piece(cur, i), lang=lang())
-    st.dataframe(rows, hide_index=True, key=f"{key}_table")
+    table(rows, localized=True, hide_index=True, key=f"{key}_table")
     st.caption(_t("llama_caption", n=len(rows), n_tokens=len(cur.ids),
                   loss=number(scores.mean_loss, ".3f", lang=lang())))
 
@@ -76,7 +76,7 @@ def masked_lm_objective(cur, key: str) -> None:
     seed = _seed(key)
     tokens = ["[CLS]"] + _sentence(cur) + ["[SEP]"]
     example = arch.masked_lm(tokens, _vocabulary(cur.tok, cur.model_key), seed=seed, special=[0, len(tokens) - 1])
-    st.dataframe(viz.masked_lm_rows(example, lang=lang()), hide_index=True, key=f"{key}_table")
+    table(viz.masked_lm_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_table")
     st.caption(_t("bert_caption", picked=len(example.picked), n=len(tokens) - 2, n_llama=len(cur.ids) - 1))
 
 
@@ -95,7 +95,7 @@ def span_corruption_objective(cur, key: str) -> None:
     left.code(" ".join(example.inputs), language=None, wrap_lines=True)
     right.markdown(_t("t5_decoder_writes"))
     right.code(" ".join(example.targets), language=None, wrap_lines=True)
-    st.dataframe(viz.span_rows(example, lang=lang()), hide_index=True, key=f"{key}_spans")
+    table(viz.span_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_spans")
     restored = arch.fill_spans(example.inputs, example.targets) == sentence
     st.caption(_t("t5_caption", dropped=sum(end - start for start, end in example.spans), n=len(sentence),
                   spans=len(example.spans), check=_t("check_ok" if restored else "check_failed")))
@@ -109,7 +109,7 @@ def llama_benchmarks(cur, key: str) -> None:
     """The LLaMA paper's Table 3 rows for GPT-3, Chinchilla, PaLM and LLaMA 13B / 65B, with its source, and which
     model scores higher, computed from the numbers."""
     code = lang()
-    st.dataframe(viz.benchmark_rows(papers.LLAMA_TABLE_3, lang=code), hide_index=True, key=f"{key}_table")
+    table(viz.benchmark_rows(papers.LLAMA_TABLE_3, lang=code), localized=True, hide_index=True, key=f"{key}_table")
     st.caption(viz.source_line(papers.LLAMA_TABLE_3_SOURCE, lang=code))
     for model, other in papers.HEADLINE_PAIRS:
         st.markdown("- " + viz.comparison_sentence(papers.compare(model, other), lang=code))
@@ -122,5 +122,5 @@ def llama_benchmarks(cur, key: str) -> None:
 def gqa_paper_table(cur, key: str) -> None:
     """GQA's Table 1 (the numbers the GQA page and lesson 8 show), with its source."""
     code = lang()
-    st.dataframe(viz.gqa_rows(lang=code), hide_index=True, key=f"{key}_table")
+    table(viz.gqa_rows(lang=code), localized=True, hide_index=True, key=f"{key}_table")
     st.caption(viz.source_line(papers.GQA_TABLE_1_SOURCE, lang=code))

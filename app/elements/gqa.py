@@ -4,7 +4,7 @@ paper measured, and the KV cache it saves."""
 import streamlit as st
 
 import llama_edu as le
-from common import lang, tr
+from common import lang, table, tr
 from elements import element
 from llama_edu import interventions
 from llama_edu.viz import attention as viz
@@ -62,7 +62,7 @@ def gqa_kv_heads(cur, key: str) -> None:
 def gqa_quality_table(cur, key: str) -> None:
     """Ainslie et al. (2023), Table 1: speed and quality of T5-XXL as MHA, MQA and GQA-8, and MHA-Large."""
     st.caption(tr("gqa.table_caption"))
-    st.dataframe(viz.GQA_TABLE_1, hide_index=True, key=f"{key}_table")
+    table(viz.GQA_TABLE_1, hide_index=True, key=f"{key}_table")
     st.plotly_chart(viz.gqa_quality_figure(lang=lang()), width="stretch", key=f"{key}_figure")
 
 
@@ -71,6 +71,6 @@ def gqa_memory_table(cur, key: str) -> None:
     """KV cache of one 4,096-token sequence for Llama 2 and 3 releases: as MHA and as configured."""
     rows = kv_cache_rows()
     st.plotly_chart(viz.kv_cache_figure(rows, CONTEXT, lang=lang()), width="stretch", key=f"{key}_figure")
-    st.dataframe(rows, hide_index=True, key=f"{key}_table", column_config={
+    table(rows, hide_index=True, key=f"{key}_table", column_config={
         "as MHA (GiB)": st.column_config.NumberColumn(format="%.2f"),
         "as configured (GiB)": st.column_config.NumberColumn(format="%.2f")})

@@ -4,7 +4,7 @@
 import streamlit as st
 
 import llama_edu as le
-from common import formula_number, lang, tr
+from common import formula_number, lang, table, tr
 from elements import element
 from llama_edu.viz import kvcache as viz
 
@@ -31,8 +31,11 @@ def kv_calculator(cur, key: str) -> None:
     if not configs:
         st.info(tr("kvcache.pick_model"))
         return
-    st.dataframe(viz.memory_rows(configs, seq_len, batch, viz.CALCULATOR_DTYPES[dtype]), hide_index=True,
-                 width="stretch", key=f"{key}_table")
+    rows = viz.memory_rows(configs, seq_len, batch, viz.CALCULATOR_DTYPES[dtype])
+    # "GQA (8 KV heads)" in the reader's language: memory_rows writes it in English
+    rows = [{**row, "attention": viz.attention_label(configs[row["model"]], lang=lang())} for row in rows]
+    table(rows, numbers=["2 · layers · KV heads · head_dim · tokens · batch · bytes", "bytes"], hide_index=True,
+          width="stretch", key=f"{key}_table")
 
 
 @element("kv_memory_chart")
@@ -107,4 +110,5 @@ def kv_live_demo(cur, key: str) -> None:
     st.markdown(tr("kvcache.cache_bytes", t=t, nbytes=with_cache.cache_bytes[-1], value_bytes=value_bytes,
                    formula_bytes=le.kv_cache_bytes(cfg, t, 1, value_bytes)))
     with st.expander(tr("kvcache.growth_expander")):
-        st.dataframe(viz.cache_growth_rows(with_cache), hide_index=True, width="stretch", key=f"{key}_growth")
+        table(viz.cache_growth_rows(with_cache), numbers=["cache.nbytes()"], hide_index=True, width="stretch",
+              key=f"{key}_growth")

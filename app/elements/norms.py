@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from common import lang, tr
+from common import lang, table, tr
 from elements import element
 from llama_edu.viz import norms as viz
 from llama_edu.viz.tokens import token_labels
@@ -90,7 +90,7 @@ def norm_shift_scale(cur, key: str) -> None:
     st.plotly_chart(viz.shift_scale_figure(result, lang=lang()), width="stretch", key=f"{key}_shift_scale")
     change = viz.output_changes(result)
     st.markdown(tr("norms.largest_change", rms=change["rms"], layer=change["layer"]))
-    st.dataframe(viz.comparison_stats(result), hide_index=True, key=f"{key}_shift_stats")
+    table(viz.comparison_stats(result), prose=["vector"], hide_index=True, key=f"{key}_shift_stats")
 
 
 @element("residual_norms")

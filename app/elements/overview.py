@@ -5,8 +5,9 @@ ModelConfig (and the prompt's cached capture); none is typed in."""
 import streamlit as st
 
 import llama_edu as le
-from common import lang, tr
+from common import lang, table, tr
 from elements import element
+from llama_edu.config import TRAINING_TOKENS
 from llama_edu.viz import overview as viz
 from llama_edu.viz.generation import markdown_text
 
@@ -22,7 +23,8 @@ def block_diagram(cur, key: str) -> None:
 @element("parameter_breakdown_table")
 def parameter_breakdown_table(cur, key: str) -> None:
     """The loaded model's parameters by component (parameter_breakdown), with each one's share."""
-    st.dataframe(viz.parameter_rows(cur.model.cfg), hide_index=True, width="stretch", key=f"{key}_parameters")
+    table(viz.parameter_rows(cur.model.cfg), numbers=["parameters", "share"], hide_index=True, width="stretch",
+          key=f"{key}_parameters")
 
 
 @element("parameter_shares")
@@ -34,10 +36,19 @@ def parameter_shares(cur, key: str) -> None:
     st.plotly_chart(viz.parameter_shares(configs, lang=lang()), width="stretch", key=f"{key}_shares")
 
 
+def _counts_in_words(row: dict) -> dict:
+    """A family_rows row with its short counts in the reader's language: family_rows writes "6.74B", which a German
+    reader would take for a "Billion" (10^12) rather than a "Milliarde"."""
+    code, tokens = lang(), TRAINING_TOKENS.get(row["model"])
+    return {**row, "parameters": viz.human(le.count_parameters(le.PRESETS[row["model"]]), lang=code),
+            "training tokens": viz.human(tokens, lang=code) if tokens else ""}
+
+
 @element("family_table")
 def family_table(cur, key: str) -> None:
     """Every LLaMA preset side by side: sizes, attention sharing, context, vocabulary, RoPE base, training tokens."""
-    st.dataframe(viz.family_rows(), hide_index=True, width="stretch", key=f"{key}_family")
+    table([_counts_in_words(row) for row in viz.family_rows()], numbers=["context", "vocabulary", "RoPE theta"],
+          hide_index=True, width="stretch", key=f"{key}_family")
     st.caption(tr("overview.family_caption"))
 
 
@@ -47,5 +58,5 @@ def next_token_table(cur, key: str) -> None:
     logits, _ = cur.capture()  # [1, T, V], cached for this prompt
     shown = markdown_text(" ".join(cur.prompt.text[:80].split()))  # one line, no markdown or LaTeX from the student
     st.markdown(tr("overview.next_tokens_intro", prompt=shown))
-    st.dataframe(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), hide_index=True,
-                 width="stretch", key=f"{key}_next_tokens")
+    table(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), numbers=["probability"],
+          hide_index=True, width="stretch", key=f"{key}_next_tokens")

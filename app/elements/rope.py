@@ -6,7 +6,7 @@ import math
 import streamlit as st
 import torch
 
-from common import lang, tr
+from common import lang, table, tr
 from elements import element
 from llama_edu.viz import rope as viz
 
@@ -100,7 +100,7 @@ def rope_pair_order(cur, key: str) -> None:
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
     st.plotly_chart(viz.pair_order_figure(cfg.head_dim, lang=lang()), width="stretch", key=f"{key}_pair_order")
     with st.expander(tr("rope.pairs_table")):
-        st.dataframe(viz.pair_order_rows(cfg.head_dim), hide_index=True, width="stretch", key=f"{key}_pair_rows")
+        table(viz.pair_order_rows(cfg.head_dim), hide_index=True, width="stretch", key=f"{key}_pair_rows")
     diff = max(viz.hf_layout_difference(hooks[f"layers.{layer}.attention.hook_q"],
                                         hooks[f"layers.{layer}.attention.hook_q_rot"], cfg.rope_theta,
                                         cfg.rope_scaling) for layer in range(cfg.n_layers))

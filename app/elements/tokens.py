@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang, tr
+from common import lang, table, tr
 from elements import element
 from llama_edu.viz import tokens as viz
+
+
+def _in_words(rows: list[dict]) -> list[dict]:
+    """token_rows for the table: each kind, and the "byte 0xF0" text of byte tokens, in the reader's language (the
+    rows themselves keep token_kind's names: the chips look their colours up by them)."""
+    code = lang()
+    byte = viz.kind_name("byte", lang=code)
+    return [{**row, "kind": viz.kind_name(row["kind"], lang=code),
+             "text": byte + row["text"].removeprefix("byte") if row["kind"] == "byte" else row["text"]}
+            for row in rows]
 
 
 @element("token_chips")
@@ -16,7 +26,7 @@ def token_chips(cur, key: str) -> None:
     st.html(viz.token_chips_html(rows, lang=lang()))
     st.caption(tr("tokens.chips_caption", n=len(rows)))
     with st.expander(tr("tokens.as_table")):
-        st.dataframe(rows, hide_index=True, key=f"{key}_table")
+        table(_in_words(rows), hide_index=True, key=f"{key}_table")
 
 
 @element("byte_fallback")
@@ -26,14 +36,14 @@ def byte_fallback(cur, key: str) -> None:
     if text:
         example = viz.byte_fallback_example(cur.tok, text)
         left, right = st.columns(2)
-        left.dataframe(example["characters"], hide_index=True, key=f"{key}_bytes")
+        table(example["characters"], where=left, hide_index=True, key=f"{key}_bytes")
         right.html(viz.token_chips_html(example["rows"], lang=lang()))
         right.markdown(tr("tokens.decode_same" if example["same"] else "tokens.decode_different"))
         right.code(example["decoded"], language=None)
     groups = viz.byte_fallback_groups(cur.tok, cur.ids)
     if groups:
         st.markdown(tr("tokens.byte_runs"))
-        st.dataframe(groups, hide_index=True, key=f"{key}_prompt_bytes")
+        table(groups, hide_index=True, key=f"{key}_prompt_bytes")
 
 
 @element("embedding_heatmap")

@@ -5,7 +5,7 @@ import json
 import streamlit as st
 
 import llama_edu as le
-from common import lang, tr
+from common import lang, table, tr
 from elements import element
 from llama_edu.train import TrainConfig
 from llama_edu.viz import training as viz
@@ -19,7 +19,8 @@ def lr_schedule(cur, key: str) -> None:
 
 @element("training_recipe")
 def training_recipe(cur, key: str) -> None:
-    st.dataframe(viz.recipe_rows(TrainConfig()), hide_index=True, width="stretch", key=f"{key}_recipe")
+    table(viz.recipe_rows(TrainConfig()), prose=["setting", "value"], numbers=["value"], hide_index=True,
+          width="stretch", key=f"{key}_recipe")
 
 
 @element("loss_curve")

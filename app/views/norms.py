@@ -1,4 +1,4 @@
-from common import current, notice, tr
+from common import current, notice, table, tr
 from elements import render
 
 import inspect
@@ -28,7 +28,7 @@ render("norm_shift_scale", cur, key="norms")
 
 st.subheader(tr("norms.cost_title"))
 st.markdown(tr("norms.cost_text"))
-st.dataframe(viz.norm_operation_counts(cfg.dim), hide_index=True)
+table(viz.norm_operation_counts(cfg.dim), prose=["steps"], hide_index=True)
 timing_key = f"norms_timing_{cfg.dim}"
 retime = st.button(tr("norms.retime"), key="norms_retime")  # drawn first: it must exist on every run
 if retime or timing_key not in st.session_state:

@@ -1,4 +1,4 @@
-from common import current, notice, tr
+from common import current, notice, table, tr
 from elements import render
 
 import inspect
@@ -31,7 +31,7 @@ st.markdown(tr("swiglu.sizing_text", dim=cfg.dim, two=params["two matrices, widt
                 three=params["three matrices, width 8d/3"]))
 st.code(inspect.getsource(le.ffn_hidden_dim), language="python")
 rows = viz.sizing_rows(cfg, tr("swiglu.loaded_model", name=cfg.name))
-st.dataframe(rows, hide_index=True)
+table(rows, prose=["ffn_dim_multiplier"], numbers=["ffn_dim_multiplier"], hide_index=True)
 if rows[0]["F by the rule"] != rows[0]["F in the model"]:
     st.caption(tr("swiglu.sizing_caption"))
 
