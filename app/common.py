@@ -1,17 +1,15 @@
 """What every page shares: the model (loaded once per server), the prompt (one per student), and its capture.
 
-Streamlit runs each student's session in its own thread. The model and the captures are cached with
-st.cache_resource, so they are shared by everyone: both are only ever read (the model's hooks belong to the
-call that made them, see llama_edu/hooks.py), which is what makes sharing them safe.
+Streamlit runs each student's session in its own thread. The model is loaded once (st.cache_resource) with its
+device queue and capture cache (llama_edu/serving.py), and shared by everyone: model and captures are only ever
+read (the model's hooks belong to the call that made them, see llama_edu/hooks.py), which makes sharing safe.
+The session's language and the translated text helpers are in text.py; they are imported here too, so a page
+needs one import line.
 """
 
 from __future__ import annotations
 
-import functools
-import numbers
 import os
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,110 +19,14 @@ import torch
 import llama_edu as le
 from llama_edu import i18n
 from llama_edu.memory import estimate
-from llama_edu.viz.labels import number
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 from llama_edu.serving import CaptureCache, Turns
+from text import LANG_KEY, formula_number, lang, table, tr  # noqa: F401  (pages import them from here)
 
 # The default prompt stays English in every language: the tiny model was trained on English stories only.
 DEFAULT_PROMPT = "The cat sat on the mat"
 TINY_LABEL = "tiny (shipped, trained here)"  # the picker's value; shown translated (model_name)
-LANG_KEY = "lang"  # session state and URL query parameter (?lang=de)
 VIEW_TOKEN_LIMIT = 64  # token-by-token figures stay readable up to about this many tokens
-
-
-def lang() -> str:
-    """This session's language: taken from the URL (?lang=de) when the session starts, then from the sidebar.
-
-    Reading it draws nothing, so main.py can call it before set_page_config and elements can call it anywhere.
-    """
-    state = st.session_state
-    if LANG_KEY not in state:
-        state[LANG_KEY] = i18n.language(st.query_params.get(LANG_KEY))  # unknown codes fall back to English
-    return state[LANG_KEY]
-
-
-class _Localized:
-    """A number that keeps the text's own format spec ({gib:,.2f}) but is written the way `lang` writes numbers
-    (llama_edu.viz.labels.number, as in the figures): "32,000 Tokens" would read as 32 in German."""
-
-    def __init__(self, value, lang: str):
-        self.value, self.lang = value, lang
-
-    def __format__(self, spec: str) -> str:
-        return number(self.value, spec, lang=self.lang)
-
-
-def tr(key: str, **values) -> str:
-    """The app's text for `key` (llama_edu/strings/app.yaml) in this session's language, numbers included."""
-    code = lang()
-    values = {name: _Localized(v, code) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
-              for name, v in values.items()}
-    return i18n.t(f"app.{key}", code, **values)
-
-
-def formula_number(value, spec: str = ",") -> str:
-    """A number inside st.latex. English keeps Python's format (4,096; 1.25); German follows lessons/de/: a thin
-    space between thousands and a decimal comma in braces, which stops math mode from spacing it (4\\,096; 1{,}25)."""
-    text = format(value, spec)
-    if lang() == "de":
-        text = text.translate(str.maketrans({",": r"\,", ".": "{,}"}))
-    return text
-
-
-# ---- tables -------------------------------------------------------------------------------------------------------
-@functools.cache
-def table_words() -> dict[str, dict[str, str]]:
-    """{English text: {language: text}} of llama_edu/strings/columns.yaml: the tables' column names and prose cells,
-    found by the English text the code writes (the rows' keys stay English: code reads columns by name)."""
-    return {texts["en"]: texts for key, texts in i18n.strings().items() if key.startswith("columns.")}
-
-
-# A number as the viz row functions write it into a string: 4,096 / 0.125 / 12.5% (not inside a word or a name).
-_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)%?(?![\w.,])")
-_GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
-
-
-def _numbers_for(text: str, code: str) -> str:
-    """The numbers inside a cell written the way `code` writes them (as llama_edu.viz.labels.number does)."""
-    if code != "de":
-        return text
-    def german(match: re.Match) -> str:
-        written = match.group().translate(_GERMAN_SEPARATORS)
-        return written[:-1] + "\u00a0%" if written.endswith("%") else written
-    return _ENGLISH_NUMBER.sub(german, text)
-
-
-def table(rows: list[dict], *, prose: Iterable[str] = (), numbers: Iterable[str] = (), localized: bool = False,
-          where=None, **kwargs):
-    """st.dataframe(rows, **kwargs), shown in this session's language: every table of the app goes through here.
-
-    Column names are looked up in llama_edu/strings/columns.yaml by their English text (a missing one raises, like
-    tr()). `prose` names columns whose cells are words (a setting's name), translated when columns.yaml lists them;
-    `numbers` names columns whose string cells hold numbers written the English way ("4,096", "0.125"), rewritten
-    for the language. Rows from a function that already took lang= are passed with localized=True and shown as
-    they are. `where` is the container (a column, a sidebar); column_config follows the renamed columns.
-    """
-    if not localized:
-        code, words = lang(), table_words()
-        prose, numbers = set(prose), set(numbers)
-
-        def name(column: str) -> str:
-            if column not in words:
-                raise KeyError(f"no column name {column!r}: add it to llama_edu/strings/columns.yaml")
-            return words[column][code]
-
-        def cell(column: str, value):
-            if isinstance(value, str):
-                if column in prose and value in words:
-                    value = words[value][code]
-                if column in numbers:
-                    value = _numbers_for(value, code)
-            return value
-
-        rows = [{name(column): cell(column, value) for column, value in row.items()} for row in rows]
-        if kwargs.get("column_config"):
-            kwargs["column_config"] = {name(column): config for column, config in kwargs["column_config"].items()}
-    return (where or st).dataframe(rows, **kwargs)
 
 
 def language_picker() -> str:

@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import base64
 import json
-import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -1,6 +1,6 @@
 """The app's tables in German: no column header stays English, and no prose cell either.
 
-The rows keep English keys (code reads them by name); app/common.py's table() renames the columns on the way to
+The rows keep English keys (code reads them by name); app/text.py's table() renames the columns on the way to
 st.dataframe, from llama_edu/strings/columns.yaml. Every page is drawn in English and in German, and every live
 element alone (the lessons show some that no page does, such as the training recipe); each German table must have
 the English table's columns, each under a German name unless the name is in NEUTRAL. A table drawn with
@@ -85,13 +85,13 @@ def open_elements(lang: str) -> AppTest:
 
 # ---- the code --------------------------------------------------------------------------------------------------
 def test_every_table_of_the_app_goes_through_the_helper():
-    """Only app/common.py's table() calls st.dataframe: a table drawn directly would show its English keys."""
+    """Only app/text.py's table() calls st.dataframe: a table drawn directly would show its English keys."""
     found = []
     for path in sorted(APP.parent.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in TABLE_CALLS:
                 found.append(f"{path.relative_to(APP.parent)}:{node.lineno}")
-    assert [where for where in found if not where.startswith("common.py:")] == [] and len(found) == 1, found
+    assert [where for where in found if not where.startswith("text.py:")] == [] and len(found) == 1, found
 
 
 def test_columns_yaml_names_each_english_text_once_and_translates_all_but_the_neutral_names():
