@@ -22,6 +22,7 @@ import base64
 import json
 import socket
 import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -227,12 +228,15 @@ def main(argv=None) -> int:
     problems = [(v.prompt, reference.check(v)) for v in visits]
     problems = [(p, why) for p, why in problems if why]
     lat = [v.latency_s for v in visits if not v.error]
+    # Growth over the second half, each end averaged over three readings: RSS moves by tens of MB from round to
+    # round as sessions come and go (Streamlit keeps a closed session for 2 minutes, for reconnecting).
     half = len(memory) // 2
-    growth = (memory[-1] - memory[half]) / 2**20
+    growth = (statistics.mean(memory[-3:]) - statistics.mean(memory[max(half - 1, 0):half + 2])) / 2**20
     print(f"\n{len(visits)} sessions, {len(visits) - len(problems)} saw their own correct attention map; "
           f"page latency p50 {percentile(lat, 50):.2f} s, p95 {percentile(lat, 95):.2f} s, max {max(lat, default=0):.2f} s")
     print(f"server RSS: start {memory[0] / 2**20:.0f} MiB, peak {max(memory) / 2**20:.0f} MiB, "
           f"end {memory[-1] / 2**20:.0f} MiB; growth over the second half of the rounds {growth:+.0f} MiB "
+          f"(means of three readings) "
           f"(limit {args.max_growth_mb:.0f})")
     for prompt, why in problems[:10]:
         print(f"  {prompt!r}: {why}")
