@@ -21,7 +21,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 PAGES = {"overview": "", "lessons": "lessons?lesson=attention&step=4", "tokens": "tokens", "architectures": "architectures",
          "norms": "norms", "rope": "rope", "attention": "attention", "layers": "layers",
-         "gqa": "gqa", "swiglu": "swiglu", "kv_cache": "kv_cache", "generation": "generation"}
+         "gqa": "gqa", "swiglu": "swiglu", "kv_cache": "kv_cache", "generation": "generation",
+         # German, as a link a teacher hands out (?lang=de): the words change, nothing else may.
+         "attention_de": "attention?lang=de", "lessons_de": "lessons?lesson=attention-across-layers&step=2&lang=de"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 if not Path(CHROMIUM).exists():
@@ -115,9 +117,25 @@ def test_page_renders_without_errors_or_outside_requests(server, browser, name):
     exceptions = page.query_selector_all('[data-testid="stException"]')
     assert not exceptions, [e.inner_text()[:500] for e in exceptions]
     assert not outside, f"requests left the machine: {outside[:5]}"
-    if name == "attention":
+    if name.startswith("attention"):
         assert_bertviz_drew(page)
+    if name.endswith("_de"):
+        assert "lang=de" in page.url
+        english, german = expected_heading(name)
+        text = page.inner_text("body")
+        assert german in text and english not in text, (english, german)
     context.close()
+
+
+def expected_heading(name: str) -> tuple[str, str]:
+    """(English, German) of a heading the German page must show in German."""
+    from llama_edu.i18n import t
+    from llama_edu.lessons import load_lessons
+
+    if name == "attention_de":
+        return t("app.attention.mask_title", "en"), t("app.attention.mask_title", "de")
+    step = lambda lang: next(l for l in load_lessons(lang=lang) if l.id == "attention-across-layers").steps[1]  # noqa: E731
+    return step("en").title, step("de").title
 
 
 def assert_bertviz_drew(page) -> None:
