@@ -130,12 +130,23 @@ class Current:
         """(logits [1, T, V], {hook: tensor}) for the prompt; cached per model, so a slider that does not change
         the prompt is free and thirty students on the default prompt cost one run. Read-only: it is shared."""
         ids = tuple(self.ids)
-        logits, cache = self.served.captures.get(
-            ids, lambda: self.run(self.model.run_with_cache, torch.tensor([ids], device=self.model.device)))
-        if not torch.isfinite(logits).all():  # weights passed the load check, yet the run overflowed (float16?)
+        try:
+            return self.served.captures.get(ids, lambda: self._checked_capture(ids))
+        except NonFiniteRun:
             st.error(i18n.t("serving.nonfinite_logits", lang(), dtype=str(self.model.dtype).removeprefix("torch.")))
             st.stop()
+
+    def _checked_capture(self, ids: tuple[int, ...]):
+        """One run with every hook, checked once: weights passed the load check, yet a run can still overflow
+        (float16). Raising keeps a NaN capture out of the cache."""
+        logits, cache = self.run(self.model.run_with_cache, torch.tensor([ids], device=self.model.device))
+        if not torch.isfinite(logits).all():
+            raise NonFiniteRun
         return logits, cache
+
+
+class NonFiniteRun(Exception):
+    """The model produced NaN or inf on this prompt."""
 
 
 def _remember(widget_key: str, state_key: str) -> None:

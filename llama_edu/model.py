@@ -166,7 +166,7 @@ class KVCache:
         # Set by Transformer.decode_step: the position being written, as a tensor [1], so that one step's kernels
         # never depend on a Python number and can be captured once as a CUDA graph and replayed (generate.py).
         self.position: torch.Tensor | None = None
-        self.step_mask: torch.Tensor | None = None  # [1, max_len]: 0 up to `position`, -inf after it
+        self.step_mask: torch.Tensor | None = None  # [1, max_len] in the model's dtype: 0 up to `position`, -inf after
 
     def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Store this call's k, v [B, Hkv, T, hd] after the cached ones; return all of them [B, Hkv, S, hd].
@@ -238,7 +238,7 @@ class Attention(nn.Module):
             k, v = kv_cache.update(layer, k, v)  # [B, Hkv, S, hd]
 
         if kv_cache is not None and kv_cache.position is not None:  # one token against the whole buffer
-            z = F.scaled_dot_product_attention(q, k, v, attn_mask=kv_cache.step_mask.to(q.dtype),
+            z = F.scaled_dot_product_attention(q, k, v, attn_mask=kv_cache.step_mask,
                                                enable_gqa=self.n_rep > 1)
         elif hooks_active():
             z = self._attend_step_by_step(q, k, v)
@@ -372,7 +372,7 @@ class Transformer(HookedModule):
         position = kv_cache.position
         cos, sin = self.rope_cos[position][:, None], self.rope_sin[position][:, None]  # [1, 1, hd/2]
         slots = torch.arange(kv_cache.max_len, device=position.device)
-        kv_cache.step_mask = torch.zeros(1, kv_cache.max_len, device=position.device).masked_fill(
+        kv_cache.step_mask = torch.zeros(1, kv_cache.max_len, device=position.device, dtype=self.dtype).masked_fill(
             slots > position, float("-inf"))  # [1, max_len]
         x = self.tok_embeddings(token)  # [B, 1, D]
         for i, layer in enumerate(self.layers):
