@@ -84,7 +84,10 @@ def test_both_layouts_load_run_and_fit_in_1_3x_the_weights(checkpoints):
         assert ratio <= 1.3, f"{layout}: loading and one forward peaked at {ratio:.2f}x the weights' size"
     # The same weights in the two layouts (HF's rows permuted for its RoPE, undone on load) give the same logits.
     assert results["hf"]["top"] == results["meta"]["top"]
-    assert results["hf"]["logits"] == pytest.approx(results["meta"]["logits"], abs=1e-2)
+    # bfloat16 keeps 8 bits of mantissa: at logits of size 2-4 one step is 0.016, and the two processes' matrix
+    # products may sum in different orders (the Meta weights are memory-mapped, the HF ones copied), so allow
+    # a couple of steps.
+    assert results["hf"]["logits"] == pytest.approx(results["meta"]["logits"], abs=0.04)
 
 
 def test_config_files_describe_a_7b_layer(checkpoints):
