@@ -146,22 +146,69 @@ def read_config(path: str | Path) -> ModelConfig:
     return ModelConfig.from_file(path / META_PARAMS, vocab_size=_tokenizer_vocab_size(path))
 
 
+def _inside(folder: Path, name: str, listed_in: Path | None = None) -> Path:
+    """folder/name, refused when it resolves outside the folder: an index may name "/etc/passwd" or
+    "../other-model/model.safetensors", and a downloaded archive may hold a link to anywhere. Checkpoints are data
+    a teacher downloads; they choose which files of the server are read no more than a student does."""
+    if not isinstance(name, str) or not name:
+        raise CheckpointError(f"{(listed_in or folder).name} names a weight file that is not a file name: {name!r}")
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        where = f"{listed_in.name} names" if listed_in else "the weight file"
+        raise CheckpointError(f"{where} {name!r}, which is outside the checkpoint folder {folder.name}; every weight "
+                              "file must be inside it (copy the file in rather than linking to it)")
+    return target
+
+
 def _hf_weight_files(path: Path) -> list[Path]:
     if (path / HF_WEIGHTS).is_file():
-        return [path / HF_WEIGHTS]
+        return [_inside(path, HF_WEIGHTS)]
     if (path / HF_INDEX).is_file():
-        index = json.loads((path / HF_INDEX).read_text())
-        files = sorted(set(index.get("weight_map", {}).values()))
-        missing = [f for f in files if not (path / f).is_file()]
+        try:
+            index = json.loads((path / HF_INDEX).read_text())
+        except (ValueError, UnicodeDecodeError) as err:
+            raise CheckpointError(f"{path / HF_INDEX} is not valid JSON ({err})") from None
+        weight_map = index.get("weight_map") if isinstance(index, dict) else None
+        if not isinstance(weight_map, dict):
+            raise CheckpointError(f"{path / HF_INDEX} has no weight_map of tensor names to shard files")
+        files = [_inside(path, name, listed_in=path / HF_INDEX) for name in sorted(set(map(str, weight_map.values())))]
+        missing = [f.name for f in files if not f.is_file()]
         if not files or missing:
             raise CheckpointError(f"{path / HF_INDEX} names shard files that are not there: {missing or 'none'}")
-        return [path / f for f in files]
+        return files
     if list(path.glob("*.bin")) or list(path.glob("*.pth")):
         raise CheckpointError(f"{path} has pickle weights (.bin) but no {HF_WEIGHTS}; convert them to safetensors")
     raise CheckpointError(f"{path} has {HF_CONFIG} but no {HF_WEIGHTS} or {HF_INDEX}")
 
 
-def _read_hf_tensors(path: Path, cfg: ModelConfig, dtype: torch.dtype):
+class _Expected:
+    """What the config says every parameter is, checked for each tensor from the file's header (safetensors) or
+    its lazily mapped storage (Meta) BEFORE the tensor is read or converted: a float16 embedding far larger than
+    the config says must be refused at the cost of its header, not after reading and converting it in full (on a
+    shared server, one such file would take every student down with it)."""
+
+    def __init__(self, model: Transformer, cfg: ModelConfig, path: Path):
+        self.shapes = {name: tuple(p.shape) for name, p in model.state_dict().items()}
+        self.tied, self.n_layers, self.path = cfg.tie_word_embeddings, cfg.n_layers, path
+        if self.tied:
+            self.shapes.pop("output.weight", None)
+
+    def wants(self, name: str, shape, floating: bool, where) -> bool:
+        """True to read this tensor, False to skip it (a tied output matrix); CheckpointError if it does not fit."""
+        if name == "output.weight" and self.tied:
+            return False
+        if name not in self.shapes:
+            raise CheckpointError(f"{self.path}: unexpected parameter {name!r} for a {self.n_layers}-layer model")
+        if not floating:
+            raise CheckpointError(f"{where}: {name} does not hold floating-point numbers; not a weight")
+        _check_shape(name, tuple(shape), self.shapes[name], where)
+        return True
+
+
+_SAFETENSORS_FLOATS = {"F16", "BF16", "F32", "F64"}
+
+
+def _read_hf_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype: torch.dtype):
     """Yield (Meta name, tensor) one at a time, converted to dtype and to Meta's RoPE row order."""
     from safetensors import SafetensorError, safe_open
 
@@ -174,11 +221,12 @@ def _read_hf_tensors(path: Path, cfg: ModelConfig, dtype: torch.dtype):
                     name = hf_to_meta_name(hf_name)
                     if name is None:
                         raise CheckpointError(f"{file.name}: unexpected tensor {hf_name!r} (not a LLaMA weight)")
+                    header = f.get_slice(hf_name)  # shape and dtype from the header; no data read yet
+                    if not expected.wants(name, header.get_shape(), header.get_dtype() in _SAFETENSORS_FLOATS, file):
+                        continue
                     tensor = f.get_tensor(hf_name).to(dtype)
                     if name.endswith(("attention.wq.weight", "attention.wk.weight")):
-                        heads = cfg.n_heads if name.endswith("wq.weight") else cfg.n_kv_heads
-                        _check_shape(name, tensor, _expected_shape(name, cfg), file)
-                        tensor = hf_to_meta_qk(tensor, heads)
+                        tensor = hf_to_meta_qk(tensor, cfg.n_heads if name.endswith("wq.weight") else cfg.n_kv_heads)
                     yield name, tensor
         except SafetensorError as err:
             raise CheckpointError(f"{file} is not a readable safetensors file ({err}); truncated download?") from None
@@ -190,14 +238,15 @@ _META_CONCAT_DIM = {  # how Meta's model-parallel shards split each weight (fair
 }
 
 
-def _read_meta_tensors(path: Path, cfg: ModelConfig, dtype: torch.dtype):
-    shards = sorted(path.glob("consolidated.*.pth"))
+def _read_meta_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype: torch.dtype):
+    shards = [_inside(path, shard.name) for shard in sorted(path.glob("consolidated.*.pth"))]
     if not shards:
         raise CheckpointError(f"{path} has {META_PARAMS} but no consolidated.00.pth")
     states = []
     for shard in shards:
         try:
-            # mmap: the file's pages are read as tensors are touched, so shards are not all held in memory twice.
+            # mmap: a tensor's pages are read only when it is touched, so shapes and dtypes can be checked first
+            # and shards are not all held in memory twice.
             states.append(torch.load(shard, map_location="cpu", weights_only=True, mmap=True))
         except Exception as err:  # an UnpicklingError for forbidden globals, RuntimeError for truncation
             raise CheckpointError(f"{shard} could not be read as plain tensors ({type(err).__name__}: "
@@ -211,35 +260,37 @@ def _read_meta_tensors(path: Path, cfg: ModelConfig, dtype: torch.dtype):
         parts = [s.get(name) for s in states]
         if any(p is None or not isinstance(p, torch.Tensor) for p in parts):
             raise CheckpointError(f"{name!r} is missing or not a tensor in some of {[s.name for s in shards]}")
-        if len(parts) == 1:
-            tensor = parts[0]
-        elif parts[0].ndim == 1:  # norm gains are replicated on every shard
-            tensor = parts[0]
-        else:
-            kind = name.split(".")[-2]
-            if kind == "tok_embeddings":  # LLaMA 1/2 split the width, Llama 3 the vocabulary
-                dim = 1 if parts[0].shape[1] * len(parts) == cfg.dim else 0
-            elif kind in _META_CONCAT_DIM:
-                dim = _META_CONCAT_DIM[kind]
-            else:
-                raise CheckpointError(f"unexpected tensor {name!r} in {shards[0].name}")
-            tensor = torch.cat(parts, dim=dim)
+        dim = _meta_concat_dim(name, parts, cfg, shards[0])
+        shape = list(parts[0].shape)
+        if dim is not None:
+            if any(p.ndim != parts[0].ndim or [n for i, n in enumerate(p.shape) if i != dim]
+                   != [n for i, n in enumerate(shape) if i != dim] for p in parts):
+                raise CheckpointError(f"{name!r} has shards of different shapes: {[list(p.shape) for p in parts]}")
+            shape[dim] = sum(p.shape[dim] for p in parts)
+        if not expected.wants(name, shape, all(p.is_floating_point() for p in parts), shards[0]):
+            continue
+        tensor = parts[0] if dim is None else torch.cat(parts, dim=dim)
         yield name, tensor.to(dtype)
     extra = set().union(*(s.keys() for s in states[1:])) - set(states[0])
     if extra:
         raise CheckpointError(f"{sorted(extra)[0]!r} appears in a later shard but not in {shards[0].name}")
 
 
-def _expected_shape(name: str, cfg: ModelConfig) -> tuple[int, ...]:
-    d, kv, f = cfg.dim, cfg.n_kv_heads * cfg.head_dim, cfg.hidden_dim
-    leaf = name.split(".")[-2]
-    return {"tok_embeddings": (cfg.vocab_size, d), "output": (cfg.vocab_size, d), "wq": (d, d), "wk": (kv, d),
-            "wv": (kv, d), "wo": (d, d), "w1": (f, d), "w3": (f, d), "w2": (d, f)}.get(leaf, (d,))
+def _meta_concat_dim(name: str, parts: list[torch.Tensor], cfg: ModelConfig, first: Path) -> int | None:
+    """The dimension model-parallel shards split this weight along; None when one copy is the whole tensor."""
+    if len(parts) == 1 or parts[0].ndim <= 1:  # one shard, or a norm gain replicated on every shard
+        return None
+    kind = name.split(".")[-2] if "." in name else name
+    if kind == "tok_embeddings":  # LLaMA 1/2 split the width, Llama 3 the vocabulary
+        return 1 if parts[0].shape[1] * len(parts) == cfg.dim else 0
+    if kind in _META_CONCAT_DIM:
+        return _META_CONCAT_DIM[kind]
+    raise CheckpointError(f"unexpected tensor {name!r} in {first.name}")
 
 
-def _check_shape(name: str, tensor: torch.Tensor, expected, where) -> None:
-    if tuple(tensor.shape) != tuple(expected):
-        raise CheckpointError(f"{where}: {name} has shape {list(tensor.shape)}, but the config implies "
+def _check_shape(name: str, shape: tuple[int, ...], expected, where) -> None:
+    if tuple(shape) != tuple(expected):
+        raise CheckpointError(f"{where}: {name} has shape {list(shape)}, but the config implies "
                               f"{list(expected)}; the checkpoint and its config do not match")
 
 
@@ -257,7 +308,8 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
 
     Defaults: CUDA + bfloat16 when a GPU is present, else CPU + float32. Before any weight is read, the memory
     the model needs (weights + KV cache + activations at full context) is compared with what the device has free,
-    and a MemoryError with the numbers refuses what would not fit.
+    and a MemoryError with the numbers refuses what would not fit. Each tensor's name, shape and dtype are checked
+    against the config before it is read.
     """
     path = Path(path)
     device = torch.device(device) if device is not None else default_device()
@@ -266,25 +318,18 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
     cfg = read_config(path)
     if check_memory:
         check_fits(cfg, device, dtype)
-    tensors = _read_hf_tensors(path, cfg, dtype) if layout == "hf" else _read_meta_tensors(path, cfg, dtype)
-
     with torch.device("meta"):
         model = Transformer(cfg)
-    expected = {name: tuple(p.shape) for name, p in model.state_dict().items()}
-    if cfg.tie_word_embeddings:
-        expected.pop("output.weight", None)
+    expected = _Expected(model, cfg, path)
+    read = _read_hf_tensors if layout == "hf" else _read_meta_tensors
+
     state: dict[str, torch.Tensor] = {}
-    for name, tensor in tensors:
-        if name not in expected:
-            if name == "output.weight" and cfg.tie_word_embeddings:
-                continue
-            raise CheckpointError(f"{path}: unexpected parameter {name!r} for a {cfg.n_layers}-layer model")
-        _check_shape(name, tensor, expected[name], path)
+    for name, tensor in read(path, expected, cfg, dtype):
         bad = _count_non_finite(tensor) if check_finite else 0
         if bad:
             raise CheckpointError(f"{path}: {name} contains {bad} NaN or infinite values; the weights are corrupt")
         state[name] = tensor.to(device)
-    missing = [name for name in expected if name not in state]
+    missing = [name for name in expected.shapes if name not in state]
     if missing:
         raise CheckpointError(f"{path}: {len(missing)} parameters missing from the checkpoint, "
                               f"first {missing[0]!r}; truncated or for a different config?")
