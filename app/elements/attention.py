@@ -30,13 +30,14 @@ def _layer_and_head(cur, key: str) -> tuple[int, int]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _bertviz_html(_cache, model_key: str, ids: tuple, pieces: tuple, n_layers: int, view: str) -> str:
-    """The offline bertviz HTML for this prompt (cached: it is a few hundred kB to build)."""
+def _bertviz_html(_cache, model_key: str, ids: tuple, pieces: tuple, n_layers: int, view: str, language: str) -> str:
+    """The offline bertviz HTML for this prompt in this language (cached: it is a few hundred kB to build). The
+    cache is shared by every student, so everything the HTML depends on is an argument: the language too."""
     attentions = bertviz_offline.attentions_from_cache(_cache, n_layers)
     tokens = bertviz_offline.readable_tokens(list(pieces))
     if view == "head":
-        return bertviz_offline.head_view_html(attentions, tokens, lang=lang())
-    return bertviz_offline.model_view_html(attentions, tokens, lang=lang())
+        return bertviz_offline.head_view_html(attentions, tokens, lang=language)
+    return bertviz_offline.model_view_html(attentions, tokens, lang=language)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -102,9 +103,9 @@ def bertviz_head_view(cur, key: str) -> None:
     st.caption(tr("attention.bertviz_caption"))
     head_tab, model_tab = st.tabs([tr("attention.head_view"), tr("attention.model_view")], key=f"{key}_views")
     with head_tab:
-        st.iframe(_bertviz_html(cache, *args, "head"), height=bertviz_offline.head_view_height(n_tokens))
+        st.iframe(_bertviz_html(cache, *args, "head", lang()), height=bertviz_offline.head_view_height(n_tokens))
     with model_tab:
-        st.iframe(_bertviz_html(cache, *args, "model"),
+        st.iframe(_bertviz_html(cache, *args, "model", lang()),
                   height=bertviz_offline.model_view_height(cfg.n_layers, cfg.n_heads, n_tokens))
 
 

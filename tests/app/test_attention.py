@@ -120,3 +120,19 @@ def test_survives_edge_prompts(edge_prompt):
         assert "empty" in at.warning[0].value
     else:
         assert len(at.get("plotly_chart")) == 6
+
+
+def test_bertviz_speaks_each_students_language_on_the_same_prompt():
+    # The cache is shared by every session: the first student to open a prompt used to fix bertviz's language for
+    # everyone on it (a German session got "Layer:").
+    from llama_edu.i18n import t
+
+    def words(language):  # what each view writes in this language: the head view's picker, the model view's heading
+        return [t("viz.bertviz.layer_select", language), f'.text({json.dumps(t("viz.bertviz.layers", language))})']
+
+    for language in ("en", "de", "en"):
+        at = open_page(PAGE, lang=language)
+        frames = [frame.proto.srcdoc for frame in at.get("iframe")]  # head view, model view
+        assert len(frames) == 2
+        for html, own, other in zip(frames, words(language), words("de" if language == "en" else "en")):
+            assert own in html and other not in html, language
