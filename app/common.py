@@ -21,7 +21,7 @@ from llama_edu import i18n
 from llama_edu.memory import estimate
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 from llama_edu.serving import CaptureCache, Turns
-from text import LANG_KEY, formula_number, lang, table, tr  # noqa: F401  (pages import them from here)
+from text import LANG_KEY, Markdown, formula_number, lang, plain, say, table, tr  # noqa: F401  (pages import them from here)
 
 # The default prompt stays English in every language: the tiny model was trained on English stories only.
 DEFAULT_PROMPT = "The cat sat on the mat"
@@ -190,7 +190,7 @@ def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
     try:
         cfg = le.read_config(path)
     except (le.CheckpointError, ValueError) as err:
-        return tr("common.config_unreadable", error=err)
+        return tr("common.config_unreadable", error=without_server_paths(err, path))
     est = estimate(cfg, device, le.checkpoints.as_dtype(dtype))
     gib = 1024 ** 3
     free = (tr("common.memory_free", gib=est.available / gib) if est.available is not None
@@ -210,7 +210,7 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
         with st.spinner(tr("common.loading", model=model_name(label), millions=le.count_parameters(cfg) / 1e6)):
             served = load(str(path), device, dtype)  # load_model refuses what will not fit, with the numbers
     except (le.CheckpointError, MemoryError, ValueError, FileNotFoundError) as err:
-        st.error(tr("common.cannot_load", model=model_name(label), error=err))
+        st.error(tr("common.cannot_load", model=model_name(label), error=without_server_paths(err, path)))
         return None
     text = st.session_state.get("prompt", DEFAULT_PROMPT)
     try:
@@ -221,6 +221,15 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
     for note in prepared.notes:
         st.info(note)
     return Current(served=served, model_key=f"{path}|{device}|{dtype}", prompt=prepared)
+
+
+def without_server_paths(err: Exception, path: Path) -> str:
+    """The error's message with the server's folders cut: "tiny/model.safetensors is truncated", not where the
+    server keeps its models. tr() then shows it literally."""
+    message = str(err)
+    for folder in {str(path.parent), str(path.parent.resolve())}:
+        message = message.replace(folder + os.sep, "")
+    return message
 
 
 def notice(text: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from llama_edu import i18n
+from llama_edu import i18n, literal
 from llama_edu.viz.labels import number
 
 LANG_KEY = "lang"  # session state and URL query parameter (?lang=de)
@@ -41,12 +41,52 @@ class _Localized:
         return number(self.value, spec, lang=self.lang)
 
 
-def tr(key: str, **values) -> str:
-    """The app's text for `key` (llama_edu/strings/app.yaml) in this session's language, numbers included."""
+class Markdown(str):
+    """Text that is markdown already: the project's own words (every say() and tr() result), or outside text that
+    went through literal.for_markdown. say() passes it on as it is; any other string it escapes."""
+
+
+def _value(value, code: str, escape):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return _Localized(value, code)
+    if isinstance(value, Markdown):
+        return value
+    return escape(str(value))
+
+
+def say(key: str, **values) -> Markdown:
+    """The text for `key` of any strings file ("app.common.prompt", "layers.page.title") in this session's language,
+    for markdown (captions, spinners, messages, labels): numbers written the language's way, and every other value
+    (a student's prompt, a token piece, a folder name, an error) shown as the characters it is, never as markdown,
+    LaTeX, a link or an image (literal.for_markdown), unless it is Markdown already. Inside a `code span` of the
+    text, where markdown reads nothing and a backslash would show, a value is only kept from closing the span."""
     code = lang()
-    values = {name: _Localized(v, code) if isinstance(v, numbers.Real) and not isinstance(v, bool) else v
+    in_code = _placeholders_in_code_spans(i18n.text(key, code))
+    filled = {name: _value(v, code, _code_span_text if name in in_code else literal.for_markdown)
               for name, v in values.items()}
-    return i18n.t(f"app.{key}", code, **values)
+    return Markdown(i18n.t(key, code, **filled))
+
+
+@functools.cache
+def _placeholders_in_code_spans(text: str) -> frozenset[str]:
+    """{path} in "the input of `{path}`": the odd pieces between backticks are code spans."""
+    return frozenset(name for part in text.split("`")[1::2] for name in i18n.placeholders(part))
+
+
+def _code_span_text(value: str) -> str:
+    return value.replace("`", "\u02cb")  # a backtick would end the span: shown as the look-alike ˋ instead
+
+
+def tr(key: str, **values) -> Markdown:
+    """say() for the app's own texts (llama_edu/strings/app.yaml)."""
+    return say(f"app.{key}", **values)
+
+
+def plain(key: str, **values) -> str:
+    """The text for `key` where markdown is not read: a figure title (the viz functions escape it for plotly) or a
+    picker's option. Numbers are written the language's way; strings are left as they are."""
+    code = lang()
+    return i18n.t(key, code, **{name: _value(v, code, str) for name, v in values.items()})
 
 
 def formula_number(value, spec: str = ",") -> str:

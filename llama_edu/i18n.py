@@ -41,13 +41,18 @@ def language(code: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values) -> str:
-    """The text for `key` in `lang`, filled with `values` if any are given."""
+def text(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The text for `key` in `lang` with its placeholders unfilled."""
     try:
-        text = strings()[key][language(lang)]
+        return strings()[key][language(lang)]
     except KeyError:
         raise KeyError(f"no text {key!r} in {language(lang)!r}: add it to {STRINGS_DIR.name}/{key.split('.')[0]}.yaml")
-    return text.format(**values) if values else text
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values) -> str:
+    """The text for `key` in `lang`, filled with `values` if any are given."""
+    template = text(key, lang)
+    return template.format(**values) if values else template
 
 
 def placeholders(text: str) -> set[str]:

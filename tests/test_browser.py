@@ -150,3 +150,28 @@ def assert_bertviz_drew(page) -> None:
                 pass
         page.wait_for_timeout(500)
     raise AssertionError("the bertviz view drew no SVG")
+
+
+def test_a_markdown_prompt_fetches_nothing_and_shows_as_typed(server, browser):
+    # A prompt with a blank line, then an image: the Generation page showed it as HTML inside markdown, the blank
+    # line ended the HTML, and the browser fetched the image. Every request is watched, loopback ones included.
+    from llama_edu.i18n import t
+
+    prompt = "**The** cat :red[sat] $x^2$\n\n![t](http://127.0.0.9/x.png) the mat"
+    context = browser.new_context(viewport={"width": 1280, "height": 2400})
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    context.route("**/*", lambda route: route.abort() if "127.0.0.9" in route.request.url else route.continue_())
+    page = context.new_page()
+    page.goto(f"{server}/generation")
+    wait_until_rendered(page)
+    page.locator('[data-testid="stSidebar"] textarea').first.fill(prompt)
+    page.keyboard.press("Control+Enter")
+    wait_until_rendered(page)
+    page.get_by_role("button", name=t("app.generation.next_token", "en")).click()
+    wait_until_rendered(page)
+    page.screenshot(path=str(SCREENSHOTS / "markdown_prompt.png"), full_page=True)
+    assert not [url for url in requested if "127.0.0.9" in url]
+    main = page.inner_text('[data-testid="stMain"]')
+    assert "**The** cat :red[sat] $x^2$" in main and "![t](http://127.0.0.9/x.png) the mat" in main
+    context.close()

@@ -93,6 +93,3 @@ def test_lens_figure_colours_cells_by_the_top_probability(small_model):
     assert viz.logit_lens_figure(lens, pieces, str, show_text=False).data[0].texttemplate is None
 
 
-def test_markdown_text_escapes_latex_formatting_and_links():
-    assert viz.markdown_text("a*b $x$ [l](u) _i_") == r"a\*b \$x\$ \[l\]\(u\) \_i\_"
-    assert viz.markdown_text("▁cat sat") == "▁cat sat"

@@ -16,8 +16,9 @@ def tok():
 
 
 def test_labels_are_unique_even_for_repeated_pieces():
-    labels = viz.token_labels(["<s>", "▁the", "▁the"])
+    labels = viz.position_labels(["<s>", "▁the", "▁the"])
     assert labels == ["0:<s>", "1:▁the", "2:▁the"]
+    assert viz.token_labels(["<s>", "▁the", "▁the"]) == ["0:&lt;s&gt;", "1:▁the", "2:▁the"]  # for plotly
     assert len(set(labels)) == len(labels)
 
 

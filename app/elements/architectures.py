@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang, table
+from common import lang, say, table
 from elements import element
 from llama_edu import architectures as arch
-from llama_edu import i18n, papers
+from llama_edu import papers
 from llama_edu.viz import architectures as viz
 from llama_edu.viz import attention as viz_attention
 from llama_edu.viz.labels import number
 
 
 def _t(key: str, **values) -> str:
-    return i18n.t(f"arch.{key}", lang(), **values)
+    return say(f"arch.{key}", **values)
 
 
 def _sentence(cur) -> list[str]:

@@ -54,7 +54,7 @@ def _bars(cur, key: str, text: Continuation, sampling: tuple[float, int | None, 
     probs = le.next_token_probs(z, *sampling)  # [V], what a token is drawn from
     n_candidates, entropy = viz.candidate_summary(probs)
     last_piece = cur.tok.pieces([(cur.ids + text.new_ids)[-1]])[0]
-    st.markdown(tr("generation.what_comes_after", piece=viz.markdown_text(last_piece)))
+    st.markdown(tr("generation.what_comes_after", piece=last_piece))
     st.plotly_chart(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0], lang=lang()),
                     width="stretch", key=f"{key}_bars")
     st.markdown(viz.entropy_caption(n_candidates, entropy, cur.model.cfg.vocab_size, lang=lang()))

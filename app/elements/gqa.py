@@ -4,7 +4,7 @@ paper measured, and the KV cache it saves."""
 import streamlit as st
 
 import llama_edu as le
-from common import lang, table, tr
+from common import lang, plain, table, tr
 from elements import element
 from llama_edu import interventions
 from llama_edu.viz import attention as viz
@@ -24,12 +24,12 @@ def gqa_diagram(cur, key: str) -> None:
     """Query heads joined to the KV head they read: this model as configured, then as MHA and as MQA."""
     cfg = cur.model.cfg
     heads = {"n_heads": cfg.n_heads, "n_kv_heads": cfg.n_kv_heads}
-    variants = {tr("gqa.as_configured", kind=cfg.attention_kind, **heads): cfg.n_kv_heads}
+    variants = {plain("app.gqa.as_configured", kind=cfg.attention_kind, **heads): cfg.n_kv_heads}
     # MHA and MQA only where they differ from the model itself (an MHA model is not drawn twice).
     if cfg.n_heads != cfg.n_kv_heads:
-        variants[tr("gqa.as_mha", n_heads=cfg.n_heads)] = cfg.n_heads
+        variants[plain("app.gqa.as_mha", n_heads=cfg.n_heads)] = cfg.n_heads
     if cfg.n_kv_heads != 1:
-        variants[tr("gqa.as_mqa", n_heads=cfg.n_heads)] = 1
+        variants[plain("app.gqa.as_mqa", n_heads=cfg.n_heads)] = 1
     st.plotly_chart(viz.gqa_diagram(cfg.n_heads, variants, lang=lang()), width="stretch", key=f"{key}_diagram")
 
 
@@ -47,7 +47,7 @@ def gqa_kv_heads(cur, key: str) -> None:
 
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
     st.caption(tr("gqa.patterns_caption"))
-    title = tr("gqa.grid_title_groups" if n_rep > 1 else "gqa.grid_title", layer=layer)
+    title = plain("app.gqa.grid_title_groups" if n_rep > 1 else "app.gqa.grid_title", layer=layer)
     st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, cols=n_rep, title=title, lang=lang()),
                     width="stretch", key=f"{key}_grid")
     similarity = interventions.pattern_similarity(pattern)  # [H, H]

@@ -7,16 +7,16 @@ llama_edu/strings/layers.yaml in the session's language.
 
 import streamlit as st
 
-from common import lang
+from common import Markdown, lang, say
 from elements import element
-from llama_edu import analysis, i18n, interventions, rollout
+from llama_edu import analysis, interventions, rollout
 from llama_edu.viz import layers as viz
 from llama_edu.viz.labels import number, token_labels
 
 
 def text(key: str, **values) -> str:
-    """The words for `key` (layers.yaml) in this session's language."""
-    return i18n.t(f"layers.{key}", lang(), **values)
+    """The words for `key` (layers.yaml) in this session's language (text.say: outside text shown literally)."""
+    return say(f"layers.{key}", **values)
 
 
 def share(value: float) -> str:
@@ -100,6 +100,6 @@ def head_measures_grid(cur, key: str) -> None:
         measures["subject_of_verb"] = subject
     roles = analysis.find_head_roles(measures)
     st.plotly_chart(viz.measures_grid(measures, T, roles, lang=lang()), width="stretch", key=f"{key}_grid")
-    found = ", ".join(text("page.role_item", layer=r.layer, head=r.head, score=share(r.score),
-                           role=text(f"role.{analysis.ROLE_MEASURES[r.role]}")) for r in roles)
+    found = Markdown(", ".join(text("page.role_item", layer=r.layer, head=r.head, score=share(r.score),
+                                    role=text(f"role.{analysis.ROLE_MEASURES[r.role]}")) for r in roles))
     st.caption(text("page.grid_caption", roles=found or text("page.no_roles")))

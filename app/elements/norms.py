@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from common import lang, table, tr
+from common import lang, plain, table, tr
 from elements import element
 from llama_edu.viz import norms as viz
-from llama_edu.viz.tokens import token_labels
+from llama_edu.viz.labels import position_labels
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class VectorChoice:
 
 
 def _pick_vector(cur, prefix: str) -> VectorChoice:
-    labels = token_labels(cur.pieces)
+    labels = position_labels(cur.pieces)
     which_col, layer_col, token_col = st.columns(3)
     final = tr("norms.final_norm")  # looked up now: AppTest calls format_func outside the script run
     which = which_col.radio(tr("norms.norm"), ["attention_norm", "ffn_norm", viz.FINAL_NORM], key=f"{prefix}_which",
@@ -61,12 +61,12 @@ def norm_vector(cur, key: str) -> None:
     """One real token vector through a chosen RMSNorm: x, x / RMS(x), the gain g, the output; mean, variance, RMS."""
     choice = _pick_vector(cur, key)
     st.session_state[_choice_state(key)] = (cur, choice)
-    label = token_labels(cur.pieces)[choice.position]
+    label = position_labels(cur.pieces)[choice.position]
     norm = cur.model.get_submodule(choice.path)
     _, cache = cur.capture()
     steps = viz.norm_capture(cache, choice.path, choice.position)
     st.plotly_chart(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
-                                          tr("norms.steps_title", path=choice.path, token=label), lang=lang()),
+                                          plain("app.norms.steps_title", path=choice.path, token=label), lang=lang()),
                     width="stretch", key=f"{key}_steps")
     stats = viz.vector_stats(steps["in"])
     st.markdown(tr("norms.vector_stats", mean=stats["mean"], variance=stats["variance"], rms=stats["RMS"],
@@ -78,7 +78,7 @@ def norm_vector(cur, key: str) -> None:
 def norm_shift_scale(cur, key: str) -> None:
     """Shift and scale sliders: the changed vector through the real RMSNorm and LayerNorm (same gain, b = 0)."""
     choice = _chosen_on_this_screen(cur, key) or _pick_vector(cur, f"{key}_shift")
-    label = token_labels(cur.pieces)[choice.position]
+    label = position_labels(cur.pieces)[choice.position]
     _, cache = cur.capture()
     x = viz.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
     st.caption(tr("norms.x_is", path=choice.path, token=label))
@@ -96,7 +96,7 @@ def norm_shift_scale(cur, key: str) -> None:
 @element("residual_norms")
 def residual_norms(cur, key: str) -> None:
     """RMS of the residual stream after each layer next to the RMS of what the norms hand to the sub-layers."""
-    labels = token_labels(cur.pieces)
+    labels = position_labels(cur.pieces)
     choice = _chosen_on_this_screen(cur, key)
     if choice is not None:
         position = choice.position

@@ -9,7 +9,6 @@ from common import lang, table, tr
 from elements import element
 from llama_edu.config import TRAINING_TOKENS
 from llama_edu.viz import overview as viz
-from llama_edu.viz.generation import markdown_text
 
 SHARE_PRESETS = ["llama-7b", "llama-2-70b", "llama-3-8b", "llama-3.1-405b"]
 
@@ -56,7 +55,7 @@ def family_table(cur, key: str) -> None:
 def next_token_table(cur, key: str) -> None:
     """The five most likely next tokens for the student's prompt (softmax of the last position's logits)."""
     logits, _ = cur.capture()  # [1, T, V], cached for this prompt
-    shown = markdown_text(" ".join(cur.prompt.text[:80].split()))  # one line, no markdown or LaTeX from the student
+    shown = " ".join(cur.prompt.text[:80].split())  # one line; tr() shows it literally, never as markdown
     st.markdown(tr("overview.next_tokens_intro", prompt=shown))
     table(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), numbers=["probability"],
           hide_index=True, width="stretch", key=f"{key}_next_tokens")

@@ -6,13 +6,10 @@ import math
 import streamlit as st
 import torch
 
-from common import lang, table, tr
+from common import lang, plain, table, tr
 from elements import element
 from llama_edu.viz import rope as viz
-
-
-def _position_labels(cur) -> list[str]:
-    return [f"{p}:{piece}" for p, piece in enumerate(cur.pieces)]  # for the pickers ("▁" shows word starts)
+from llama_edu.viz.labels import position_labels
 
 
 def _rounding_note(cur) -> None:
@@ -24,7 +21,7 @@ def _rounding_note(cur) -> None:
 def rope_rotation(cur, key: str) -> None:
     """A query pair from the hooks before and after RoPE, then the same vector walked through every position."""
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
-    hd, T, labels = cfg.head_dim, len(cur.ids), _position_labels(cur)
+    hd, T, labels = cfg.head_dim, len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
     layer = c1.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     head = c2.selectbox(tr("common.query_head"), range(cfg.n_heads), key=f"{key}_head")
@@ -36,7 +33,7 @@ def rope_rotation(cur, key: str) -> None:
     turn = viz.pair_turn(q, q_rot, m, i, cfg.rope_theta, cfg.rope_scaling)
 
     left, right = st.columns([3, 2])
-    title = tr("rope.rotation_title", layer=layer, head=head, token=viz.token_labels(cur.pieces)[m], pair=i)
+    title = plain("app.rope.rotation_title", layer=layer, head=head, token=labels[m], pair=i)
     left.plotly_chart(viz.pair_rotation_figure(turn.before, turn.after, turn.angle, title, lang=lang()),
                       width="stretch", key=f"{key}_arrows")
     right.latex(rf"m\,\theta_{{{i}}} = {m} \times {turn.frequency:.4g} = {turn.angle:.4f}\ \text{{rad}}")
@@ -69,7 +66,7 @@ def rope_frequencies(cur, key: str) -> None:
 def rope_relative(cur, key: str) -> None:
     """One real q and k (before RoPE) rotated to every pair of positions: q·k is constant along each diagonal."""
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
-    T, labels = len(cur.ids), _position_labels(cur)
+    T, labels = len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
     layer = c1.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_qk_layer")
     head = c2.selectbox(tr("common.query_head"), range(cfg.n_heads), key=f"{key}_qk_head")

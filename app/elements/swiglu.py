@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang, tr
+from common import lang, plain, tr
 from elements import element
 from llama_edu.viz import ffn as viz
-from llama_edu.viz.tokens import token_labels
+from llama_edu.viz.labels import position_labels
 
 
 def _choice_state(key: str) -> str:
@@ -30,7 +30,7 @@ def _chosen_on_this_screen(cur, key: str) -> tuple[int, int] | None:
 @element("swiglu_units")
 def swiglu_units(cur, key: str) -> None:
     """gate, silu(gate), up and their product for every hidden unit of a chosen layer and token; how many pass."""
-    labels = token_labels(cur.pieces)
+    labels = position_labels(cur.pieces)
     layer_col, token_col, sort_col = st.columns(3)
     layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{key}_layer")
     position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
@@ -41,7 +41,7 @@ def swiglu_units(cur, key: str) -> None:
     st.session_state[_choice_state(key)] = (cur, (layer, position))
     _, cache = cur.capture()
     gate, act, up, hidden = viz.ffn_capture(cache, layer, position)  # each [F]
-    title = tr("swiglu.units_title", layer=layer, token=labels[position], n=gate.numel())
+    title = plain("app.swiglu.units_title", layer=layer, token=labels[position], n=gate.numel())
     st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), width="stretch",
                     key=f"{key}_units")
 
@@ -62,4 +62,4 @@ def activation_curves(cur, key: str) -> None:
     _, cache = cur.capture()
     gate = viz.ffn_capture(cache, layer, position)[0]  # [F]
     st.plotly_chart(viz.activation_curves_figure(gate, lang=lang()), width="stretch", key=f"{key}_curves")
-    st.caption(tr("swiglu.curves_caption", n=gate.numel(), token=token_labels(cur.pieces)[position], layer=layer))
+    st.caption(tr("swiglu.curves_caption", n=gate.numel(), token=position_labels(cur.pieces)[position], layer=layer))

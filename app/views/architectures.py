@@ -3,14 +3,13 @@ prompt; then what the LLaMA and GQA papers measured. Every figure and table is a
 (app/elements/architectures.py), shared with lesson 14."""
 
 import streamlit as st
-from common import current, lang, notice
+from common import current, notice, say
 from elements import render
 
-from llama_edu import i18n
 
 
 def _t(key: str, **values) -> str:
-    return i18n.t(f"arch.{key}", lang(), **values)
+    return say(f"arch.{key}", **values)
 
 
 st.title(_t("title"))

@@ -7,7 +7,7 @@ language, so switching language keeps the place and the quiz score.
 
 import streamlit as st
 
-from common import current, lang, notice, tr
+from common import Markdown, current, lang, notice, tr
 from elements import render
 from llama_edu.lessons import load_lessons, source_of
 
@@ -22,15 +22,32 @@ PRESENTER_CSS = """<style>
 </style>"""
 
 
-def location() -> tuple[str, int | str]:
-    """(lesson id, step number 1.. or "quiz") from the URL, corrected to something that exists."""
-    params = st.query_params
-    lesson = BY_ID.get(params.get("lesson", ""), LESSONS[0])
+def location() -> tuple[str, int | str, list[str]]:
+    """(lesson id, step number 1.. or "quiz", what was corrected) from the URL, corrected to something that exists.
+
+    A link is typed by hand or cut short by a chat program: any value (empty, "²", five thousand nines, Arabic
+    digits) ends on a real step with a message saying what was asked for, never on an exception.
+    """
+    params, corrected = st.query_params, []
+    asked_lesson = params.get("lesson", "")
+    lesson = BY_ID.get(asked_lesson, LESSONS[0])
+    if asked_lesson not in ("", lesson.id):
+        corrected.append(tr("lessons.no_such_lesson", asked=shortened(asked_lesson), title=Markdown(lesson.title)))
     raw = params.get("step", "1")
     if raw == QUIZ and lesson.quiz:
-        return lesson.id, QUIZ
-    step = int(raw) if raw.isdigit() else 1
-    return lesson.id, min(max(step, 1), len(lesson.steps))
+        return lesson.id, QUIZ, corrected
+    # Only ASCII digits, and few of them: str.isdigit() is also true for "²" and "٣", which int() refuses or reads
+    # as another number, and int() of 5,000 digits raises past Python's digit limit.
+    step = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+    shown = min(max(step, 1), len(lesson.steps))
+    if step != shown:
+        corrected.append(tr("lessons.no_such_step", asked=shortened(raw), step=shown, n_steps=len(lesson.steps)))
+    return lesson.id, shown, corrected
+
+
+def shortened(value: str, limit: int = 40) -> str:
+    """A URL value as a message may quote it: a link can carry thousands of characters."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def go(lesson_id: str, step: int | str) -> None:
@@ -49,9 +66,11 @@ def label(lesson) -> str:
     return f"{LESSONS.index(lesson) + 1}. {lesson.title}{mark}"
 
 
-lesson_id, step = location()
+lesson_id, step, corrected = location()
 lesson = BY_ID[lesson_id]
 go(lesson_id, step)  # write back the corrected location, so the URL always names what is shown
+for message in corrected:
+    st.info(message, icon=":material/link_off:")
 
 top = st.columns([4, 1])
 # Ids as options (the same in every language) and labels looked up now: AppTest formats options outside the run.
@@ -86,9 +105,9 @@ if step == QUIZ:
         show = choice is not None and (not presenter or st.toggle(tr("lessons.reveal"), key=f"reveal_{lesson.id}_{i}"))
         if show:
             if choice == q.answer:
-                st.success(tr("lessons.right", explanation=q.explanation))
+                st.success(tr("lessons.right", explanation=Markdown(q.explanation)))
             else:
-                st.error(tr("lessons.wrong", answer=q.options[q.answer], explanation=q.explanation))
+                st.error(tr("lessons.wrong", answer=Markdown(q.options[q.answer]), explanation=Markdown(q.explanation)))
     correct = sum(1 for i, q in enumerate(lesson.quiz) if given.get(i) == q.answer)
     if not presenter:
         st.caption(tr("lessons.score", correct=correct, total=len(lesson.quiz)))
@@ -103,7 +122,7 @@ else:
             st.code(source_of(current_step.code), language="python")
             st.caption(tr("lessons.code_caption"))
     if current_step.notice:
-        notice(current_step.notice)
+        notice(Markdown(current_step.notice))  # the lesson's own words: markdown
 
 back, _, forward = st.columns([1, 3, 1])
 if position > 1 and back.button(tr("lessons.back"), key="lesson_back", width="stretch"):

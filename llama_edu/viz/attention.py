@@ -209,7 +209,7 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
             ticks[f"yaxis{n}.showticklabels"] = h % cols == 0
             ticks[f"xaxis{n}.showticklabels"] = h + cols >= H
         fig.update_layout(ticks)
-    fig.update_layout(title=title, font=FONT, height=120 + rows * (160 if cols > 2 else 320),
+    fig.update_layout(title=plotly_text(title), font=FONT, height=120 + rows * (160 if cols > 2 else 320),
                       coloraxis=dict(cmin=0, cmax=1, colorbar=dict(title=t("viz.label.weight", lang))),
                       margin=dict(t=90))
     return fig

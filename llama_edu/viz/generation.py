@@ -6,7 +6,6 @@ The distribution itself comes from llama_edu.next_token_probs; here it is only s
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import plotly.graph_objects as go
 import torch
 
 from ..i18n import t
+from ..literal import for_html
 from ..logit_lens import LogitLens
 from ..model import Transformer
 from .labels import number, plotly_text, token_labels
@@ -70,18 +70,19 @@ def next_token_figure(model_probs: torch.Tensor, sampling_probs: torch.Tensor, p
 
 def continuation_html(prompt_text: str, new_pieces: list[str], *, lang: str = "en") -> str:
     """The prompt, then each generated token in a box; the newest one highlighted. Safe to render as HTML:
-    every piece is escaped. Translucent colours read on light and dark backgrounds alike."""
+    the prompt and every piece are escaped for HTML inside markdown (literal.for_html). Translucent colours read on
+    light and dark backgrounds alike."""
     spans = []
     for n, piece in enumerate(new_pieces):
-        text = html.escape(piece.replace("▁", " "))
+        text = for_html(piece.replace("▁", " "))
         newest = n == len(new_pieces) - 1
         colour = "rgba(255, 165, 0, 0.55)" if newest else "rgba(100, 149, 237, 0.25)"
         weight = "font-weight: 700;" if newest else ""
-        tip = html.escape(t("viz.generation.generated_token", lang, n=n + 1), quote=True)
+        tip = for_html(t("viz.generation.generated_token", lang, n=n + 1))
         spans.append(f'<span title="{tip}" style="background: {colour}; {weight} '
                      f'border-radius: 4px; padding: 1px 2px; margin: 0 1px; white-space: pre-wrap;">{text}</span>')
     return (f'<div style="font-size: 1.35rem; line-height: 2.1; white-space: pre-wrap;">'
-            f'{html.escape(prompt_text)}{"".join(spans)}</div>')
+            f'{for_html(prompt_text)}{"".join(spans)}</div>')
 
 
 def stage_names(lens: LogitLens, *, lang: str = "en") -> list[str]:
@@ -123,11 +124,6 @@ def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int],
     fig.update_yaxes(title=None)
     fig.update_layout(font=FONT, height=max(320, 90 + 48 * n_stages), margin=dict(t=30))
     return fig
-
-
-def markdown_text(text: str) -> str:
-    """Text shown literally inside Streamlit markdown: `$` would start LaTeX, `*` or `[` formatting and links."""
-    return re.sub(r"([\\`*_\[\]{}()<>#|~$!+-])", r"\\\1", text)
 
 
 def entropy_caption(n_candidates: int, entropy_bits: float, vocab_size: int, *, lang: str = "en") -> str:

@@ -4,19 +4,21 @@ And numbers inside translated sentences, written the way each language writes th
 from __future__ import annotations
 
 from ..i18n import language
+from ..literal import for_plotly as plotly_text  # noqa: F401 - the figures' name for it
 
 # English 4,096.5 is German 4.096,5: swap the two separators in one pass.
 _GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
-def plotly_text(text: str) -> str:
-    """Escape &, < and >: plotly would read the BOS piece "<s>" as a strike-through tag and hide it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def position_labels(pieces: list[str]) -> list[str]:
+    """ "3:▁cat": position first, so a token that repeats ("▁the" twice) stays two entries. Not escaped: for a
+    picker's options, and for sentences and titles that escape what they are given (text.say, the viz titles)."""
+    return [f"{i}:{p}" for i, p in enumerate(pieces)]
 
 
 def token_labels(pieces: list[str]) -> list[str]:
-    """ "3:▁cat": position first, so a token that repeats ("▁the" twice) keeps two rows on an axis."""
-    return [f"{i}:{plotly_text(p)}" for i, p in enumerate(pieces)]
+    """position_labels escaped for a plotly axis (plotly merges equal categories, hence the position)."""
+    return [plotly_text(label) for label in position_labels(pieces)]
 
 
 def number(value: float, spec: str = "", lang: str = "en") -> str:

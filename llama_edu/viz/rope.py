@@ -154,7 +154,7 @@ def _circle(radius: float, lang: str = "en") -> go.Scatter:
 def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float], angle: float,
                          title: str = "", *, lang: str = "en") -> go.Figure:
     """One pair before RoPE and after it, as arrows from the origin, with the turn between them.
-    The caller's title is shown as given."""
+    The caller's title is shown as the characters it is (escaped for plotly here)."""
     radius = math.hypot(*before)
     fig = go.Figure([_circle(radius, lang)])
     for (x, y), name, colour in ((before, t("viz.rope.before", lang), BEFORE_COLOUR),
@@ -171,7 +171,7 @@ def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float]
                              name=t("viz.rope.turn", lang, angle=number(wrap_angle(angle), "+.3f", lang=lang)),
                              line=dict(color="orange", width=3), hoverinfo="skip"))
     _square_plane(fig, radius)
-    fig.update_layout(title=title, font=FONT, height=520, legend=dict(orientation="h", y=-0.18))
+    fig.update_layout(title=plotly_text(title), font=FONT, height=520, legend=dict(orientation="h", y=-0.18))
     return fig
 
 

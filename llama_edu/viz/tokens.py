@@ -5,28 +5,17 @@ Pure functions: token ids, pieces and tensors in; rows, HTML strings and plotly 
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import plotly.graph_objects as go
 import torch
 
 from ..i18n import t
+from ..literal import for_html
 from ..tokenizer import Tokenizer
-from .labels import plotly_text
+from .labels import plotly_text, position_labels, token_labels  # noqa: F401 - pages use them through this module
 
 WORD_START = "\u2581"  # "▁": SentencePiece's mark for "a space came before this piece"
 FONT = dict(size=16)  # readable on a classroom projector
-
-
-def token_labels(pieces: list[str]) -> list[str]:
-    """Plain (unescaped, for widgets) unique labels "0:<s>", "1:▁The", ...: plotly merges repeated category names, positions keep them apart."""
-    return [f"{i}:{piece}" for i, piece in enumerate(pieces)]
-
-
-def axis_labels(pieces: list[str]) -> list[str]:
-    """token_labels, escaped for plotly axes."""
-    return [plotly_text(label) for label in token_labels(pieces)]
 
 
 def classroom_style(fig: go.Figure, height: int | None = None) -> go.Figure:
@@ -102,10 +91,10 @@ def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
     """The prompt as a row of chips: piece on top ("▁" highlighted as the word-start mark), id below."""
     chips = []
     for row in rows:
-        piece = html.escape(row["piece"])
+        piece = for_html(row["piece"])
         piece = piece.replace(WORD_START, f'<b style="color: rgb(60,130,230);">{WORD_START}</b>')
-        tip = html.escape(t("viz.tokens.chip_tip", lang, position=row["position"], id=row["id"],
-                            kind=kind_name(row["kind"], lang=lang)), quote=True)
+        tip = for_html(t("viz.tokens.chip_tip", lang, position=row["position"], id=row["id"],
+                          kind=kind_name(row["kind"], lang=lang)))
         chips.append(
             f'<span title="{tip}" style="display: inline-block; margin: 3px; padding: 4px 8px; border-radius: 8px; '
             f'font-size: 18px; text-align: center; {_CHIP_STYLE[row["kind"]]}">'
@@ -167,7 +156,7 @@ def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en
     hover = "<br>".join([t("viz.hover.token", lang, token="%{y}"), t("viz.hover.dimension", lang, dim="%{x}"),
                          f"{value} %{{z:.4f}}"])
     fig = go.Figure(go.Heatmap(
-        z=z, y=axis_labels(pieces), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
+        z=z, y=token_labels(pieces), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
         colorbar=dict(title=value), hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.embedding.title", lang), xaxis_title=t("viz.axis.dimension", lang),
                       yaxis=dict(autorange="reversed", type="category", title=t("viz.axis.token", lang)))
@@ -178,7 +167,7 @@ def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "
     """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
     norms = embed.detach().float().cpu().norm(dim=-1).numpy()
     hover = t("viz.hover.token", lang, token="%{x}") + "<br>" + t("viz.tokens.norms.hover", lang, value="%{y:.4f}")
-    fig = go.Figure(go.Bar(x=axis_labels(pieces), y=norms, hovertemplate=hover + "<extra></extra>"))
+    fig = go.Figure(go.Bar(x=token_labels(pieces), y=norms, hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.norms.title", lang), yaxis_title=t("viz.tokens.norms.y", lang),
                       xaxis=dict(type="category", title=t("viz.axis.token", lang), tickangle=-45))
     return classroom_style(fig, height=420)
@@ -186,7 +175,7 @@ def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "
 
 def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Cosine similarity between every pair of the prompt's embedding vectors.   embed: [T, D]"""
-    labels = axis_labels(pieces)
+    labels = token_labels(pieces)
     hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + "<br>" + \
         t("viz.tokens.cosine.hover", lang, value="%{z:.3f}")
     fig = go.Figure(go.Heatmap(

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 from pathlib import Path
 
@@ -31,6 +32,15 @@ def open_page(page: str, prompt: str | None = None, timeout: float = 60, **state
     at.switch_page(page)
     at.run()
     return at
+
+
+def shown(markdown: str) -> str:
+    """What the browser shows for a markdown text: the backslash escapes put in front of a student's text, a token
+    piece or a file name (llama_edu.literal.for_markdown) are not visible."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", markdown)
+
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
 
 
 def assert_no_exception(at: AppTest) -> None:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 import torch
-from apphelpers import assert_no_exception, open_page
+from apphelpers import assert_no_exception, open_page, shown
 
 import llama_edu as le
 
@@ -58,7 +58,7 @@ def test_a_broken_checkpoint_gets_a_message(models_folder, monkeypatch, name, me
     monkeypatch.setenv("LLAMA_EDU_MODELS", str(models_folder))
     at = open_page("views/attention.py", model_label=name)
     assert_no_exception(at)
-    assert at.error and message in at.error[0].value, [e.value for e in at.error]
+    assert at.error and message in shown(at.error[0].value), [e.value for e in at.error]
 
 
 def test_an_overflowing_run_is_stopped_with_a_message(models_folder, monkeypatch):

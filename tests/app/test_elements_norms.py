@@ -2,12 +2,12 @@
 
 
 import pytest
-from apphelpers import APP_DIR, assert_no_exception, open_elements, widget_keys
+from apphelpers import APP_DIR, assert_no_exception, open_elements, shown, widget_keys
 from streamlit.testing.v1 import AppTest
 
 
 def caption_with(at: AppTest, text: str) -> str:
-    return next(c.value for c in at.caption if text in c.value)
+    return next(shown(c.value) for c in at.caption if text in shown(c.value))
 
 
 @pytest.mark.parametrize("name", ["norm_vector", "norm_shift_scale", "residual_norms"])
@@ -23,7 +23,7 @@ def test_alone_the_shift_sliders_bring_their_own_vector_pickers():
     at.radio(key="second_shift_which").set_value("ffn_norm").run()
     at.selectbox(key="second_shift_token").set_value(0).run()
     assert_no_exception(at)
-    captions = [c.value for c in at.caption if c.value.startswith("x is the input")]
+    captions = [shown(c.value) for c in at.caption if c.value.startswith("x is the input")]
     assert "layers.0.attention_norm" in captions[0] and "layers.0.ffn_norm` for token 0:<s>" in captions[1]
 
 
@@ -37,7 +37,7 @@ def test_after_norm_vector_the_other_elements_follow_its_choice():
     assert_no_exception(at)
     assert "`layers.0.ffn_norm` for token 1:" in caption_with(at, "x is the input")
     assert caption_with(at, "the embedding has RMS").startswith("Token 1:")
-    second = [c.value for c in at.caption if c.value.startswith("x is the input")][1]
+    second = [shown(c.value) for c in at.caption if c.value.startswith("x is the input")][1]
     assert "layers.0.attention_norm" in second  # the second copy keeps its own choice
 
 

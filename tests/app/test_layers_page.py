@@ -5,7 +5,7 @@ import numpy as np
 import plotly.io
 import pytest
 import torch
-from apphelpers import assert_no_exception, open_elements, open_page, spec_array
+from apphelpers import assert_no_exception, open_elements, open_page, shown, spec_array
 
 import llama_edu as le
 from llama_edu.analysis import layer_head_measures
@@ -47,7 +47,7 @@ def test_default_prompt_shows_every_section():
     assert at.title[0].value == "Attention across layers"
     assert len(at.get("plotly_chart")) == N_CHARTS
     assert len(at.latex) == 1
-    assert "`<s>`" in at.info[-1].value and "0.69" in at.info[-1].value  # the notice, with the measured share
+    assert "`<s>`" in at.info[-1].value and "0.69" in shown(at.info[-1].value)  # the notice, with the measured share
 
 
 def test_rollout_figure_is_the_rollout_of_the_hooks_on_the_prompts_tokens(tiny):
@@ -96,14 +96,14 @@ def test_measures_grid_shows_every_layer_and_head_and_frames_the_previous_token_
     np.testing.assert_allclose(spec_array(heatmaps[3].z), measures["previous_token"].numpy(), rtol=1e-5)
     frames = {shape.name for shape in grid.layout.shapes}
     assert "L5H6: previous token" in frames and "L3H5: subject of the verb" in frames
-    assert "L4H7 previous token" in next(c.value for c in at.caption if c.value.startswith("Heads with a job"))
+    assert "L4H7 previous token" in next(shown(c.value) for c in at.caption if c.value.startswith("Heads with a job"))
 
 
 def test_german_page_uses_german_words_and_decimal_commas():
     at = open_page(PAGE, lang="de")
     assert_no_exception(at)
     assert at.title[0].value == "Attention über die Schichten"
-    assert "0,69" in at.info[-1].value
+    assert "0,69" in shown(at.info[-1].value)
     assert "Schicht" in chart(at, "Attention Rollout nach Schicht").layout.title.text
 
 

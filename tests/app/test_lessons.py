@@ -72,3 +72,25 @@ def test_presenter_mode_hides_answers_until_revealed():
     assert not at.success and not at.error
     at.toggle(key=f"reveal_{lesson.id}_0").set_value(True).run()
     assert at.success or at.error
+
+
+@pytest.mark.parametrize("step", ["²", "9" * 5000, "", "٣", "-1", "1.5", "0", "quiz!", "%00"],
+                         ids=["superscript two", "5000 nines", "empty", "arabic three", "negative", "decimal", "zero",
+                              "near quiz", "percent zero"])
+def test_any_step_in_a_link_is_corrected_with_a_message(step):
+    # "²".isdigit() is True and int("²") raises; int() of 5,000 digits raises past Python's digit limit.
+    lesson = LESSONS[2]
+    at = open_lessons(lesson=lesson.id, step=step)
+    assert_no_exception(at)
+    assert at.query_params["step"] in ("1", str(len(lesson.steps)))
+    shown = at.query_params["step"]
+    assert any(f"this lesson has steps 1 to {len(lesson.steps)}, so here is step {shown}" in i.value for i in at.info)
+    assert all(len(i.value) < 400 for i in at.info)  # the link's value is quoted shortened
+
+
+def test_an_unknown_lesson_in_a_link_says_so_in_german():
+    at = open_lessons(lesson="**no** such [lesson](x)", step="2", lang="de")
+    assert_no_exception(at)
+    assert at.query_params["lesson"] == LESSONS[0].id
+    message = next(i.value for i in at.info if "Dieser Link" in i.value)
+    assert r"\*\*no\*\* such \[lesson\]\(x\)" in message  # the URL's text is quoted literally, not as markdown
