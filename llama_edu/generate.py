@@ -69,18 +69,9 @@ def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_k: int
     return int(torch.multinomial(probs, 1, generator=generator))
 
 
-@torch.inference_mode()
-def generate(model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int = 20, temperature: float = 0.0,
-             top_k: int | None = None, top_p: float | None = None, use_cache: bool = True, seed: int | None = None,
-             stop_ids: Iterable[int] = (), cuda_graph: bool | None = None) -> Iterator[int]:
-    """Yield each new token id as soon as it is chosen.
-
-    seed makes sampling reproducible (a generator private to this call; the global RNG is never touched).
-    Generation ends after max_new_tokens or at a token in stop_ids (which is yielded).
-    cuda_graph: replay each decode step from a CUDA graph (default: on a GPU with the cache, when no hook
-    listens). Same tokens, far fewer kernel launches; see StepGraph.
-    """
-    prompt = [int(t) for t in prompt_ids]
+def check_generation(model: Transformer, prompt: list[int], max_new_tokens: int, temperature: float,
+                     top_k: int | None, top_p: float | None) -> None:
+    """ValueError, saying what to change, for any argument generate() cannot honour."""
     check_sampling(temperature, top_k, top_p)
     if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
         raise ValueError(f"max_new_tokens must be an integer >= 0, got {max_new_tokens!r}")
@@ -94,33 +85,59 @@ def generate(model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int 
                          f"model's context is {context} tokens: shorten the prompt or ask for at most "
                          f"{max(context - len(prompt), 0)} new tokens")
 
+
+def prefill(model: Transformer, tokens: torch.Tensor, cache: KVCache | None) -> torch.Tensor:
+    """Run the whole prompt [1, T] once (its keys and values go to the cache); the last position's logits [V]."""
+    return model(tokens, cache=cache, last_only=True)[0, -1]
+
+
+def decode_one_token(model: Transformer, text: list[int], cache: KVCache | None,
+                     graph: StepGraph | None = None) -> torch.Tensor:
+    """The logits [V] after the newest token of `text`, the ids so far (prompt included).
+
+    With a cache only the newest token is run: attention reads the earlier ones' keys and values from the cache
+    (replayed from a CUDA graph when one is given). Without, the whole text is run again: same logits, more work.
+    """
+    if cache is None:
+        return model(torch.tensor([text], device=model.device), last_only=True)[0, -1]
+    if graph is not None:
+        return graph(text[-1])[0, -1]
+    return model(torch.tensor([text[-1:]], device=model.device), cache=cache)[0, -1]
+
+
+@torch.inference_mode()
+def generate(model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int = 20, temperature: float = 0.0,
+             top_k: int | None = None, top_p: float | None = None, use_cache: bool = True, seed: int | None = None,
+             stop_ids: Iterable[int] = (), cuda_graph: bool | None = None) -> Iterator[int]:
+    """Yield each new token id as soon as it is chosen.
+
+    seed makes sampling reproducible (a generator private to this call; the global RNG is never touched).
+    Generation ends after max_new_tokens or at a token in stop_ids (which is yielded).
+    cuda_graph: replay each decode step from a CUDA graph (default: on a GPU with the cache, when no hook
+    listens). Same tokens, far fewer kernel launches; see StepGraph.
+    """
+    prompt = [int(t) for t in prompt_ids]
+    check_generation(model, prompt, max_new_tokens, temperature, top_k, top_p)
     device = model.device
     generator = torch.Generator(device=device)
     if seed is None:
         generator.seed()  # fresh entropy; a new Generator would otherwise always start from the same default seed
     else:
         generator.manual_seed(seed)
-    stop = set(stop_ids)
-    tokens = torch.tensor([prompt], device=device)  # [1, T]
+    stop, text = set(stop_ids), list(prompt)
     cache = model.new_kv_cache(max_len=len(prompt) + max_new_tokens) if use_cache else None
 
-    logits = model(tokens, kv_cache=cache, last_only=True)  # prefill: [1, 1, V]
+    logits = prefill(model, torch.tensor([prompt], device=device), cache)  # [V]
     if cuda_graph is None:
         cuda_graph = use_cache and device.type == "cuda" and not hooks_active() and max_new_tokens > 1
-    step_graph = StepGraph(model, cache) if cuda_graph else None
+    graph = StepGraph(model, cache) if cuda_graph else None
     for step in range(max_new_tokens):
-        token = sample_next_token(logits[0, -1], temperature, top_k, top_p, generator)
+        token = sample_next_token(logits, temperature, top_k, top_p, generator)
         yield token
         if token in stop or step == max_new_tokens - 1:
             return
-        next_input = torch.tensor([[token]], device=device)
-        if step_graph is not None:
-            logits = step_graph(token)
-        elif use_cache:
-            logits = model(next_input, kv_cache=cache, last_only=True)  # decode: one new position
-        else:
-            tokens = torch.cat([tokens, next_input], dim=1)
-            logits = model(tokens, last_only=True)  # the whole sequence again
+        text.append(token)
+        logits = decode_one_token(model, text, cache, graph)
 
 
 class StepGraph:
@@ -128,9 +145,10 @@ class StepGraph:
 
     At batch size 1 a step of a 7B model is about 2,000 small kernels, and launching them one by one from Python
     can take longer than running them: measured on an H100, 41 tokens/s where memory bandwidth allows ~250.
-    A CUDA graph records the launches once and replays them with one call. Everything a step reads lives in
-    fixed tensors (the token, its position, the preallocated KV cache), and Transformer.decode_step writes no
-    Python number that changes between steps, so one recording serves every step.
+    A CUDA graph records the launches once and replays them with one call. The recorded call is the model's own
+    forward, given its position as a tensor (Transformer.forward's `positions`): everything it reads then lives
+    in fixed tensors (the token, its position, the preallocated KV cache), so one recording serves every step.
+    A replay runs no Python, so the cache's length, which forward advances, is advanced here after each replay.
     """
 
     def __init__(self, model: Transformer, cache: KVCache):
@@ -138,22 +156,26 @@ class StepGraph:
             raise ValueError("CUDA graphs need the model on a CUDA device")
         self.cache = cache
         self.token = torch.zeros(1, 1, dtype=torch.long, device=model.device)  # [1, 1], refilled each step
-        cache.position = torch.full((1,), cache.length, dtype=torch.long, device=model.device)
+        self.position = torch.full((1,), cache.length, dtype=torch.long, device=model.device)  # [1]
+        length = cache.length
         side = torch.cuda.Stream()  # warm-up runs off the main stream, as torch.cuda.graphs asks
         side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side), torch.inference_mode():
             for _ in range(2):  # writes into the slot the first real step overwrites before anything reads it
-                model.decode_step(self.token, cache)
+                cache.length = length
+                model(self.token, cache=cache, positions=self.position)
         torch.cuda.current_stream().wait_stream(side)
         self.graph = torch.cuda.CUDAGraph()
         # thread_local: other students' threads may launch work on this GPU while this thread records.
         with torch.cuda.graph(self.graph, capture_error_mode="thread_local"), torch.inference_mode():
-            self.logits = model.decode_step(self.token, cache)  # [1, 1, V], overwritten by each replay
+            cache.length = length
+            self.logits = model(self.token, cache=cache, positions=self.position)  # [1, 1, V], rewritten by replays
+        cache.length = length  # recording wrote nothing that counts: the first real step takes this slot
 
     def __call__(self, token: int) -> torch.Tensor:
         """Logits [1, 1, V] after `token`, which goes to the next free position of the cache."""
         self.token.fill_(token)
-        self.cache.position.fill_(self.cache.length)
+        self.position.fill_(self.cache.length)
         self.graph.replay()
         self.cache.length += 1
         return self.logits

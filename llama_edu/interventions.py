@@ -22,7 +22,7 @@ from .model import Transformer, causal_mask
 
 
 def kv_head_of(head: int, n_heads: int, n_kv_heads: int) -> int:
-    """The key/value head that query head `head` reads: h // (H / Hkv), as in Attention._attend_step_by_step."""
+    """The key/value head that query head `head` reads: h // (H / Hkv), as in Attention.attend."""
     return head // (n_heads // n_kv_heads)
 
 

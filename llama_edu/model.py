@@ -154,34 +154,24 @@ class KVCache:
 
     It belongs to one generation call (never to the shared model), so any number of students can generate
     at once from one model. Memory: 2 * n_layers * Hkv * hd * max_len * bytes; see config.kv_cache_bytes.
+    `length` tokens are stored; Transformer.forward, the only writer, advances it by the tokens of each call.
     """
 
     def __init__(self, cfg: ModelConfig, batch_size: int = 1, max_len: int | None = None,
                  device: torch.device | str | None = None, dtype: torch.dtype = torch.float32):
         self.max_len = max_len or cfg.max_seq_len
         shape = (batch_size, cfg.n_kv_heads, self.max_len, cfg.head_dim)  # [B, Hkv, max_len, hd]
-        self.keys = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layers)]
-        self.values = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layers)]
-        self.length = 0  # tokens stored; the model advances it after each forward pass
-        # Set by Transformer.decode_step: the position being written, as a tensor [1], so that one step's kernels
-        # never depend on a Python number and can be captured once as a CUDA graph and replayed (generate.py).
-        self.position: torch.Tensor | None = None
-        self.step_mask: torch.Tensor | None = None  # [1, max_len] in the model's dtype: 0 up to `position`, -inf after
+        self.layers = [LayerKV(torch.zeros(shape, device=device, dtype=dtype),
+                               torch.zeros(shape, device=device, dtype=dtype)) for _ in range(cfg.n_layers)]
+        self.length = 0
 
-    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Store this call's k, v [B, Hkv, T, hd] after the cached ones; return all of them [B, Hkv, S, hd].
-        In a decode step (position set), the token goes to `position` and the whole buffer is returned: the
-        step mask hides the slots not written yet."""
-        if self.position is not None:
-            self.keys[layer].index_copy_(2, self.position, k)
-            self.values[layer].index_copy_(2, self.position, v)
-            return self.keys[layer], self.values[layer]
-        start, end = self.length, self.length + k.shape[2]
-        if end > self.max_len:
-            raise ValueError(f"KV cache is full: {end} tokens do not fit in {self.max_len}")
-        self.keys[layer][:, :, start:end] = k
-        self.values[layer][:, :, start:end] = v
-        return self.keys[layer][:, :, :end], self.values[layer][:, :, :end]
+    @property
+    def keys(self) -> list[torch.Tensor]:
+        return [layer.keys for layer in self.layers]
+
+    @property
+    def values(self) -> list[torch.Tensor]:
+        return [layer.values for layer in self.layers]
 
     def nbytes(self) -> int:
         """Bytes in use so far (not the preallocated total)."""
@@ -189,11 +179,41 @@ class KVCache:
         return per_token * self.length
 
 
+class LayerKV:
+    """One layer's part of a KVCache: what its Attention reads and writes, so no layer index is passed around."""
+
+    def __init__(self, keys: torch.Tensor, values: torch.Tensor):
+        self.keys, self.values = keys, values  # [B, Hkv, max_len, hd] each
+
+    def update(self, k: torch.Tensor, v: torch.Tensor, where: slice | torch.Tensor):
+        """Store this call's k, v [B, Hkv, T, hd] at `where`; return the keys and values to attend to.
+
+        where = slice(start, end): the next free slots; returns the stored ones, [B, Hkv, end, hd].
+        where = positions [T] (a tensor, so that a CUDA graph can replay the call with new values): returns the
+        whole buffer [B, Hkv, max_len, hd]; the call's mask hides the slots after each position.
+        """
+        if isinstance(where, slice):
+            self.keys[:, :, where] = k
+            self.values[:, :, where] = v
+            return self.keys[:, :, :where.stop], self.values[:, :, :where.stop]
+        self.keys.index_copy_(2, where, k)
+        self.values.index_copy_(2, where, v)
+        return self.keys, self.values
+
+
 def causal_mask(n_queries: int, n_keys: int, device=None) -> torch.Tensor:
     """Additive mask [T, S]: 0 where query i may see key j (j <= i + past), -inf in the future."""
     past = n_keys - n_queries
     allowed = torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril(diagonal=past)
     return torch.zeros(n_queries, n_keys, device=device).masked_fill(~allowed, float("-inf"))
+
+
+def positions_mask(positions: torch.Tensor, n_slots: int) -> torch.Tensor:
+    """Additive mask [T, n_slots] for tokens at `positions` [T] attending over a whole cache buffer: 0 up to each
+    token's own position, -inf after (later tokens and slots not written yet)."""
+    slots = torch.arange(n_slots, device=positions.device)
+    return torch.zeros(len(positions), n_slots, device=positions.device).masked_fill(
+        slots[None, :] > positions[:, None], float("-inf"))
 
 
 class Attention(nn.Module):
@@ -210,6 +230,7 @@ class Attention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.n_heads, self.n_kv_heads, self.head_dim = cfg.n_heads, cfg.n_kv_heads, cfg.head_dim
+        self.n_rep = cfg.n_heads // cfg.n_kv_heads  # query heads per key/value head
         self.wq = nn.Linear(cfg.dim, cfg.n_heads * cfg.head_dim, bias=False)
         self.wk = nn.Linear(cfg.dim, cfg.n_kv_heads * cfg.head_dim, bias=False)
         self.wv = nn.Linear(cfg.dim, cfg.n_kv_heads * cfg.head_dim, bias=False)
@@ -224,8 +245,26 @@ class Attention(nn.Module):
         self.hook_z = HookPoint("[B, T, H, hd]  pattern-weighted values, per head")
         self.hook_out = HookPoint("[B, T, D]")
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor,
-                kv_cache: KVCache | None = None, layer: int = 0) -> torch.Tensor:
+    def attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The computation every figure of the app is drawn from, step by step.
+
+        q [B, H, T, hd];  k, v [B, Hkv, S, hd];  mask [T, S], 0 where a query may look and -inf where not.
+        Returns [B, H, T, hd].
+        """
+        # Each KV head serves n_rep consecutive query heads.
+        k = k.repeat_interleave(self.n_rep, dim=1)  # [B, H, S, hd]
+        v = v.repeat_interleave(self.n_rep, dim=1)  # [B, H, S, hd]
+        # Dividing by sqrt(hd) keeps the dot products' spread near 1 whatever the head width, so softmax
+        # does not saturate into a one-hot at initialisation.
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)  # [B, H, T, S]
+        scores = self.hook_scores(scores + mask)
+        pattern = self.hook_pattern(F.softmax(scores.float(), dim=-1).type_as(q))  # [B, H, T, S]
+        return pattern @ v  # [B, H, T, hd]
+
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None,
+                kv: LayerKV | None = None, where: slice | torch.Tensor | None = None) -> torch.Tensor:
+        """x [B, T, D] -> [B, T, D]. mask [T, S] as in attend(); None only for plain causal attention without a
+        past, which the fused kernel does itself. kv and where: this layer's cache and the slots the call fills."""
         B, T, _ = x.shape
         q = self.hook_q(self.wq(x).view(B, T, self.n_heads, self.head_dim))  # [B, T, H, hd]
         k = self.hook_k(self.wk(x).view(B, T, self.n_kv_heads, self.head_dim))  # [B, T, Hkv, hd]
@@ -234,38 +273,15 @@ class Attention(nn.Module):
         k = self.hook_k_rot(apply_rope(k, cos, sin))
 
         q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # heads first: [B, heads, T, hd]
-        if kv_cache is not None:
-            k, v = kv_cache.update(layer, k, v)  # [B, Hkv, S, hd]
-
-        if kv_cache is not None and kv_cache.position is not None:  # one token against the whole buffer
-            z = F.scaled_dot_product_attention(q, k, v, attn_mask=kv_cache.step_mask,
-                                               enable_gqa=self.n_rep > 1)
-        elif hooks_active():
-            z = self._attend_step_by_step(q, k, v)
-        else:  # nobody is looking: the fused kernel computes the same thing faster
-            S = k.shape[2]
-            mask = None if T == 1 or T == S else causal_mask(T, S, x.device).to(q.dtype)
-            z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=(T > 1 and T == S),
+        if kv is not None:
+            k, v = kv.update(k, v, where)  # [B, Hkv, S, hd]
+        if hooks_active():
+            z = self.attend(q, k, v, mask)
+        else:  # nobody is looking: PyTorch's fused kernel computes the same thing faster
+            z = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None and T > 1,
                                                enable_gqa=self.n_rep > 1)
         z = self.hook_z(z.transpose(1, 2))  # [B, T, H, hd]
         return self.hook_out(self.wo(z.reshape(B, T, self.n_heads * self.head_dim)))  # [B, T, D]
-
-    @property
-    def n_rep(self) -> int:
-        return self.n_heads // self.n_kv_heads
-
-    def _attend_step_by_step(self, q, k, v):
-        """The explicit computation every figure of the app is drawn from.   q [B, H, T, hd], k, v [B, Hkv, S, hd]"""
-        # Each KV head serves n_rep consecutive query heads.
-        k = k.repeat_interleave(self.n_rep, dim=1)  # [B, H, S, hd]
-        v = v.repeat_interleave(self.n_rep, dim=1)  # [B, H, S, hd]
-        T, S = q.shape[2], k.shape[2]
-        # Dividing by sqrt(hd) keeps the dot products' spread near 1 whatever the head width, so softmax
-        # does not saturate into a one-hot at initialisation.
-        scores = (q @ k.transpose(-2, -1)) / math.sqrt(self.head_dim)  # [B, H, T, S]
-        scores = self.hook_scores(scores + causal_mask(T, S, q.device).to(scores.dtype))
-        pattern = self.hook_pattern(F.softmax(scores.float(), dim=-1).type_as(q))  # [B, H, T, S]
-        return pattern @ v  # [B, H, T, hd]
 
 
 # ---- feed-forward ---------------------------------------------------------------------------------------------
@@ -309,9 +325,9 @@ class TransformerBlock(nn.Module):
         self.feed_forward = FeedForward(cfg)
         self.hook_resid_post = HookPoint("[B, T, D]  after the feed-forward is added")
 
-    def forward(self, x, cos, sin, kv_cache=None, layer=0):
+    def forward(self, x, cos, sin, mask, kv=None, where=None):
         x = self.hook_resid_pre(x)
-        h = self.hook_resid_mid(x + self.attention(self.attention_norm(x), cos, sin, kv_cache, layer))
+        h = self.hook_resid_mid(x + self.attention(self.attention_norm(x), cos, sin, mask, kv, where))
         return self.hook_resid_post(h + self.feed_forward(self.ffn_norm(h)))
 
 
@@ -343,41 +359,39 @@ class Transformer(HookedModule):
             cos, sin = cos.to(device), sin.to(device)
         self.rope_cos, self.rope_sin = cos, sin  # [max_seq_len, hd/2] each, float32
 
-    def forward(self, tokens: torch.Tensor, kv_cache: KVCache | None = None, last_only: bool = False) -> torch.Tensor:
-        """tokens [B, T] -> logits [B, T, V] (or [B, 1, V] with last_only). With kv_cache, the tokens continue
-        the ones already cached and the cache is extended by them."""
+    def forward(self, tokens: torch.Tensor, cache: KVCache | None = None, positions: torch.Tensor | None = None,
+                last_only: bool = False) -> torch.Tensor:
+        """tokens [B, T] -> logits [B, T, V] (or [B, 1, V] with last_only).
+
+        With a cache, the tokens continue the ones already cached, and the cache is extended by them. `positions`
+        [T] (a tensor, with a cache) says where they go instead of cache.length: a call whose shapes and Python
+        numbers never change, which a CUDA graph can record once and replay for every new token (generate.py).
+        The rotary angles and the mask are made once here, for every layer.
+        """
         B, T = tokens.shape
-        start = kv_cache.length if kv_cache is not None else 0
+        start = cache.length if cache is not None else 0
         if start + T > self.cfg.max_seq_len:
             raise ValueError(f"{start + T} tokens exceed the model's context of {self.cfg.max_seq_len}")
-        # This call's angles, shaped once for all layers: [T, 1, hd/2] broadcasts over the heads.
-        cos, sin = self.rope_cos[start:start + T, None], self.rope_sin[start:start + T, None]
+        if positions is not None:  # where the caller says, attending over the whole buffer
+            if cache is None or positions.shape != (T,):
+                raise ValueError("positions need a cache and one position per token")
+            cos, sin = self.rope_cos[positions][:, None], self.rope_sin[positions][:, None]  # [T, 1, hd/2]
+            mask, where = positions_mask(positions, cache.max_len).to(self.dtype), positions
+        else:  # the next T positions
+            cos, sin = self.rope_cos[start:start + T, None], self.rope_sin[start:start + T, None]  # [T, 1, hd/2]
+            where = slice(start, start + T)
+            # The fused kernel does plain causal attention (no past) and a single query (nothing to hide) itself.
+            plain = start == 0 or T == 1
+            mask = None if plain and not hooks_active() else causal_mask(T, start + T, tokens.device).to(self.dtype)
 
         x = self.hook_embed(self.tok_embeddings(tokens))  # [B, T, D]
         for i, layer in enumerate(self.layers):
-            x = layer(x, cos, sin, kv_cache, i)
-        if kv_cache is not None:
-            kv_cache.length += T
+            x = layer(x, cos, sin, mask, cache.layers[i] if cache is not None else None, where)
+        if cache is not None:
+            cache.length = start + T
         if last_only:
             x = x[:, -1:]
         return self.hook_logits(self.output(self.norm(x)).float())  # [B, T, V]
-
-    def decode_step(self, token: torch.Tensor, kv_cache: KVCache) -> torch.Tensor:
-        """token [B, 1] at position kv_cache.position (a tensor [1]) -> logits [B, 1, V]; the cache gains it.
-
-        The same computation as forward(token, kv_cache), written without Python numbers that change from step
-        to step (the angles are gathered and the key/value slot chosen by the position tensor), so that the
-        step can be recorded once as a CUDA graph and replayed. Hooks are not called: this is the fast path.
-        """
-        position = kv_cache.position
-        cos, sin = self.rope_cos[position][:, None], self.rope_sin[position][:, None]  # [1, 1, hd/2]
-        slots = torch.arange(kv_cache.max_len, device=position.device)
-        kv_cache.step_mask = torch.zeros(1, kv_cache.max_len, device=position.device, dtype=self.dtype).masked_fill(
-            slots > position, float("-inf"))  # [1, max_len]
-        x = self.tok_embeddings(token)  # [B, 1, D]
-        for i, layer in enumerate(self.layers):
-            x = layer(x, cos, sin, kv_cache, i)
-        return self.output(self.norm(x)).float()  # [B, 1, V]
 
     def new_kv_cache(self, batch_size: int = 1, max_len: int | None = None) -> KVCache:
         w = self.tok_embeddings.weight

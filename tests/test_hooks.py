@@ -146,8 +146,8 @@ def test_kv_cache_belongs_to_the_call_not_the_model(small_model):
     cache = small_model.new_kv_cache(max_len=8)
     with torch.no_grad():
         full = small_model(torch.tensor([[1, 2, 3, 4, 5]]))
-        small_model(prompt, kv_cache=cache)
-        step = small_model(torch.tensor([[5]]), kv_cache=cache)
+        small_model(prompt, cache=cache)
+        step = small_model(torch.tensor([[5]]), cache=cache)
     assert cache.length == 5
     assert (step[0, -1] - full[0, -1]).abs().max() < 1e-5
     assert not any(isinstance(v, le.KVCache) for v in vars(small_model).values())

@@ -154,7 +154,7 @@ def compare_decoding(model: Transformer, prompt_ids: list[int], n_new: int, repe
 
         def cached_step():
             cache.length = start  # a repeat overwrites the same slots, so the cache ends as after one pass
-            return model(cached_input, kv_cache=cache, last_only=True)
+            return model(cached_input, cache=cache, last_only=True)
 
         logits, ms = _timed(cached_step, repeats, device)
         token = int(logits[0, -1].argmax())
