@@ -13,7 +13,7 @@ from pathlib import Path
 from .checkpoints import CheckpointError, load_model, read_config, save_meta_checkpoint, save_model
 from .config import (PRESETS, ModelConfig, count_parameters, ffn_hidden_dim, kv_cache_bytes, parameter_breakdown,
                      weights_bytes)
-from .generate import generate, next_token_probs, sample_next_token
+from .generate import Decoding, generate, next_token_probs, sample_next_token
 from .hooks import HookPoint
 from .model import Attention, FeedForward, KVCache, LayerNorm, RMSNorm, Transformer, TransformerBlock
 from .tokenizer import Tokenizer, load_tokenizer
@@ -24,7 +24,7 @@ TINY_MODEL_DIR = Path(__file__).resolve().parent.parent / "assets" / "tiny"
 __all__ = [
     "CheckpointError", "load_model", "read_config", "save_meta_checkpoint", "save_model",
     "PRESETS", "ModelConfig", "count_parameters", "ffn_hidden_dim", "kv_cache_bytes", "parameter_breakdown",
-    "weights_bytes", "generate", "next_token_probs", "sample_next_token", "HookPoint",
+    "weights_bytes", "Decoding", "generate", "next_token_probs", "sample_next_token", "HookPoint",
     "Attention", "FeedForward", "KVCache", "LayerNorm", "RMSNorm", "Transformer", "TransformerBlock",
     "Tokenizer", "load_tokenizer", "TINY_MODEL_DIR",
 ]

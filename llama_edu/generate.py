@@ -59,6 +59,15 @@ def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int 
     return probs
 
 
+def candidates_and_entropy(probs: torch.Tensor) -> tuple[int, float]:
+    """(tokens that can still be drawn, entropy in bits) of a distribution [V]: how much choice is left."""
+    p = probs.float()
+    nonzero = p[p > 0]
+    entropy = float(-(nonzero * nonzero.log2()).sum())
+    # A one-hot gives -0.0 (shown as "-0.00 bits"), rounding can give -1e-9: clamp, and + 0.0 turns -0.0 into 0.0.
+    return int(nonzero.numel()), max(entropy, 0.0) + 0.0
+
+
 def sample_next_token(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None,
                       top_p: float | None = None, generator: torch.Generator | None = None) -> int:
     """One token id from the last position's logits [V]."""
@@ -105,6 +114,61 @@ def decode_one_token(model: Transformer, text: list[int], cache: KVCache | None,
     return model(torch.tensor([text[-1:]], device=model.device), cache=cache)[0, -1]
 
 
+class Decoding:
+    """A text being generated, one token per step(): what generate() keeps between two tokens (the ids so far, the
+    KV cache, the random generator, the logits for the next token). generate() is a loop over it; a page that
+    takes one step per click holds one, and shows exactly what generate(seed=...) gives for the same settings.
+    Sampling settings are per step, so a student may move a slider between two clicks."""
+
+    def __init__(self, model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int, seed: int | None = None,
+                 use_cache: bool = True, cuda_graph: bool | None = None):
+        self.prompt = [int(t) for t in prompt_ids]
+        check_generation(model, self.prompt, max_new_tokens, 0.0, None, None)
+        self.model, self.max_new_tokens, self.new_ids = model, max_new_tokens, []
+        self.generator = torch.Generator(device=model.device)
+        if seed is None:
+            self.generator.seed()  # fresh entropy; a new Generator would otherwise always start from one default seed
+        else:
+            self.generator.manual_seed(seed)
+        self.cache = model.new_kv_cache(max_len=len(self.prompt) + max_new_tokens) if use_cache else None
+        if cuda_graph is None:
+            cuda_graph = use_cache and model.device.type == "cuda" and not hooks_active() and max_new_tokens > 1
+        if cuda_graph and model.device.type != "cuda":
+            raise ValueError("CUDA graphs need the model on a CUDA device")
+        self.cuda_graph, self.graph = cuda_graph, None
+        self.logits: torch.Tensor | None = None  # [V] for the token after self.ids; None until needed
+
+    @property
+    def ids(self) -> list[int]:
+        return self.prompt + self.new_ids
+
+    @property
+    def done(self) -> bool:
+        return len(self.new_ids) >= self.max_new_tokens
+
+    @torch.inference_mode()
+    def next_logits(self) -> torch.Tensor:
+        """The logits [V] for the token after the text so far: the prefill first, then one decode per new token."""
+        if self.logits is None:
+            if not self.new_ids:
+                self.logits = prefill(self.model, torch.tensor([self.prompt], device=self.model.device), self.cache)
+                if self.cuda_graph:
+                    self.graph = StepGraph(self.model, self.cache)
+            else:
+                self.logits = decode_one_token(self.model, self.ids, self.cache, self.graph)
+        return self.logits
+
+    def step(self, temperature: float = 0.0, top_k: int | None = None, top_p: float | None = None) -> int:
+        """Draw the next token with these settings, append it and return it."""
+        check_sampling(temperature, top_k, top_p)
+        if self.done:
+            raise ValueError(f"all {self.max_new_tokens} new tokens asked for have been generated")
+        token = sample_next_token(self.next_logits(), temperature, top_k, top_p, self.generator)
+        self.new_ids.append(token)
+        self.logits = None  # computed when the next step (or a page's bars) asks for it, not before
+        return token
+
+
 @torch.inference_mode()
 def generate(model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int = 20, temperature: float = 0.0,
              top_k: int | None = None, top_p: float | None = None, use_cache: bool = True, seed: int | None = None,
@@ -118,26 +182,13 @@ def generate(model: Transformer, prompt_ids: Iterable[int], max_new_tokens: int 
     """
     prompt = [int(t) for t in prompt_ids]
     check_generation(model, prompt, max_new_tokens, temperature, top_k, top_p)
-    device = model.device
-    generator = torch.Generator(device=device)
-    if seed is None:
-        generator.seed()  # fresh entropy; a new Generator would otherwise always start from the same default seed
-    else:
-        generator.manual_seed(seed)
-    stop, text = set(stop_ids), list(prompt)
-    cache = model.new_kv_cache(max_len=len(prompt) + max_new_tokens) if use_cache else None
-
-    logits = prefill(model, torch.tensor([prompt], device=device), cache)  # [V]
-    if cuda_graph is None:
-        cuda_graph = use_cache and device.type == "cuda" and not hooks_active() and max_new_tokens > 1
-    graph = StepGraph(model, cache) if cuda_graph else None
-    for step in range(max_new_tokens):
-        token = sample_next_token(logits, temperature, top_k, top_p, generator)
+    decoding = Decoding(model, prompt, max_new_tokens, seed, use_cache, cuda_graph)
+    stop = set(stop_ids)
+    while not decoding.done:
+        token = decoding.step(temperature, top_k, top_p)
         yield token
-        if token in stop or step == max_new_tokens - 1:
+        if token in stop:
             return
-        text.append(token)
-        logits = decode_one_token(model, text, cache, graph)
 
 
 class StepGraph:

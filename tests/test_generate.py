@@ -1,5 +1,7 @@
 """Generation: greedy and sampled, reproducible with a seed, and strict about its parameters."""
 
+import math
+
 import pytest
 import torch
 
@@ -84,3 +86,37 @@ def test_generate_streams_one_token_at_a_time(model):
     stream = le.generate(model, [1, 2], max_new_tokens=3)
     assert isinstance(next(stream), int)
     assert len(list(stream)) == 2
+
+
+def test_candidates_and_entropy_count_what_can_be_drawn_and_measure_bits():
+    from llama_edu.generate import candidates_and_entropy
+
+    assert candidates_and_entropy(torch.tensor([0.25, 0.25, 0.25, 0.25, 0.0])) == (4, 2.0)
+    n, entropy = candidates_and_entropy(le.next_token_probs(torch.randn(50), temperature=0))
+    assert (n, entropy) == (1, 0.0) and math.copysign(1, entropy) == 1  # no "-0.00 bits"
+    n, _ = candidates_and_entropy(le.next_token_probs(torch.randn(50), top_k=7))
+    assert n == 7
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_decoding_stepped_by_hand_is_what_generate_gives(model, use_cache):
+    settings = dict(temperature=0.9, top_k=30, top_p=0.95)
+    decoding = le.Decoding(model, [1, 5, 9], max_new_tokens=8, seed=11, use_cache=use_cache)
+    by_hand = [decoding.step(**settings) for _ in range(8)]
+    assert by_hand == list(le.generate(model, [1, 5, 9], 8, seed=11, **settings)) == decoding.new_ids
+    assert decoding.done and decoding.ids == [1, 5, 9] + by_hand
+    with pytest.raises(ValueError, match="all 8 new tokens"):
+        decoding.step(**settings)
+
+
+def test_a_decoding_takes_new_settings_at_each_step_and_its_logits_are_the_models(model):
+    decoding = le.Decoding(model, [1, 5, 9], max_new_tokens=4, seed=2)
+    first = decoding.step(temperature=0.0)
+    torch.testing.assert_close(decoding.next_logits(), model(torch.tensor([[1, 5, 9, first]]))[0, -1],
+                               atol=1e-5, rtol=1e-5)
+    second = decoding.step(temperature=0.0)
+    assert [first, second] == list(le.generate(model, [1, 5, 9], 2))  # greedy steps are greedy generation
+    decoding.step(temperature=1.5, top_k=3)  # a slider moved between two clicks
+    with pytest.raises(ValueError, match="temperature"):
+        decoding.step(temperature=-1)
+    assert len(decoding.new_ids) == 3  # a refused step draws nothing

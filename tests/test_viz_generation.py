@@ -1,6 +1,5 @@
 """Logit lens, next-token summaries and generation figures, against the model's real logits and hand computation."""
 
-import math
 
 import pytest
 import torch
@@ -38,26 +37,6 @@ def test_lens_names_the_missing_hook(small_model):
     _, cache = small_model.run_with_cache(TOKENS, names_filter="hook_embed")
     with pytest.raises(KeyError, match="layers.0.hook_resid_post"):
         logit_lens(small_model, cache)
-
-
-def test_candidate_summary_counts_and_measures_entropy_in_bits():
-    assert viz.candidate_summary(torch.tensor([0.25, 0.25, 0.25, 0.25, 0.0])) == (4, 2.0)
-    n, entropy = viz.candidate_summary(le.next_token_probs(torch.randn(50), temperature=0))
-    assert (n, entropy) == (1, 0.0) and math.copysign(1, entropy) == 1  # no "-0.00 bits"
-    n, _ = viz.candidate_summary(le.next_token_probs(torch.randn(50), top_k=7))
-    assert n == 7
-
-
-def test_seeded_sampling_repeats_and_respects_the_distribution():
-    probs = torch.softmax(torch.randn(100), -1)
-    assert viz.sample_with_seed(probs, 3) == viz.sample_with_seed(probs, 3)
-    assert len({viz.sample_with_seed(probs, s) for s in range(30)}) > 1
-    assert viz.sample_with_seed(torch.nn.functional.one_hot(torch.tensor(42), 100).float(), 0) == 42
-
-
-def test_last_position_logits_are_the_forward_pass(small_model):
-    ids = [1, 5, 9]
-    assert torch.allclose(viz.last_position_logits(small_model, ids), small_model(torch.tensor([ids]))[0, -1], atol=1e-5)
 
 
 def test_bars_rank_by_the_model_and_show_both_distributions():

@@ -6,39 +6,49 @@ the prompt *and* the continuation that `generate_step` with that key has built (
 draw the same sliders, so with one key they belong on different screens (e.g. two lesson steps), not on one.
 """
 
-from dataclasses import dataclass
-
 import streamlit as st
 import torch
 
 import llama_edu as le
 from common import lang, tr
 from elements import element
+from llama_edu.generate import candidates_and_entropy
 from llama_edu.logit_lens import logit_lens as compute_logit_lens
 from llama_edu.viz import generation as viz
 
 
-@dataclass
-class Continuation:
-    """Tokens generated after the prompt, and the logits [V] for the token after them (None: the prompt's own)."""
-    new_ids: list[int]
-    last_logits: torch.Tensor | None
+# A KV cache per student is kept only while it is small: thirty sessions of a 7B model at 4k tokens would hold
+# 2 GiB each. Without one, each click re-runs the whole text: the same tokens (tests/test_generate.py), more work.
+CACHE_BUDGET_BYTES = 64 * 2 ** 20
 
 
-def _continuation(cur, key: str) -> Continuation:
-    """This key's continuation; a new prompt or model starts a new one (the old text would not follow it)."""
-    state, owner = st.session_state, (cur.model_key, tuple(cur.ids))
-    if state.get(f"{key}_owner") != owner:
-        state[f"{key}_owner"], state[f"{key}_new_ids"], state[f"{key}_last_logits"] = owner, [], None
-    return Continuation(state[f"{key}_new_ids"], state[f"{key}_last_logits"])
+def _decoding(cur, key: str, seed: int | None = None) -> le.Decoding:
+    """This key's text in progress (llama_edu.generate.Decoding, what generate() itself loops over). A new prompt,
+    model or seed starts a new one (the old text would not follow from it); seed None keeps whatever seed the
+    text was started with (the bars on a lesson step without the seed box), or 0 for a new one."""
+    state = st.session_state
+    kept = state.get(f"{key}_owner")
+    if seed is None:
+        seed = kept[2] if kept and kept[:2] == (cur.model_key, tuple(cur.ids)) else 0
+    owner = (cur.model_key, tuple(cur.ids), seed)
+    if kept != owner or state.get(f"{key}_decoding") is None:
+        cfg = cur.model.cfg
+        budget = cfg.max_seq_len - len(cur.ids)
+        value_bytes = cur.model.tok_embeddings.weight.element_size()
+        small = le.kv_cache_bytes(cfg, len(cur.ids) + budget, 1, value_bytes) <= CACHE_BUDGET_BYTES
+        state[f"{key}_owner"] = owner
+        state[f"{key}_decoding"] = le.Decoding(cur.model, cur.ids, budget, seed=seed, use_cache=small,
+                                               cuda_graph=False)
+    return state[f"{key}_decoding"]
 
 
-def _next_logits(cur, text: Continuation) -> torch.Tensor:
-    """Logits [V] for the token after prompt + continuation: the cached capture, or the last click's run."""
-    if text.last_logits is not None:
-        return text.last_logits
-    logits, _ = cur.capture()  # [1, T, V], cached for this prompt: no model run
-    return logits[0, -1].float().cpu()
+def _next_logits(cur, decoding: le.Decoding) -> torch.Tensor:
+    """Logits [V] for the token after prompt + continuation: the prompt's from the cached capture (no model run),
+    later ones from the decoding itself (one run per click, in the model's queue)."""
+    if not decoding.new_ids:
+        logits, _ = cur.capture()  # [1, T, V], cached for this prompt
+        return logits[0, -1].float().cpu()
+    return cur.run(decoding.next_logits).float().cpu()
 
 
 def _sampling_sliders(cur, key: str, columns) -> tuple[float, int | None, float]:
@@ -49,11 +59,11 @@ def _sampling_sliders(cur, key: str, columns) -> tuple[float, int | None, float]
     return temperature, top_k or None, top_p
 
 
-def _bars(cur, key: str, text: Continuation, sampling: tuple[float, int | None, float]) -> None:
-    z = _next_logits(cur, text)  # [V]
+def _bars(cur, key: str, decoding: le.Decoding, sampling: tuple[float, int | None, float]) -> None:
+    z = _next_logits(cur, decoding)  # [V]
     probs = le.next_token_probs(z, *sampling)  # [V], what a token is drawn from
-    n_candidates, entropy = viz.candidate_summary(probs)
-    last_piece = cur.tok.pieces([(cur.ids + text.new_ids)[-1]])[0]
+    n_candidates, entropy = candidates_and_entropy(probs)
+    last_piece = cur.tok.pieces(decoding.ids[-1:])[0]
     st.markdown(tr("generation.what_comes_after", piece=last_piece))
     st.plotly_chart(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0], lang=lang()),
                     width="stretch", key=f"{key}_bars")
@@ -63,38 +73,33 @@ def _bars(cur, key: str, text: Continuation, sampling: tuple[float, int | None, 
 @element("next_token_bars")
 def next_token_bars(cur, key: str) -> None:
     """The most likely next tokens, before and after temperature, top-k and top-p; the model never reruns."""
-    text = _continuation(cur, key)
     sampling = _sampling_sliders(cur, key, st.columns(3))
-    _bars(cur, key, text, sampling)
+    _bars(cur, key, _decoding(cur, key), sampling)
 
 
 @element("generate_step")
 def generate_step(cur, key: str) -> None:
-    """Next token / Reset: the text grows by one token drawn from the bars' distribution on each click."""
-    cfg, state = cur.model.cfg, st.session_state
-    text = _continuation(cur, key)
+    """Next token / Reset: the text grows by one token per click, drawn exactly as le.generate(seed=...) draws it."""
     c1, c2, c3, c4 = st.columns(4)
     sampling = _sampling_sliders(cur, key, (c1, c2, c3))
     seed = int(c4.number_input(tr("generation.seed"), 0, 1_000_000, 0, key=f"{key}_seed"))
+    decoding = _decoding(cur, key, seed)
 
     b1, b2, b3 = st.columns([1, 1, 4])
-    context_full = len(cur.ids) + len(text.new_ids) >= cfg.max_seq_len
-    if b1.button(tr("generation.next_token"), key=f"{key}_next", type="primary", disabled=context_full):
-        probs = le.next_token_probs(_next_logits(cur, text), *sampling)
-        new_ids = text.new_ids + [viz.sample_with_seed(probs, seed + len(text.new_ids))]
-        text = Continuation(new_ids, cur.run(viz.last_position_logits, cur.model, cur.ids + new_ids))
+    if b1.button(tr("generation.next_token"), key=f"{key}_next", type="primary", disabled=decoding.done):
+        cur.run(decoding.step, *sampling)
     if b2.button(tr("generation.reset"), key=f"{key}_reset"):
-        text = Continuation([], None)
-    state[f"{key}_new_ids"], state[f"{key}_last_logits"] = text.new_ids, text.last_logits
-    if context_full:
-        b3.caption(tr("generation.context_full", max_seq_len=cfg.max_seq_len))
+        st.session_state[f"{key}_decoding"] = None
+        decoding = _decoding(cur, key, seed)
+    if decoding.done:
+        b3.caption(tr("generation.context_full", max_seq_len=cur.model.cfg.max_seq_len))
 
-    st.markdown(viz.continuation_html(cur.prompt.text, cur.tok.pieces(text.new_ids), lang=lang()),
+    st.markdown(viz.continuation_html(cur.prompt.text, cur.tok.pieces(decoding.new_ids), lang=lang()),
                 unsafe_allow_html=True)
-    ended = bool(text.new_ids) and text.new_ids[-1] == cur.tok.eos_id
-    st.caption(tr("generation.generated", n=len(text.new_ids), seed=seed)
+    ended = bool(decoding.new_ids) and decoding.new_ids[-1] == cur.tok.eos_id
+    st.caption(tr("generation.generated", n=len(decoding.new_ids), seed=seed)
                + (" " + tr("generation.ended") if ended else ""))
-    _bars(cur, key, text, sampling)
+    _bars(cur, key, decoding, sampling)
 
 
 @element("logit_lens")

@@ -16,33 +16,9 @@ import torch
 from ..i18n import t
 from ..literal import for_html
 from ..logit_lens import LogitLens
-from ..model import Transformer
 from .labels import number, plotly_text, token_labels
 
 FONT = dict(size=16)
-
-
-# ---- computing -------------------------------------------------------------------------------------------------
-def candidate_summary(probs: torch.Tensor) -> tuple[int, float]:
-    """(tokens that can still be drawn, entropy in bits) of a distribution [V]."""
-    p = probs.float()
-    nonzero = p[p > 0]
-    entropy = float(-(nonzero * nonzero.log2()).sum())
-    # A one-hot gives -0.0 (shown as "-0.00 bits"), rounding can give -1e-9: clamp, and + 0.0 turns -0.0 into 0.0.
-    return int(nonzero.numel()), max(entropy, 0.0) + 0.0
-
-
-@torch.no_grad()
-def last_position_logits(model: Transformer, ids: list[int]) -> torch.Tensor:
-    """The model's logits for the token after `ids`.   [V] float32 (one forward pass, nothing captured)"""
-    tokens = torch.tensor([ids], device=model.device)  # [1, T]
-    return model(tokens, last_only=True)[0, -1].float().cpu()
-
-
-def sample_with_seed(probs: torch.Tensor, seed: int) -> int:
-    """One token id drawn from probs [V] with a private generator: the same seed gives the same token."""
-    generator = torch.Generator().manual_seed(seed)
-    return int(torch.multinomial(probs.float().cpu(), 1, generator=generator))
 
 
 # ---- drawing ---------------------------------------------------------------------------------------------------

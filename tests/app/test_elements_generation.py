@@ -6,6 +6,11 @@ from apphelpers import assert_no_exception, open_elements
 from streamlit.testing.v1 import AppTest
 
 
+def new_ids(at, key: str) -> list[int]:
+    decoding = at.session_state[f"{key}_decoding"]
+    return [] if decoding is None else decoding.new_ids
+
+
 def render_twice(name: str) -> AppTest:
     at = open_elements("generation", name)
     assert_no_exception(at)
@@ -25,11 +30,11 @@ def test_generate_step_twice_keeps_each_continuation_under_its_own_key():
     at.button(key="first_next").click().run()
     at.button(key="first_next").click().run()
     assert_no_exception(at)
-    assert len(at.session_state["first_new_ids"]) == 2 and at.session_state["second_new_ids"] == []
+    assert len(new_ids(at, "first")) == 2 and new_ids(at, "second") == []
     at.button(key="second_next").click().run()
-    assert len(at.session_state["first_new_ids"]) == 2 and len(at.session_state["second_new_ids"]) == 1
+    assert len(new_ids(at, "first")) == 2 and len(new_ids(at, "second")) == 1
     at.button(key="first_reset").click().run()
-    assert at.session_state["first_new_ids"] == [] and len(at.session_state["second_new_ids"]) == 1
+    assert new_ids(at, "first") == [] and len(new_ids(at, "second")) == 1
 
 
 def test_logit_lens_twice():

@@ -22,6 +22,12 @@ def figures(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def new_ids(at, key: str) -> list[int]:
+    """The tokens the page has generated after the prompt (its llama_edu.Decoding)."""
+    decoding = at.session_state[f"{key}_decoding"]
+    return [] if decoding is None else decoding.new_ids
+
+
 def summary(at) -> str:
     return next(md.value for md in at.markdown if "can still be drawn" in md.value)
 
@@ -69,18 +75,18 @@ def test_next_token_appends_a_seeded_token_and_reset_clears(tiny):
     at = open_page(PAGE)
     at.button(key="gen_next").click().run()
     at.button(key="gen_next").click().run()
-    new = at.session_state["gen_new_ids"]
+    new = new_ids(at, "gen")
     assert len(new) == 2
     again = open_page(PAGE)
     again.button(key="gen_next").click().run()
     again.button(key="gen_next").click().run()
-    assert again.session_state["gen_new_ids"] == new  # same seed, same tokens
+    assert new_ids(again, "gen") == new  # same seed, same tokens
     # the bars now describe the extended sequence
     logits = model(torch.tensor([ids + new]))[0, -1]
     bars = figures(at)[0]["data"][0]
     assert bars["x"] == pytest.approx(logits.softmax(-1).topk(15).values.tolist(), abs=1e-5)
     at.button(key="gen_reset").click().run()
-    assert at.session_state["gen_new_ids"] == []
+    assert new_ids(at, "gen") == []
 
 
 def test_greedy_clicks_follow_generate(tiny):
@@ -89,7 +95,32 @@ def test_greedy_clicks_follow_generate(tiny):
     at.slider(key="gen_temperature").set_value(0.0).run()
     for _ in range(3):
         at.button(key="gen_next").click().run()
-    assert at.session_state["gen_new_ids"] == list(le.generate(model, ids, 3))
+    assert new_ids(at, "gen") == list(le.generate(model, ids, 3))
+
+
+@pytest.mark.parametrize("seed, temperature, top_k, top_p", [(7, 0.9, 20, 0.9), (0, 1.3, 0, 1.0), (123, 0.6, 3, 0.5)])
+def test_seeded_sampling_clicks_are_exactly_what_generate_gives(tiny, seed, temperature, top_k, top_p):
+    # The page used to draw each click with its own per-token seed, so a sampled text differed from
+    # generate(seed=...); it now steps the very Decoding that generate() loops over.
+    model, tok, ids = tiny
+    at = open_page(PAGE)
+    at.number_input(key="gen_seed").set_value(seed)
+    at.slider(key="gen_temperature").set_value(temperature)
+    at.slider(key="gen_top_k").set_value(top_k)
+    at.slider(key="gen_top_p").set_value(top_p).run()
+    for _ in range(6):
+        at.button(key="gen_next").click().run()
+    assert_no_exception(at)
+    expected = list(le.generate(model, ids, 6, temperature=temperature, top_k=top_k or None, top_p=top_p, seed=seed))
+    assert new_ids(at, "gen") == expected
+    assert f"with seed {seed}" in at.caption[-1].value or any(f"with seed {seed}" in c.value for c in at.caption)
+
+
+def test_a_new_seed_starts_the_text_again(tiny):
+    at = open_page(PAGE)
+    at.button(key="gen_next").click().run()
+    at.number_input(key="gen_seed").set_value(5).run()
+    assert new_ids(at, "gen") == []
 
 
 def test_lens_heatmap_is_the_logit_lens_of_the_prompt(tiny):
@@ -105,7 +136,7 @@ def test_a_one_token_prompt_works():
     at = open_page(PAGE, prompt="The")
     at.button(key="gen_next").click().run()
     assert_no_exception(at)
-    assert len(at.session_state["gen_new_ids"]) == 1
+    assert len(new_ids(at, "gen")) == 1
 
 
 def test_edge_prompts_never_show_a_traceback(edge_prompt):
