@@ -16,6 +16,8 @@ import torch
 
 import llama_edu as le
 
+pytestmark = pytest.mark.slow  # writes 1.33 GB twice and loads it in two fresh processes: ~40 s
+
 CFG = le.ModelConfig.from_preset("llama-2-7b").replace(n_layers=2)
 WEIGHT_BYTES = le.count_parameters(CFG) * 2  # bfloat16
 

@@ -108,6 +108,7 @@ print("PEAK_GROWTH_MB", (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - be
 """
 
 
+@pytest.mark.slow  # writes an oversized checkpoint and loads it in a fresh process: ~5 s per layout
 @pytest.mark.parametrize("layout", ["hf", "meta"])
 def test_an_oversized_tensor_is_refused_before_it_is_read(model, tmp_path, layout):
     # Before the check moved ahead of reading, this cost 656 MB of peak memory (read, then converted to float32,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real Streamlit server and three students at once: ~15 s
+
 TOOL = Path(__file__).resolve().parent.parent / "tools" / "classroom_load.py"
 
 

@@ -387,6 +387,7 @@ def test_readable_tokens():
         ["<s>", " The", "at", "␣", "<", "↵", "<0xF0>"]
 
 
+@pytest.mark.slow  # starts a real browser
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (apt-get install chromium)")
 def test_bertviz_views_draw_offline_in_a_real_browser(views, tmp_path):
     """d3 3.5.17 in place of the 5.7.0 bertviz asks for: both views draw their lines, with no request and no error."""

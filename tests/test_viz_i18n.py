@@ -482,6 +482,7 @@ def test_bertviz_views_speak_german(views):
         assert params.search(views[view, "de"]).group(1) == params.search(views[view, "en"]).group(1)
 
 
+@pytest.mark.slow  # starts a real browser
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium (apt-get install chromium)")
 def test_german_bertviz_views_draw_their_german_labels_in_a_real_browser(views, tmp_path):
     """The translated model view's script still runs: its headings and a clicked head's detail are German."""
