@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import streamlit as st
 
 from llama_edu import i18n, literal
-from llama_edu.viz.labels import number
+from llama_edu.i18n import number
 
 LANG_KEY = "lang"  # session state and URL query parameter (?lang=de)
 

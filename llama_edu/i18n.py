@@ -70,3 +70,21 @@ def problems() -> list[str]:
         if len({frozenset(n) for n in names.values()}) > 1:
             found.append(f"{key}: placeholders differ between languages: {names}")
     return found
+
+
+# English 4,096.5 is German 4.096,5: swap the two separators in one pass.
+_GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+def number(value: float, spec: str = "", lang: str = "en") -> str:
+    """value formatted with a format spec (",", ".2f", ".0%"...) for prose: titles, legends, captions.
+
+    German swaps the separators (4.096 tokens, 2,83) and puts a space before "%" (DIN 5008). Numbers plotly
+    formats itself (hover templates, ticks) and value labels on bars and cells keep plotly's own format, so a
+    figure never shows the same number two ways.
+    """
+    text = format(value, spec)
+    if language(lang) != "de":
+        return text
+    text = text.translate(_GERMAN_SEPARATORS)
+    return text[:-1] + "\u00a0%" if text.endswith("%") else text

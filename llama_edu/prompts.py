@@ -5,9 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from .i18n import DEFAULT_LANGUAGE, t
+from .i18n import DEFAULT_LANGUAGE, number, t
 from .tokenizer import Tokenizer
-from .viz.labels import number
 
 MAX_PROMPT_CHARS = 20_000  # beyond this, text is cut before tokenizing (no one reads 20k characters of heatmap)
 
