@@ -1,8 +1,10 @@
 """What every page shares: the model (loaded once per server), the prompt (one per student), and its capture.
 
 Streamlit runs each student's session in its own thread. The model is loaded once (st.cache_resource) with its
-device queue and capture cache (llama_edu/serving.py), and shared by everyone: model and captures are only ever
+device queue and its result cache (llama_edu/serving.py), and shared by everyone: model and results are only ever
 read (the model's hooks belong to the call that made them, see llama_edu/hooks.py), which makes sharing safe.
+Everything a page computes from the model goes through `Current.cached`: one place per model, keyed by what the
+result depends on.
 The session's language and the translated text helpers are in text.py; they are imported here too, so a page
 needs one import line.
 """
@@ -20,7 +22,7 @@ import llama_edu as le
 from llama_edu import i18n
 from llama_edu.memory import estimate
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
-from llama_edu.serving import CaptureCache, Turns
+from llama_edu.serving import ResultCache, Turns
 from text import LANG_KEY, Markdown, formula_number, lang, plain, say, table, tr  # noqa: F401  (pages import them from here)
 
 # The default prompt stays English in every language: the tiny model was trained on English stories only.
@@ -74,27 +76,27 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-# Captures are kept per model up to this many bytes (least recently used dropped first). One capture of the tiny
-# model is 1.6 MB for 8 tokens and 14 MB for 64, so 64 MB keeps a class's recent prompts; a miss costs one forward
-# pass. A 7B capture is hundreds of MB (on the GPU): raise the budget where the memory is there.
-CAPTURE_CACHE_BYTES = int(float(os.environ.get("LLAMA_EDU_CAPTURE_CACHE_MB", "64")) * 2 ** 20)
+# Results (captures first) are kept per model up to this many bytes (least recently used dropped first). One capture
+# of the tiny model is 1.6 MB for 8 tokens and 14 MB for 64, so 64 MB keeps a class's recent prompts; a miss costs
+# one forward pass. A 7B capture is hundreds of MB (on the GPU): raise the budget where the memory is there.
+RESULT_CACHE_BYTES = int(float(os.environ.get("LLAMA_EDU_CAPTURE_CACHE_MB", "64")) * 2 ** 20)
 
 
 @dataclass(frozen=True)
 class Served:
     """One loaded model and what every student using it shares: its tokenizer, its queue on the device (one
-    model run at a time, first come first served) and its recent captures."""
+    model run at a time, first come first served) and its recent results."""
     model: le.Transformer
     tok: le.Tokenizer
     turns: Turns
-    captures: CaptureCache
+    results: ResultCache
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def load(path: str, device: str, dtype: str) -> Served:
     """One copy per server of each (checkpoint, device, dtype); every student's session shares it."""
     return Served(le.load_model(path, device=device, dtype=dtype), le.load_tokenizer(path), Turns(),
-                  CaptureCache(CAPTURE_CACHE_BYTES))
+                  ResultCache(RESULT_CACHE_BYTES))
 
 
 @dataclass
@@ -126,12 +128,20 @@ class Current:
         with self.served.turns.take():
             return fn(*args, **kwargs)
 
+    def cached(self, what: str, *depends_on, compute, per_prompt: bool = True):
+        """compute() for this model (and prompt), kept in the model's result cache under (what, prompt ids,
+        *depends_on): name in depends_on every option the result depends on, and the language where it holds
+        words. Thirty students on the default prompt cost one computation. Read-only: the result is shared.
+        per_prompt=False for what depends on the model alone (its vocabulary, a probe set)."""
+        prompt = (tuple(self.ids),) if per_prompt else ()
+        return self.served.results.get((what, *prompt, *depends_on), compute)
+
     def capture(self):
         """(logits [1, T, V], {hook: tensor}) for the prompt; cached per model, so a slider that does not change
         the prompt is free and thirty students on the default prompt cost one run. Read-only: it is shared."""
         ids = tuple(self.ids)
         try:
-            return self.served.captures.get(ids, lambda: self._checked_capture(ids))
+            return self.cached("capture", compute=lambda: self._checked_capture(ids))
         except NonFiniteRun:
             st.error(i18n.t("serving.nonfinite_logits", lang(), dtype=str(self.model.dtype).removeprefix("torch.")))
             st.stop()

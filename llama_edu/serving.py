@@ -1,4 +1,4 @@
-"""Sharing one model between many students: whose turn it is on the device, and which captures to keep.
+"""Sharing one model between many students: whose turn it is on the device, and which results to keep.
 
 A classroom server loads a model once and every student's session calls it from its own thread. Two things
 need care there, and neither belongs in the model itself (which keeps no state between calls):
@@ -6,12 +6,15 @@ need care there, and neither belongs in the model itself (which keeps no state b
   Turns.         Model runs on one device are served one at a time, first come, first served. A plain lock
                  lets the thread that just released it take it straight back, so a student generating forty
                  tokens in a loop could hold the GPU while others wait; a ticket queue cannot be jumped.
-  CaptureCache.  A full capture (every hook for one prompt) of a 7B model is hundreds of MB, of the tiny model
-                 about a MB. The cache is bounded by bytes, not by a count, and drops the least recently used.
+  ResultCache.   What pages compute from the model (a full capture, an ablation, bertviz's HTML), kept per
+                 model under a key of everything the result depends on. A full capture (every hook for one
+                 prompt) of a 7B model is hundreds of MB, of the tiny model about a MB: the cache is bounded by
+                 bytes, not by a count, and drops the least recently used.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -49,9 +52,13 @@ class Turns:
 
 
 def nbytes(value) -> int:
-    """Bytes held by the tensors in a (nested) tuple, list or dict."""
+    """Bytes held by the tensors and strings in a (nested) tuple, list, dict or dataclass."""
     if isinstance(value, torch.Tensor):
         return value.element_size() * value.nelement()
+    if isinstance(value, (str, bytes)):
+        return len(value)  # bertviz's HTML is a few hundred kB of text
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, dict):
         return sum(nbytes(v) for v in value.values())
     if isinstance(value, (tuple, list)):
@@ -59,10 +66,12 @@ def nbytes(value) -> int:
     return 0
 
 
-class CaptureCache:
-    """Least-recently-used results, bounded by the bytes of their tensors. Thread-safe; values are shared, so
-    callers must only read them. `get(key, compute)` runs `compute` outside the lock: two students with
-    different prompts compute at once (and on the same prompt, at worst twice)."""
+class ResultCache:
+    """Least-recently-used results, bounded by the bytes of their tensors and strings. Thread-safe; values are
+    shared, so callers must only read them. The key names everything a result depends on (what was computed, the
+    prompt's ids, the options, the language where words appear): a result is never shared by callers who should
+    see different ones. `get(key, compute)` runs `compute` outside the lock: two students with different prompts
+    compute at once (and on the same prompt, at worst twice)."""
 
     def __init__(self, budget_bytes: int) -> None:
         self.budget = budget_bytes

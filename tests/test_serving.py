@@ -5,7 +5,7 @@ import time
 
 import torch
 
-from llama_edu.serving import CaptureCache, Turns, nbytes
+from llama_edu.serving import ResultCache, Turns, nbytes
 
 
 def test_turns_are_served_first_come_first_served():
@@ -75,9 +75,9 @@ def test_a_loop_of_calls_cannot_jump_the_queue():
     assert log.index("b") == 1  # served right after A's first token
 
 
-def test_capture_cache_is_bounded_by_bytes_and_drops_the_least_recently_used():
+def test_result_cache_is_bounded_by_bytes_and_drops_the_least_recently_used():
     one_kb = lambda: (torch.zeros(256), {"h": torch.zeros(0)})  # 1024 bytes  # noqa: E731
-    cache = CaptureCache(budget_bytes=3 * 1024)
+    cache = ResultCache(budget_bytes=3 * 1024)
     for key in "abc":
         cache.get(key, one_kb)
     cache.get("a", lambda: 1 / 0)  # a hit: not recomputed, and now the most recently used
@@ -90,7 +90,20 @@ def test_capture_cache_is_bounded_by_bytes_and_drops_the_least_recently_used():
 
 
 def test_a_value_bigger_than_the_budget_is_returned_but_not_kept():
-    cache = CaptureCache(budget_bytes=100)
+    cache = ResultCache(budget_bytes=100)
     value = cache.get("big", lambda: torch.zeros(1000))
     assert value.shape == (1000,) and len(cache) == 0 and cache.bytes == 0
     assert nbytes({"x": [torch.zeros(2, dtype=torch.bfloat16), (torch.zeros(3),)]}) == 4 + 12
+    assert nbytes(("<html>", b"ab")) == 6 + 2
+
+
+def test_a_dataclass_of_tensors_is_counted():
+    from llama_edu.logit_lens import logit_lens
+    from helpers import SMALL_CONFIGS, random_model
+
+    model = random_model(SMALL_CONFIGS["gqa"])
+    _, hooks = model.run_with_cache(torch.tensor([[1, 2, 3]]))
+    lens = logit_lens(model, hooks, k=3)
+    tensors = [v for v in vars(lens).values() if isinstance(v, torch.Tensor)]
+    names = lens.stages + lens.hook_names
+    assert tensors and nbytes(lens) == sum(t.element_size() * t.nelement() for t in tensors) + sum(map(len, names))

@@ -33,11 +33,11 @@ def _piece(cur, token_id: int) -> str:
     return cur.tok.pieces([token_id])[0] if token_id < cur.tok.vocab_size else f"<id {token_id}>"
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _vocabulary(_tok, model_key: str) -> tuple[str, ...]:
+def _vocabulary(cur) -> tuple[str, ...]:
     """Every piece of the loaded tokenizer, built once per model and shared (a tuple: nobody can change it); BERT's
     random replacements are drawn from it here."""
-    return tuple(_tok.pieces(list(range(_tok.vocab_size))))
+    return cur.cached("vocabulary", compute=lambda: tuple(cur.tok.pieces(list(range(cur.tok.vocab_size)))),
+                      per_prompt=False)
 
 
 def _seed(key: str) -> int:
@@ -75,7 +75,7 @@ def masked_lm_objective(cur, key: str) -> None:
     """BERT's objective on the prompt: 15% of the tokens picked, 80/10/10 replaced, predicted at those places only."""
     seed = _seed(key)
     tokens = ["[CLS]"] + _sentence(cur) + ["[SEP]"]
-    example = arch.masked_lm(tokens, _vocabulary(cur.tok, cur.model_key), seed=seed, special=[0, len(tokens) - 1])
+    example = arch.masked_lm(tokens, _vocabulary(cur), seed=seed, special=[0, len(tokens) - 1])
     table(viz.masked_lm_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_table")
     st.caption(_t("bert_caption", picked=len(example.picked), n=len(tokens) - 2, n_llama=len(cur.ids) - 1))
 

@@ -5,6 +5,7 @@ prompt); every widget and chart key starts with the element's `key`.
 """
 
 import streamlit as st
+import torch
 
 from common import lang, tr
 from elements import element
@@ -29,21 +30,24 @@ def _layer_and_head(cur, key: str) -> tuple[int, int]:
     return layer, head
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _bertviz_html(_cache, model_key: str, ids: tuple, pieces: tuple, n_layers: int, view: str, language: str) -> str:
-    """The offline bertviz HTML for this prompt in this language (cached: it is a few hundred kB to build). The
-    cache is shared by every student, so everything the HTML depends on is an argument: the language too."""
-    attentions = bertviz_offline.attentions_from_cache(_cache, n_layers)
-    tokens = bertviz_offline.readable_tokens(list(pieces))
-    if view == "head":
-        return bertviz_offline.head_view_html(attentions, tokens, lang=language)
-    return bertviz_offline.model_view_html(attentions, tokens, lang=language)
+def _bertviz_html(cur, view: str) -> str:
+    """The offline bertviz HTML of this prompt's patterns, in this session's language: a few hundred kB to build,
+    so kept in the model's result cache under everything it depends on (the language too)."""
+    def build() -> str:
+        _, cache = cur.capture()
+        attentions = bertviz_offline.attentions_from_cache(cache, cur.model.cfg.n_layers)
+        tokens = bertviz_offline.readable_tokens(cur.pieces)
+        show = bertviz_offline.head_view_html if view == "head" else bertviz_offline.model_view_html
+        return show(attentions, tokens, lang=language)
+
+    language = lang()
+    return cur.cached("bertviz", view, language, compute=build)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _ablated_logits(_model, model_key: str, ids: tuple, heads: tuple):
-    """Last position's logits [V] with these heads silenced (cached per prompt and choice of heads)."""
-    return interventions.ablate_heads(_model, list(ids), list(heads))[0, -1]
+def _ablated_logits(cur, heads: tuple) -> torch.Tensor:
+    """Last position's logits [V] with these heads silenced (kept per prompt and choice of heads)."""
+    return cur.cached("ablation", heads, compute=lambda: cur.run(
+        interventions.ablate_heads, cur.model, cur.ids, list(heads))[0, -1])
 
 
 @element("causal_mask")
@@ -97,15 +101,13 @@ def attention_steps(cur, key: str) -> None:
 def bertviz_head_view(cur, key: str) -> None:
     """bertviz's head view of every layer's hook_pattern, offline; the model view in a second tab."""
     cfg = cur.model.cfg
-    _, cache = cur.capture()
     n_tokens = len(cur.ids)
-    args = (cur.model_key, tuple(cur.ids), tuple(cur.pieces), cfg.n_layers)
     st.caption(tr("attention.bertviz_caption"))
     head_tab, model_tab = st.tabs([tr("attention.head_view"), tr("attention.model_view")], key=f"{key}_views")
     with head_tab:
-        st.iframe(_bertviz_html(cache, *args, "head", lang()), height=bertviz_offline.head_view_height(n_tokens))
+        st.iframe(_bertviz_html(cur, "head"), height=bertviz_offline.head_view_height(n_tokens))
     with model_tab:
-        st.iframe(_bertviz_html(cache, *args, "model", lang()),
+        st.iframe(_bertviz_html(cur, "model"),
                   height=bertviz_offline.model_view_height(cfg.n_layers, cfg.n_heads, n_tokens))
 
 
@@ -130,7 +132,7 @@ def head_ablation(cur, key: str) -> None:
     layer, head = _layer_and_head(cur, key)
     whole_layer = st.toggle(tr("attention.ablate_layer", n_heads=cfg.n_heads, layer=layer), key=f"{key}_whole_layer")
     heads = tuple((layer, h) for h in range(cfg.n_heads)) if whole_layer else ((layer, head),)
-    after = cur.run(_ablated_logits, cur.model, cur.model_key, tuple(cur.ids), heads)  # [V]
+    after = _ablated_logits(cur, heads)  # [V]
     change = interventions.compare_next_token(logits[0, -1], after, k=8)
     st.caption(tr("attention.ablation_caption_layer" if whole_layer else "attention.ablation_caption_head",
                   kl=change.kl))

@@ -25,20 +25,25 @@ def share(value: float) -> str:
 
 
 def prompt_rollout(cur):
-    """(rollout [L, T, T], patterns L x [H, T, T]) of the prompt, float32 on the CPU."""
-    _, cache = cur.capture()
-    patterns = interventions.layer_patterns(cache, cur.model.cfg.n_layers)
-    return rollout.attention_rollout(patterns), patterns
+    """(rollout [L, T, T], patterns L x [H, T, T]) of the prompt, float32 on the CPU; kept per prompt."""
+    def compute():
+        _, cache = cur.capture()
+        patterns = interventions.layer_patterns(cache, cur.model.cfg.n_layers)
+        return rollout.attention_rollout(patterns), patterns
+
+    return cur.cached("rollout", compute=compute)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _subject_of_verb(_model, _tok, model_key: str):
+def _subject_of_verb(cur):
     """Attention from verb to subject on the probe sentences, per layer and head (one run of 32 sentences per
     model, shared by every student); None if the tokenizer cannot place the probe words."""
-    try:
-        return analysis.subject_of_verb(_model, _tok)
-    except ValueError:
-        return None
+    def measure():
+        try:
+            return cur.run(analysis.subject_of_verb, cur.model, cur.tok)
+        except ValueError:
+            return None
+
+    return cur.cached("subject_of_verb", compute=measure, per_prompt=False)
 
 
 @element("attention_rollout")
@@ -95,7 +100,7 @@ def head_measures_grid(cur, key: str) -> None:
         return
     _, cache = cur.capture()
     measures = analysis.layer_head_measures(interventions.layer_patterns(cache, cfg.n_layers))  # {m: [L, H]}
-    subject = cur.run(_subject_of_verb, cur.model, cur.tok, cur.model_key)
+    subject = _subject_of_verb(cur)
     if subject is not None:
         measures["subject_of_verb"] = subject
     roles = analysis.find_head_roles(measures)
