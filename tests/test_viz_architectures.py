@@ -3,7 +3,6 @@
 import inspect
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from llama_edu import architectures as arch
@@ -105,6 +104,15 @@ def test_every_public_function_that_writes_words_takes_lang_and_every_arch_strin
     assert arch_keys and all(i18n.strings()[k]["en"] != i18n.strings()[k]["de"] for k in arch_keys)
 
 
-@pytest.mark.parametrize("lang", ["en", "de", "xx"])
-def test_t5_figure_is_a_figure_in_any_language(lang):
-    assert isinstance(viz.t5_masks_figure(["a"], ["b"], lang=lang), go.Figure)
+@pytest.mark.parametrize("lang, words", [("en", "en"), ("de", "de"), ("xx", "en")])
+def test_t5_figure_draws_t5_attention_masks_in_any_language_and_english_words_for_an_unknown_one(lang, words):
+    """Each panel is arch.t5_attention_masks for these lengths (1 = may attend); a hand-edited ?lang=xx gets English."""
+    encoder, decoder = SENTENCE, SENTENCE[:4]
+    fig = viz.t5_masks_figure(encoder, decoder, lang=lang)
+    masks = arch.t5_attention_masks(len(encoder), len(decoder))
+    assert len(fig.data) == len(viz.T5_PANELS)
+    for trace, panel in zip(fig.data, viz.T5_PANELS):
+        np.testing.assert_array_equal(_z(trace), np.isfinite(masks[panel].numpy()).astype(float), err_msg=panel)
+    assert fig.layout.title.text == i18n.t("arch.viz.t5.title", words)
+    assert [a.text for a in fig.layout.annotations] == [i18n.t(f"arch.viz.t5.{key}", words)
+                                                         for key in ("encoder_self", "cross", "decoder_self")]
