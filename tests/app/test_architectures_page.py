@@ -1,10 +1,12 @@
 """LLaMA vs GPT, BERT and T5 page: renders on the default and every edge prompt, its tables name their sources, LLaMA's
 row comes from the model, it speaks German, and its elements can appear twice on one screen (lesson 14)."""
 
+import numpy as np
 import pytest
-from apphelpers import assert_no_exception, open_elements, open_page
+from apphelpers import assert_no_exception, figures, open_elements, open_page, spec_array
 
 import llama_edu as le
+from llama_edu import architectures as arch
 from llama_edu import papers
 
 PAGE = "views/architectures.py"
@@ -29,6 +31,15 @@ def test_page_renders_every_mask_and_table(default_page):
     assert len(at.get("plotly_chart")) == 2  # the three families' masks; T5's three sublayers
     assert len(at.dataframe) == 5  # LLaMA, BERT, T5 spans, LLaMA paper, GQA paper
     assert any("largest attention weight that lands on a later token is 0." in c.value for c in at.caption)
+    T = len(le.load_tokenizer(le.TINY_MODEL_DIR).encode("The cat sat on the mat"))
+    masks = figures(at)[0]["data"]  # decoder-only, encoder-only, encoder-decoder
+    allowed = lambda mask: np.isfinite(mask.numpy()).astype(int)  # noqa: E731
+    np.testing.assert_array_equal(spec_array(masks[0]["z"]), allowed(le.model.causal_mask(T, T)))  # what LLaMA adds
+    np.testing.assert_array_equal(spec_array(masks[1]["z"]), np.ones((T, T), dtype=int))
+    t5 = arch.t5_attention_masks(T, T)  # T5's three sublayers, as blocks of one who-reads-whom matrix
+    np.testing.assert_array_equal(spec_array(masks[2]["z"]), np.block([
+        [allowed(t5["encoder self-attention"]), np.zeros((T, T), dtype=int)],
+        [allowed(t5["cross-attention"]), allowed(t5["decoder self-attention"])]]))
 
 
 def test_each_paper_table_is_followed_by_its_source(default_page):

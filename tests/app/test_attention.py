@@ -100,17 +100,28 @@ def test_ablation_bars_match_a_direct_ablation(tiny):
     assert f"{model.cfg.n_heads} heads" in at.toggle(key="attn_ablation_whole_layer").label
 
 
-def test_sink_map_covers_every_layer_and_head(tiny):
-    model, *_ = tiny
+def test_sink_map_shows_each_heads_share_on_position_0(tiny):
+    """Mean over queries 1..T-1 of hook_pattern[..., 0] (query 0 can only see itself), and in the title the share
+    a head spreading evenly would give: the mean of 1 / (i + 1)."""
+    model, _, ids, _, cache = tiny
     at = open_page(PAGE)
-    sink = chart(at, "position 0").data[0]
-    assert array(sink.z).shape == (model.cfg.n_layers, model.cfg.n_heads)
+    sink = chart(at, "position 0")
+    expected = np.stack([cache[f"layers.{i}.attention.hook_pattern"][0, :, 1:, 0].mean(-1).numpy()
+                         for i in range(model.cfg.n_layers)])  # [L, H]
+    np.testing.assert_allclose(array(sink.data[0].z), expected, rtol=1e-5, atol=1e-6)
+    uniform = np.mean([1 / (i + 1) for i in range(1, len(ids))])
+    assert f"{uniform:.0%}" in sink.layout.title.text
 
 
 def test_a_one_token_prompt_works():
     at = open_page(PAGE, prompt="cat")
     assert_no_exception(at)
     assert len(at.get("plotly_chart")) == 6
+    model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
+    _, cache = model.run_with_cache(torch.tensor([tok.encode("cat")]))
+    expected = cache["layers.0.attention.hook_pattern"][0, 0].numpy()  # [2, 2]: <s> and "cat"
+    z = array(chart(at, "layer 0, head 0").data[1].z)
+    np.testing.assert_allclose(z[np.tril_indices(2)], expected[np.tril_indices(2)], rtol=1e-5, atol=1e-6)
 
 
 def test_survives_edge_prompts(edge_prompt):

@@ -21,9 +21,18 @@ def test_block_diagram_twice():
     assert titles == [titles[0]] * 2 and f"{total:,} parameters" in titles[0]
 
 
-def test_parameter_breakdown_table_twice():
+def test_parameter_breakdown_table_twice_counts_the_loaded_models_tensors():
     at = render_twice("parameter_breakdown_table")
     assert len(at.dataframe) == 2
+    model = le.load_model(le.TINY_MODEL_DIR)
+    counted = {"tok_embeddings": model.tok_embeddings.weight.numel(), "output": model.output.weight.numel(),
+               "attention": sum(p.numel() for n, p in model.named_parameters() if ".attention." in n),
+               "feed_forward": sum(p.numel() for n, p in model.named_parameters() if ".feed_forward." in n),
+               "norms": sum(p.numel() for n, p in model.named_parameters() if "norm" in n)}
+    assert sum(counted.values()) == sum(p.numel() for p in model.parameters())
+    for df in at.dataframe:
+        shown_counts = {row["component"]: int(str(row["parameters"]).replace(",", "")) for _, row in df.value.iterrows()}
+        assert shown_counts == counted
 
 
 def test_parameter_shares_twice_with_independent_pickers():

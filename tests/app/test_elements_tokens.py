@@ -1,8 +1,11 @@
 """Token elements alone on a screen, each drawn twice with two keys: no exception, no shared widget state."""
 
 
+import numpy as np
 import pytest
-from apphelpers import assert_no_exception, open_elements, widget_keys
+from apphelpers import assert_no_exception, figures, open_elements, spec_array, widget_keys
+
+import llama_edu as le
 
 
 @pytest.mark.parametrize("name", ["token_chips", "byte_fallback", "embedding_heatmap"])
@@ -19,6 +22,13 @@ def test_two_byte_fallback_boxes_keep_their_own_text():
     assert [c.value for c in at.code] == ["🦙", "é"]
 
 
-def test_embedding_heatmap_draws_three_charts_per_copy():
+def test_embedding_heatmap_copies_show_the_prompts_rows_of_the_embedding_matrix():
     at = open_elements("tokens", "embedding_heatmap")
-    assert len(at.get("plotly_chart")) == 6
+    assert_no_exception(at)
+    charts = figures(at)
+    assert len(charts) == 6  # heatmap, lengths, cosine similarity: twice
+    tok, model = le.load_tokenizer(le.TINY_MODEL_DIR), le.load_model(le.TINY_MODEL_DIR)
+    rows = model.tok_embeddings.weight[tok.encode("The cat sat on the mat")].detach().numpy()  # [T, D]
+    for heatmap, lengths in (charts[0:2], charts[3:5]):
+        np.testing.assert_allclose(spec_array(heatmap["data"][0]["z"]), rows, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(spec_array(lengths["data"][0]["y"]), np.linalg.norm(rows, axis=-1), rtol=1e-5)

@@ -9,6 +9,8 @@ import torch
 from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
+from llama_edu import papers
+from llama_edu.i18n import t
 
 PAGE = "views/gqa.py"
 
@@ -68,8 +70,11 @@ def test_keys_and_patterns_come_from_the_selected_layer(tiny):
 def test_paper_table_and_memory_savings_are_shown():
     at = open_page(PAGE)
     tables = [df.value for df in at.dataframe]
-    paper = tables[0].set_index("model")
-    assert paper.loc["GQA-8-XXL", "average score"] == 47.1 and paper.loc["MQA-XXL", "inference time (s)"] == 0.24
+    assert tables[0].to_dict("records") == papers.GQA_TABLE_1  # every row and column of the paper's Table 1
+    quality = next(fig for fig in figures(at) if fig.layout.title.text == t("viz.attention.quality.title", "en"))
+    assert list(quality.data[0].text) == [r["model"] for r in papers.GQA_TABLE_1]
+    assert list(quality.data[0].x) == [r["inference time (s)"] for r in papers.GQA_TABLE_1]
+    assert list(quality.data[0].y) == [r["average score"] for r in papers.GQA_TABLE_1]
     memory = tables[1].set_index("model")
     assert memory.loc["llama-2-70b", "as MHA (GiB)"] == 10.0 and memory.loc["llama-2-70b", "as configured (GiB)"] == 1.25
     assert memory.loc["llama-3-8b", "saved"] == "4x" and memory.loc["llama-2-7b", "saved"] == "-"

@@ -111,6 +111,12 @@ def test_a_one_word_prompt_works():
     at = open_page(PAGE, prompt="cat")
     assert_no_exception(at)
     assert len(at.get("plotly_chart")) == N_CHARTS
+    model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
+    _, cache = model.run_with_cache(torch.tensor([tok.encode("cat")]))
+    expected = attention_rollout(patterns_from_cache(cache, model.cfg.n_layers))[-1, 0]  # [2, 2]
+    rollout_trace = chart(at, "Attention rollout after layer 5").data[0]
+    np.testing.assert_allclose(lower_triangle(spec_array(rollout_trace.z)), lower_triangle(expected.numpy()),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_survives_edge_prompts(edge_prompt):
