@@ -27,6 +27,28 @@ from .train import get_batch
 
 
 # ---- masks ------------------------------------------------------------------------------------------------------
+def attention_masks(n_tokens: int) -> dict[str, torch.Tensor]:
+    """The additive attention masks (0 = may attend, -inf = may not) of the three Transformer families, for one
+    sequence of n_tokens. Rows are queries, columns keys, as in hook_scores.
+
+        "decoder-only"     [T, T]    causal (GPT, LLaMA): llama_edu.model.causal_mask, what this model adds
+        "encoder-only"     [T, T]    bidirectional (BERT): every token sees every token
+        "encoder-decoder"  [2T, 2T]  T5, the same T tokens fed to the encoder (first T rows and columns) and to the
+                                     decoder (last T): encoder self-attention bidirectional, decoder
+                                     self-attention causal, decoder -> encoder cross-attention full, and the
+                                     encoder never sees the decoder. In T5 these are separate attention sublayers
+                                     (t5_attention_masks); one matrix shows who can read whom.
+    """
+    if n_tokens < 1:
+        raise ValueError("needs at least one token")
+    causal = causal_mask(n_tokens, n_tokens)  # [T, T]
+    open_ = torch.zeros(n_tokens, n_tokens)  # [T, T]
+    closed = torch.full((n_tokens, n_tokens), float("-inf"))  # [T, T]
+    encoder_decoder = torch.cat([torch.cat([open_, closed], dim=1),  # encoder queries: encoder keys only
+                                 torch.cat([open_, causal], dim=1)])  # decoder queries: cross + causal self
+    return {"decoder-only": causal, "encoder-only": open_, "encoder-decoder": encoder_decoder}
+
+
 def t5_attention_masks(n_encoder: int, n_decoder: int) -> dict[str, torch.Tensor]:
     """T5's three attention sublayers as additive masks (0 = may attend, -inf = may not); rows are queries.
 
@@ -34,7 +56,7 @@ def t5_attention_masks(n_encoder: int, n_decoder: int) -> dict[str, torch.Tensor
         "decoder self-attention"  [Td, Td]  causal: llama_edu.model.causal_mask, as in LLaMA
         "cross-attention"         [Td, Te]  every decoder position reads every encoder position
 
-    With Te = Td = T these are the blocks of llama_edu.viz.attention.attention_masks(T)["encoder-decoder"].
+    With Te = Td = T these are the blocks of attention_masks(T)["encoder-decoder"].
     """
     if n_encoder < 1 or n_decoder < 1:
         raise ValueError("needs at least one encoder and one decoder position")

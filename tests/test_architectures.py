@@ -9,8 +9,8 @@ import torch
 import llama_edu as le
 from llama_edu import architectures as arch
 from llama_edu import train
+from llama_edu.architectures import attention_masks
 from llama_edu.model import causal_mask
-from llama_edu.viz.attention import attention_masks
 
 ALLOWED = 0.0  # an additive mask keeps a score with 0 and removes it with -inf
 
@@ -30,6 +30,34 @@ def test_causal_mask_allows_the_diagonal_and_everything_below_it(T):
 @pytest.mark.parametrize("T", [1, 7])
 def test_bidirectional_mask_allows_every_pair(T):
     assert torch.equal(attention_masks(T)["encoder-only"], torch.zeros(T, T))
+
+
+def test_decoder_only_mask_is_the_models_causal_mask():
+    masks = attention_masks(4)
+    assert torch.equal(masks["decoder-only"], causal_mask(4, 4))
+    allowed = torch.isfinite(masks["decoder-only"])
+    assert torch.equal(allowed, torch.ones(4, 4, dtype=torch.bool).tril())  # j <= i, including itself
+    assert (masks["decoder-only"][allowed] == 0).all() and torch.isneginf(masks["decoder-only"][~allowed]).all()
+
+
+def test_encoder_only_mask_lets_every_token_see_every_token():
+    assert torch.equal(attention_masks(5)["encoder-only"], torch.zeros(5, 5))
+
+
+def test_encoder_decoder_mask_by_block():
+    """Rows and columns: 3 encoder positions, then 3 decoder positions."""
+    T, m = 3, attention_masks(3)["encoder-decoder"]
+    assert m.shape == (6, 6)
+    enc_self, enc_to_dec, cross, dec_self = m[:T, :T], m[:T, T:], m[T:, :T], m[T:, T:]
+    assert (enc_self == 0).all()  # bidirectional
+    assert torch.isneginf(enc_to_dec).all()  # the encoder never reads the decoder
+    assert (cross == 0).all()  # every decoder position reads every encoder position
+    assert torch.equal(torch.isfinite(dec_self), torch.tensor([[1, 0, 0], [1, 1, 0], [1, 1, 1]], dtype=torch.bool))
+
+
+def test_attention_masks_reject_an_empty_sequence():
+    with pytest.raises(ValueError, match="at least one token"):
+        attention_masks(0)
 
 
 def test_cross_attention_is_decoder_positions_by_encoder_positions_with_nothing_masked():

@@ -1,4 +1,4 @@
-"""Attention figures and computations, against the model's own hooks and hand computations."""
+"""Attention figures, against the model's own hooks and hand computations."""
 
 import json
 import math
@@ -10,11 +10,11 @@ import pytest
 import torch
 
 import llama_edu as le
-from llama_edu import interventions
+from llama_edu import interventions, kvcache
+from llama_edu.architectures import attention_masks
 from llama_edu.viz import attention as viz
 from llama_edu.viz import bertviz_offline
 T = 9
-GIB = 1024 ** 3
 # The GQA shape of tests/conftest.py's small models (8 query heads, 2 KV heads), built here rather than imported:
 # "from helpers import" finds tests/app/conftest.py instead when both folders are collected in one run.
 GQA = le.ModelConfig(dim=64, n_layers=2, n_heads=8, n_kv_heads=2, vocab_size=96, multiple_of=16, max_seq_len=64)
@@ -84,34 +84,10 @@ def test_steps_reject_a_head_that_does_not_exist(gqa_capture):
 
 
 # ---- masks ---------------------------------------------------------------------------------------------------
-def test_decoder_only_mask_is_the_models_causal_mask():
-    masks = viz.attention_masks(4)
-    assert torch.equal(masks["decoder-only"], le.model.causal_mask(4, 4))
-    allowed = torch.isfinite(masks["decoder-only"])
-    assert torch.equal(allowed, torch.ones(4, 4, dtype=torch.bool).tril())  # j <= i, including itself
-    assert (masks["decoder-only"][allowed] == 0).all() and torch.isneginf(masks["decoder-only"][~allowed]).all()
-
-
-def test_encoder_only_mask_lets_every_token_see_every_token():
-    assert torch.equal(viz.attention_masks(5)["encoder-only"], torch.zeros(5, 5))
-
-
-def test_encoder_decoder_mask_by_block():
-    """Rows and columns: 3 encoder positions, then 3 decoder positions."""
-    T, m = 3, viz.attention_masks(3)["encoder-decoder"]
-    assert m.shape == (6, 6)
-    enc_self, enc_to_dec, cross, dec_self = m[:T, :T], m[:T, T:], m[T:, :T], m[T:, T:]
-    assert (enc_self == 0).all()  # bidirectional
-    assert torch.isneginf(enc_to_dec).all()  # the encoder never reads the decoder
-    assert (cross == 0).all()  # every decoder position reads every encoder position
-    assert torch.equal(torch.isfinite(dec_self), torch.tensor([[1, 0, 0], [1, 1, 0], [1, 1, 1]], dtype=torch.bool))
-    parts = viz.encoder_decoder_parts(T)
+def test_encoder_decoder_parts_name_each_block():
+    """Rows and columns: 3 encoder positions, then 3 decoder positions (the masks themselves: test_architectures.py)."""
+    parts = viz.encoder_decoder_parts(3)
     assert parts[0, 4].startswith("none") and parts[4, 0].startswith("cross") and parts[5, 5].startswith("decoder")
-
-
-def test_attention_masks_reject_an_empty_sequence():
-    with pytest.raises(ValueError, match="at least one token"):
-        viz.attention_masks(0)
 
 
 def test_causal_mask_figure_draws_0_and_minus_infinity():
@@ -128,7 +104,7 @@ def test_mask_comparison_figure_draws_the_three_masks():
     labels = [f"{i}:t{i}" for i in range(4)]
     fig = viz.mask_comparison_figure(labels)
     decoder_only, encoder_only, encoder_decoder = fig.data
-    masks = viz.attention_masks(4)
+    masks = attention_masks(4)
     for trace, name in [(decoder_only, "decoder-only"), (encoder_only, "encoder-only"),
                         (encoder_decoder, "encoder-decoder")]:
         np.testing.assert_array_equal(np.array(trace.z), torch.isfinite(masks[name]).int().numpy())
@@ -287,15 +263,9 @@ def test_keys_heatmaps_show_hook_k_rot_per_kv_head(gqa_capture):
     np.testing.assert_allclose(np.array(fig.data[1].z, dtype=float), k[:, 1].numpy(), rtol=1e-6)
 
 
-def test_kv_cache_rows_by_hand():
-    rows = {r["model"]: r for r in viz.kv_cache_rows({n: le.PRESETS[n] for n in ["llama-2-7b", "llama-2-70b",
-                                                                               "llama-3.1-405b"]}, 4096)}
-    # 2 (K and V) * layers * KV heads * head_dim * tokens * 2 bytes (bfloat16)
-    assert rows["llama-2-70b"]["as configured (GiB)"] == 2 * 80 * 8 * 128 * 4096 * 2 / GIB == 1.25
-    assert rows["llama-2-70b"]["as MHA (GiB)"] == 10.0 and rows["llama-2-70b"]["saved"] == "8x"
-    assert rows["llama-2-7b"]["as MHA (GiB)"] == rows["llama-2-7b"]["as configured (GiB)"] == 2.0
-    assert rows["llama-3.1-405b"]["saved"] == "16x"
-    fig = viz.kv_cache_figure(list(rows.values()))
+def test_kv_cache_figure_draws_the_rows():
+    rows = kvcache.kv_cache_rows({n: le.PRESETS[n] for n in ["llama-2-7b", "llama-2-70b", "llama-3.1-405b"]}, 4096)
+    fig = viz.kv_cache_figure(rows)
     assert list(fig.data[1].y) == [2.0, 1.25, pytest.approx(1.96875)]
 
 

@@ -25,6 +25,7 @@ import llama_edu as le
 from helpers import SMALL_CONFIGS, random_model
 from llama_edu import analysis, i18n, interventions, papers, rollout
 from llama_edu import architectures as arch
+from llama_edu.kvcache import compare_decoding, kv_cache_rows
 from llama_edu.logit_lens import logit_lens
 from llama_edu.train import TrainConfig
 from llama_edu.viz import architectures, attention, bertviz_offline, ffn, generation, kvcache, labels, layers, norms
@@ -219,7 +220,7 @@ def d():
     q, q_rot = cache[f"{attn}.hook_q"][0, :, 2], cache[f"{attn}.hook_q_rot"][0, :, 2]  # [T, hd]
     steps = interventions.attention_steps(cache[f"{attn}.hook_q_rot"][0], cache[f"{attn}.hook_k_rot"][0], head=2)
     change = interventions.compare_next_token(logits[0, -1], logits[0, -1] * 0.5, k=4)
-    with_cache, without_cache = kvcache.compare_decoding(model, ids[:3], 3, repeats=1)
+    with_cache, without_cache = compare_decoding(model, ids[:3], 3, repeats=1)
     nrm = norms.norm_capture(cache, "layers.0.ffn_norm", 2)
     turn = rope.pair_turn(q, q_rot, 5, 1, model.cfg.rope_theta)
     patterns = rollout.patterns_from_cache(cache, model.cfg.n_layers)[:, 0]  # [L, H, T, T]
@@ -261,7 +262,7 @@ FIGURES = {
     "attention.similarity_heatmap": lambda d, lang: attention.similarity_heatmap(
         interventions.pattern_similarity(d.cache["layers.0.attention.hook_pattern"][0]), 2, lang=lang),
     "attention.gqa_quality_figure": lambda d, lang: attention.gqa_quality_figure(lang=lang),
-    "attention.kv_cache_figure": lambda d, lang: attention.kv_cache_figure(attention.kv_cache_rows(
+    "attention.kv_cache_figure": lambda d, lang: attention.kv_cache_figure(kv_cache_rows(
         {n: le.PRESETS[n] for n in ("llama-2-7b", "llama-2-70b")}, 4096), 4096, lang=lang),
     "ffn.activation_curves_figure": lambda d, lang: ffn.activation_curves_figure(d.ffn[0], lang=lang),
     "ffn.swiglu_units_figure": lambda d, lang: ffn.swiglu_units_figure(*d.ffn, "product", "L1 · 3:▁sat", lang=lang),

@@ -6,7 +6,7 @@ import streamlit as st
 import llama_edu as le
 from common import lang, plain, table, tr
 from elements import element
-from llama_edu import interventions
+from llama_edu import interventions, kvcache
 from llama_edu.viz import attention as viz
 
 # The Llama releases whose KV cache we compare (their published configurations, llama_edu.config.PRESETS).
@@ -16,7 +16,7 @@ CONTEXT = 4096
 
 def kv_cache_rows() -> list[dict]:
     """One row per compared release: its KV cache at CONTEXT tokens as MHA and as configured."""
-    return viz.kv_cache_rows({name: le.PRESETS[name] for name in COMPARED}, CONTEXT)
+    return kvcache.kv_cache_rows({name: le.PRESETS[name] for name in COMPARED}, CONTEXT)
 
 
 @element("gqa_diagram")

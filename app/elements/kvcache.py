@@ -6,13 +6,14 @@ import streamlit as st
 import llama_edu as le
 from common import formula_number, lang, table, tr
 from elements import element
+from llama_edu import kvcache
 from llama_edu.viz import kvcache as viz
 
 DEFAULT_PRESETS = ["llama-2-7b", "llama-2-70b", "llama-3-8b", "tiny"]
 
 
 def _chosen_configs(names: list[str], mha: bool) -> dict[str, le.ModelConfig]:
-    return {n: viz.as_mha(le.PRESETS[n]) if mha else le.PRESETS[n] for n in names}
+    return {n: kvcache.as_mha(le.PRESETS[n]) if mha else le.PRESETS[n] for n in names}
 
 
 def _mha_toggle(key: str) -> bool:
@@ -58,20 +59,20 @@ def kv_memory_chart(cur, key: str) -> None:
 def kv_wrong_figure(cur, key: str) -> None:
     """The slide's formula for Llama-2-70B (batch 64, 4,096 tokens, bfloat16), its two mistakes, the right value."""
     p70 = le.PRESETS["llama-2-70b"]
-    fix = viz.slide_correction(p70, batch=64, context=4096, bytes_per_value=2)
+    fix = kvcache.slide_correction(p70, batch=64, context=4096, bytes_per_value=2)
     overcount = fix.per_width * fix.per_sharing
     st.markdown(tr("kvcache.slide_intro"))
     # Formulas are code, but their numbers and the words inside \text{} follow the language.
     n, unit = formula_number, tr("kvcache.formula_bytes")
     st.latex(rf"64 \cdot {p70.n_layers} \cdot {p70.n_heads} \cdot {n(p70.dim)} \cdot {n(4096)} \cdot 2 \cdot 2 "
-             rf"= {n(fix.slide_bytes)}\ \text{{{unit}}} = {n(fix.slide_bytes / viz.GIB, ',.0f')}\ \text{{GiB}}")
+             rf"= {n(fix.slide_bytes)}\ \text{{{unit}}} = {n(fix.slide_bytes / kvcache.GIB, ',.0f')}\ \text{{GiB}}")
     st.markdown(tr("kvcache.slide_mistakes", n_heads=p70.n_heads, n_kv_heads=p70.n_kv_heads, dim=p70.dim,
                    head_dim=p70.head_dim, per_width=fix.per_width, per_sharing=fix.per_sharing, overcount=overcount,
-                   slide_gib=fix.slide_bytes / viz.GIB, correct_gib=fix.correct_batch_bytes / viz.GIB))
+                   slide_gib=fix.slide_bytes / kvcache.GIB, correct_gib=fix.correct_batch_bytes / kvcache.GIB))
     st.latex(rf"2 \cdot {p70.n_layers} \cdot {p70.n_kv_heads} \cdot {p70.head_dim} \cdot {n(4096)} \cdot 2\ "
              rf"\text{{{unit}}} = {n(fix.correct_one_bytes)}\ \text{{{unit}}} = "
-             rf"{n(fix.correct_one_bytes / viz.GIB, '.2f')}\ \text{{{tr('kvcache.formula_gib_per_sequence')}}}")
-    st.caption(tr("kvcache.mha_caption", n_heads=p70.n_heads, mha_gib=fix.mha_one_bytes / viz.GIB,
+             rf"{n(fix.correct_one_bytes / kvcache.GIB, '.2f')}\ \text{{{tr('kvcache.formula_gib_per_sequence')}}}")
+    st.caption(tr("kvcache.mha_caption", n_heads=p70.n_heads, mha_gib=fix.mha_one_bytes / kvcache.GIB,
                   factor=fix.per_sharing))
 
 
@@ -88,11 +89,11 @@ def kv_live_demo(cur, key: str) -> None:
     long_len = min(cfg.max_seq_len - n_new, 160)
     longer = c2.toggle(tr("kvcache.longer", long_len=long_len), key=f"{key}_longer",
                        disabled=long_len <= len(cur.ids), help=tr("kvcache.longer_help"))
-    prompt_ids = viz.repeat_to_length(cur.ids, long_len) if longer and long_len > len(cur.ids) else cur.ids
+    prompt_ids = kvcache.repeat_to_length(cur.ids, long_len) if longer and long_len > len(cur.ids) else cur.ids
     run_key = (cur.model_key, tuple(prompt_ids), n_new)  # a stored result is shown only for these inputs
     if st.button(tr("kvcache.run"), key=f"{key}_run", type="primary"):
         with st.spinner(tr("kvcache.generating")):
-            st.session_state[f"{key}_demo"] = (run_key, cur.run(viz.compare_decoding, model, prompt_ids, n_new))
+            st.session_state[f"{key}_demo"] = (run_key, cur.run(kvcache.compare_decoding, model, prompt_ids, n_new))
     demo = st.session_state.get(f"{key}_demo")
     if demo is None or demo[0] != run_key:
         st.caption(tr("kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids)))

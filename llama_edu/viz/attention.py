@@ -16,9 +16,8 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from ..config import ModelConfig, kv_cache_bytes
+from ..architectures import attention_masks
 from ..i18n import t
-from ..model import causal_mask
 from ..papers import GQA_TABLE_1  # Ainslie et al. (2023), Table 1, kept with its source
 from .labels import number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
@@ -27,7 +26,6 @@ MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backg
 ALLOWED_BLUE = "#1f77b4"  # a cell the mask lets through (adds 0 to the score)
 GROUP_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 MAX_CROSSES = 24  # beyond this many tokens a cross per masked cell is just noise: grey alone marks them
-GIB = 1024 ** 3
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -70,30 +68,9 @@ def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True) 
 
 
 # ---- masks ----------------------------------------------------------------------------------------------------
-def attention_masks(n_tokens: int) -> dict[str, torch.Tensor]:
-    """The additive attention masks (0 = may attend, -inf = may not) of the three Transformer families, for one
-    sequence of n_tokens. Rows are queries, columns keys, as in hook_scores.
-
-        "decoder-only"     [T, T]    causal (GPT, LLaMA): llama_edu.model.causal_mask, what this model adds
-        "encoder-only"     [T, T]    bidirectional (BERT): every token sees every token
-        "encoder-decoder"  [2T, 2T]  T5, the same T tokens fed to the encoder (first T rows and columns) and to the
-                                     decoder (last T): encoder self-attention bidirectional, decoder
-                                     self-attention causal, decoder -> encoder cross-attention full, and the
-                                     encoder never sees the decoder. In T5 these are separate attention sublayers;
-                                     one matrix shows who can read whom.
-    """
-    if n_tokens < 1:
-        raise ValueError("needs at least one token")
-    causal = causal_mask(n_tokens, n_tokens)  # [T, T]
-    open_ = torch.zeros(n_tokens, n_tokens)  # [T, T]
-    closed = torch.full((n_tokens, n_tokens), float("-inf"))  # [T, T]
-    encoder_decoder = torch.cat([torch.cat([open_, closed], dim=1),  # encoder queries: encoder keys only
-                                 torch.cat([open_, causal], dim=1)])  # decoder queries: cross + causal self
-    return {"decoder-only": causal, "encoder-only": open_, "encoder-decoder": encoder_decoder}
-
-
 def encoder_decoder_parts(n_tokens: int, *, lang: str = "en") -> np.ndarray:
-    """Which attention each cell of attention_masks(T)["encoder-decoder"] belongs to.   [2T, 2T] of str"""
+    """Which attention each cell of llama_edu.architectures.attention_masks(T)["encoder-decoder"] belongs to.
+    [2T, 2T] of str"""
     T = n_tokens
     parts = np.empty((2 * T, 2 * T), dtype=object)
     parts[:T, :T] = t("viz.attention.part.encoder_self", lang)
@@ -378,20 +355,9 @@ def gqa_quality_figure(table: list[dict] = GQA_TABLE_1, *, lang: str = "en") -> 
     return fig
 
 
-def kv_cache_rows(configs: dict[str, ModelConfig], seq_len: int = 4096, bytes_per_value: float = 2) -> list[dict]:
-    """KV cache of one sequence of seq_len tokens, if the model had one KV head per query head, and as built."""
-    rows = []
-    for name, cfg in configs.items():
-        as_mha = kv_cache_bytes(cfg.replace(n_kv_heads=cfg.n_heads), seq_len, bytes_per_value=bytes_per_value)
-        actual = kv_cache_bytes(cfg, seq_len, bytes_per_value=bytes_per_value)
-        rows.append({"model": name, "attention": f"{cfg.attention_kind} {cfg.n_heads}/{cfg.n_kv_heads}",
-                     "as MHA (GiB)": as_mha / GIB, "as configured (GiB)": actual / GIB,
-                     "saved": f"{as_mha / actual:.0f}x" if actual != as_mha else "-"})
-    return rows
-
-
 def kv_cache_figure(rows: list[dict], seq_len: int = 4096, *, lang: str = "en") -> go.Figure:
-    """kv_cache_rows as grouped bars: the cache with one KV head per query head, and as the model is built.
+    """llama_edu.kvcache.kv_cache_rows as grouped bars: the cache with one KV head per query head, and as the model
+    is built.
     (The rows' keys are data, read here by name, so they stay English whatever the language.)"""
     names = [r["model"] for r in rows]
     hover = "%{x}<br>%{y:.2f} GiB<extra>%{fullData.name}</extra>"

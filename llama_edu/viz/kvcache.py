@@ -1,35 +1,26 @@
-"""The KV cache: what it costs (memory, arithmetic on the config) and what it buys (time per generated token).
+"""The KV cache as figures and tables: its memory against context length, the calculator's rows, and the time per
+generated token with and without it.
 
     bytes = 2 (K and V) * n_layers * n_kv_heads * head_dim * seq_len * batch * bytes_per_value
 
-The memory numbers all come from config.kv_cache_bytes; the timing runs the real model with and without a cache.
+The memory numbers all come from config.kv_cache_bytes; the timed runs are llama_edu.kvcache.compare_decoding's.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-
 import plotly.graph_objects as go
-import torch
 from plotly.subplots import make_subplots
 
 from ..config import DTYPE_BYTES, ModelConfig, kv_cache_bytes
 from ..i18n import t
-from ..model import Transformer
+from ..kvcache import GIB, DecodeRun
 from .labels import number
 
 FONT = dict(size=16)
-GIB = 1024 ** 3
 CALCULATOR_DTYPES = {name: DTYPE_BYTES[name] for name in ("bfloat16", "float16", "float32", "int8")}
 
 
 # ---- memory ----------------------------------------------------------------------------------------------------
-def as_mha(cfg: ModelConfig) -> ModelConfig:
-    """The same model with one key/value head per query head (multi-head attention)."""
-    return cfg.replace(n_kv_heads=cfg.n_heads)
-
-
 def attention_label(cfg: ModelConfig, *, lang: str = "en") -> str:
     """ "MHA", or "GQA (8 KV heads)": how many KV heads the query heads share."""
     if cfg.attention_kind == "MHA":
@@ -76,109 +67,7 @@ def memory_vs_context_figure(configs: dict[str, ModelConfig], batch: int, bytes_
     return fig
 
 
-def slide_formula_bytes(batch: int, layers: int, heads: int, embedded_dim: int, context: int,
-                        bytes_per_value: float = 2) -> int:
-    """The course slide's formula, as written: batch * layers * heads * embedded dim * context * 2 * bytes."""
-    return int(batch * layers * heads * embedded_dim * context * 2 * bytes_per_value)
-
-
-def slide_overcount(cfg: ModelConfig) -> tuple[int, int]:
-    """How far the slide's heads * embedded_dim exceeds the real n_kv_heads * head_dim, split into its two causes:
-    (dim / head_dim = n_heads: a whole model width per head, n_heads / n_kv_heads: query heads counted, not KV)."""
-    return cfg.dim // cfg.head_dim, cfg.n_heads // cfg.n_kv_heads
-
-
-@dataclass
-class SlideCorrection:
-    """The slide's KV-cache number next to the correct one, for one model, batch, context and dtype."""
-    slide_bytes: int  # batch * layers * heads * dim * context * 2 * bytes, as the slide writes it
-    per_width: int  # overcount from storing a whole model width per head (= n_heads)
-    per_sharing: int  # overcount from counting query heads instead of KV heads (= n_heads / n_kv_heads)
-    correct_batch_bytes: int  # kv_cache_bytes for the whole batch
-    correct_one_bytes: int  # ... for one sequence
-    mha_one_bytes: int  # ... for one sequence if every query head had its own K and V (MHA)
-
-
-def slide_correction(cfg: ModelConfig, batch: int = 64, context: int = 4096,
-                     bytes_per_value: float = 2) -> SlideCorrection:
-    per_width, per_sharing = slide_overcount(cfg)
-    return SlideCorrection(
-        slide_bytes=slide_formula_bytes(batch, cfg.n_layers, cfg.n_heads, cfg.dim, context, bytes_per_value),
-        per_width=per_width, per_sharing=per_sharing,
-        correct_batch_bytes=kv_cache_bytes(cfg, context, batch, bytes_per_value),
-        correct_one_bytes=kv_cache_bytes(cfg, context, 1, bytes_per_value),
-        mha_one_bytes=kv_cache_bytes(as_mha(cfg), context, 1, bytes_per_value))
-
-
 # ---- timing ----------------------------------------------------------------------------------------------------
-@dataclass
-class DecodeRun:
-    """One greedy generation, step by step. Step k is the forward pass that chose generated token k."""
-    tokens: list[int] = field(default_factory=list)
-    ms: list[float] = field(default_factory=list)  # time of that forward pass
-    tokens_processed: list[int] = field(default_factory=list)  # positions it ran: the prompt, then 1 or all
-    seq_len: list[int] = field(default_factory=list)  # tokens in the sequence when the step ran
-    cache_shapes: list[tuple[int, ...]] = field(default_factory=list)  # filled part of keys[0] after the step
-    cache_bytes: list[int] = field(default_factory=list)  # cache.nbytes() after the step
-
-
-def _timed(forward, repeats: int, device: torch.device) -> tuple[torch.Tensor, float]:
-    """(output, fastest of `repeats` runs in ms). The fastest, not the mean: a machine shared with other work
-    only ever adds time, so the minimum is the best estimate of the pass itself."""
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        start = time.perf_counter()
-        out = forward()
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        best = min(best, (time.perf_counter() - start) * 1000)
-    return out, best
-
-
-@torch.inference_mode()
-def compare_decoding(model: Transformer, prompt_ids: list[int], n_new: int, repeats: int = 2) -> tuple[DecodeRun, DecodeRun]:
-    """Greedy generation of n_new tokens with a KV cache and without one, step by step in alternation (so a change
-    in machine load hits both alike). Returns (with_cache, without_cache); each path chooses its own tokens."""
-    if n_new < 1 or len(prompt_ids) + n_new > model.cfg.max_seq_len:
-        raise ValueError(f"need 1 <= n_new and prompt + n_new <= {model.cfg.max_seq_len}, got "
-                         f"{len(prompt_ids)} + {n_new}")
-    device = model.device
-    cache = model.new_kv_cache(max_len=len(prompt_ids) + n_new)
-    cached_input = torch.tensor([prompt_ids], device=device)  # [1, T]: the prompt first (prefill), then 1 token
-    full_sequence = torch.tensor([prompt_ids], device=device)  # [1, T + k]: everything, every step
-    with_cache, without_cache = DecodeRun(), DecodeRun()
-    for _ in range(n_new):
-        start = cache.length
-
-        def cached_step():
-            cache.length = start  # a repeat overwrites the same slots, so the cache ends as after one pass
-            return model(cached_input, cache=cache, last_only=True)
-
-        logits, ms = _timed(cached_step, repeats, device)
-        token = int(logits[0, -1].argmax())
-        filled = cache.keys[0][:, :, :cache.length]  # [B, Hkv, t, hd]
-        _record(with_cache, token, ms, cached_input.shape[1], start + cached_input.shape[1],
-                tuple(filled.shape), cache.nbytes())
-        cached_input = torch.tensor([[token]], device=device)  # [1, 1]
-
-        logits, ms = _timed(lambda: model(full_sequence, last_only=True), repeats, device)
-        token = int(logits[0, -1].argmax())
-        _record(without_cache, token, ms, full_sequence.shape[1], full_sequence.shape[1], (), 0)
-        full_sequence = torch.cat([full_sequence, torch.tensor([[token]], device=device)], dim=1)
-    return with_cache, without_cache
-
-
-def _record(run: DecodeRun, token, ms, processed, seq_len, shape, nbytes) -> None:
-    run.tokens.append(token)
-    run.ms.append(ms)
-    run.tokens_processed.append(processed)
-    run.seq_len.append(seq_len)
-    run.cache_shapes.append(shape)
-    run.cache_bytes.append(nbytes)
-
-
 def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun, *, lang: str = "en") -> go.Figure:
     """Top: ms per step against the sequence length at that step (measured, noisy on a busy machine).
     Bottom: positions each step pushes through the model (exact): the prompt at step 0 in both cases, then 1
@@ -207,12 +96,7 @@ def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun, *, lan
     return fig
 
 
-def repeat_to_length(ids: list[int], length: int) -> list[int]:
-    """A longer prompt for the timing demo: the first token (BOS), then the others repeated; exactly `length` long."""
-    body = ids[1:] or ids
-    return (ids[:1] + body * (length // len(body) + 1))[:length]
-
-
 def cache_growth_rows(run: DecodeRun) -> list[dict]:
+    """One row per step of a run with the cache: the filled part of layer 0's keys, and the bytes in use."""
     return [{"step": k, "cache.keys[0][:, :, :t].shape": str(list(shape)), "cache.nbytes()": f"{nbytes:,}"}
             for k, (shape, nbytes) in enumerate(zip(run.cache_shapes, run.cache_bytes))]

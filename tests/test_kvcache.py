@@ -1,0 +1,113 @@
+"""llama_edu.kvcache: the KV-cache memory arithmetic (against hand computation) and the timed decode with and without
+the cache (against llama_edu.generate and config.kv_cache_bytes)."""
+
+import sys
+
+import pytest
+import torch
+
+import llama_edu as le
+from llama_edu import kvcache
+
+GIB = 1024 ** 3
+
+
+# ---- memory ----------------------------------------------------------------------------------------------------
+def test_as_mha_gives_every_query_head_its_own_kv_head():
+    p70 = le.PRESETS["llama-2-70b"]
+    mha = kvcache.as_mha(p70)
+    assert (mha.n_heads, mha.n_kv_heads, mha.head_dim, mha.n_layers) == (64, 64, 128, 80)
+    assert le.kv_cache_bytes(mha, 4096) == 2 * 80 * 64 * 128 * 4096 * 2 == 10 * GIB
+
+
+def test_kv_cache_rows_by_hand():
+    rows = {r["model"]: r for r in kvcache.kv_cache_rows({n: le.PRESETS[n] for n in ["llama-2-7b", "llama-2-70b",
+                                                                                   "llama-3.1-405b"]}, 4096)}
+    # 2 (K and V) * layers * KV heads * head_dim * tokens * 2 bytes (bfloat16)
+    assert rows["llama-2-70b"]["as configured (GiB)"] == 2 * 80 * 8 * 128 * 4096 * 2 / GIB == 1.25
+    assert rows["llama-2-70b"]["as MHA (GiB)"] == 10.0 and rows["llama-2-70b"]["saved"] == "8x"
+    assert rows["llama-2-7b"]["as MHA (GiB)"] == rows["llama-2-7b"]["as configured (GiB)"] == 2.0
+    assert rows["llama-3.1-405b"]["saved"] == "16x"
+
+
+def test_slide_formula_gives_40960_gib_and_overcounts_by_heads_times_group_size():
+    p70 = le.PRESETS["llama-2-70b"]
+    slide = kvcache.slide_formula_bytes(64, 80, 64, 8192, 4096, 2)
+    assert slide == 40960 * GIB
+    per_width, per_sharing = kvcache.slide_overcount(p70)
+    assert (per_width, per_sharing) == (64, 8)
+    assert slide // (per_width * per_sharing) == le.kv_cache_bytes(p70, 4096, 64, 2) == 80 * GIB
+
+
+def test_slide_correction_for_llama2_70b_batch_64():
+    fix = kvcache.slide_correction(le.PRESETS["llama-2-70b"], batch=64, context=4096, bytes_per_value=2)
+    assert fix.slide_bytes == 64 * 80 * 64 * 8192 * 4096 * 2 * 2 == 40960 * GIB
+    assert (fix.per_width, fix.per_sharing) == (64, 8)
+    assert fix.correct_batch_bytes == 80 * GIB and fix.correct_one_bytes == 2 * 80 * 8 * 128 * 4096 * 2
+    assert fix.mha_one_bytes == 10 * GIB
+
+
+# ---- timing ----------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gqa_model():
+    torch.manual_seed(0)
+    cfg = le.ModelConfig(dim=64, n_layers=2, n_heads=8, n_kv_heads=2, vocab_size=96, multiple_of=16, max_seq_len=64)
+    model = le.Transformer(cfg).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.3)  # far from uniform, so greedy picks differ from step to step
+    return model
+
+
+def test_both_paths_generate_what_generate_does(gqa_model):
+    prompt = [1, 7, 30, 4]
+    with_cache, without_cache = kvcache.compare_decoding(gqa_model, prompt, 6, repeats=1)
+    expected = list(le.generate(gqa_model, prompt, 6))
+    assert with_cache.tokens == without_cache.tokens == expected
+    assert len(set(expected)) > 1
+
+
+@pytest.mark.parametrize("repeats", [1, 3])
+def test_repeated_tries_choose_the_same_tokens_as_one_try(gqa_model, repeats):
+    """Every try of a cached step runs on its own copy of the cache, so trying a step again changes nothing."""
+    prompt = [1, 7, 30, 4]
+    with_cache, _ = kvcache.compare_decoding(gqa_model, prompt, 6, repeats=repeats)
+    assert with_cache.tokens == list(le.generate(gqa_model, prompt, 6))
+    assert with_cache.seq_len == [4, 5, 6, 7, 8, 9]
+
+
+def test_cache_grows_one_position_per_step_and_its_bytes_match_the_formula(gqa_model):
+    cfg = gqa_model.cfg
+    with_cache, without_cache = kvcache.compare_decoding(gqa_model, [1, 7, 30], 5, repeats=2)
+    assert with_cache.tokens_processed == [3, 1, 1, 1, 1]
+    assert without_cache.tokens_processed == [3, 4, 5, 6, 7]
+    assert with_cache.seq_len == without_cache.seq_len == [3, 4, 5, 6, 7]
+    assert with_cache.cache_shapes == [(1, cfg.n_kv_heads, t, cfg.head_dim) for t in (3, 4, 5, 6, 7)]
+    assert with_cache.cache_bytes == [le.kv_cache_bytes(cfg, t, 1, 4) for t in (3, 4, 5, 6, 7)]
+    assert all(ms > 0 for ms in with_cache.ms + without_cache.ms)
+
+
+def test_compare_decoding_never_sets_the_cache_length_itself(gqa_model, monkeypatch):
+    """Only the model advances cache.length (STYLE.md: one place advances a counter): the demo times copies of the
+    cache instead of rewinding it."""
+    writers = []
+    original_setattr = le.KVCache.__setattr__
+
+    def recording_setattr(cache, name, value):
+        if name == "length":
+            writers.append(sys._getframe(1).f_code.co_name)  # the function that set it
+        original_setattr(cache, name, value)
+
+    monkeypatch.setattr(le.KVCache, "__setattr__", recording_setattr)
+    kvcache.compare_decoding(gqa_model, [1, 7, 30], 3, repeats=2)
+    assert set(writers) == {"__init__", "forward"}
+
+
+def test_compare_decoding_refuses_to_pass_the_context(gqa_model):
+    with pytest.raises(ValueError, match="64"):
+        kvcache.compare_decoding(gqa_model, [1] * 60, 10)
+
+
+def test_repeat_to_length_keeps_bos_first():
+    assert kvcache.repeat_to_length([1, 5, 6], 6) == [1, 5, 6, 5, 6, 5]
+    assert kvcache.repeat_to_length([1], 3) == [1, 1, 1]
