@@ -23,8 +23,9 @@ import torch
 
 import llama_edu as le
 from helpers import SMALL_CONFIGS, random_model
-from llama_edu import analysis, i18n, interventions, papers, rollout
+from llama_edu import analysis, i18n, interventions, normalization, papers, rollout
 from llama_edu import architectures as arch
+from llama_edu.ffn import SORT_ORDERS, ffn_capture
 from llama_edu.kvcache import compare_decoding, kv_cache_rows
 from llama_edu.logit_lens import logit_lens
 from llama_edu.train import TrainConfig
@@ -221,7 +222,7 @@ def d():
     steps = interventions.attention_steps(cache[f"{attn}.hook_q_rot"][0], cache[f"{attn}.hook_k_rot"][0], head=2)
     change = interventions.compare_next_token(logits[0, -1], logits[0, -1] * 0.5, k=4)
     with_cache, without_cache = compare_decoding(model, ids[:3], 3, repeats=1)
-    nrm = norms.norm_capture(cache, "layers.0.ffn_norm", 2)
+    nrm = normalization.norm_capture(cache, "layers.0.ffn_norm", 2)
     turn = rope.pair_turn(q, q_rot, 5, 1, model.cfg.rope_theta)
     patterns = rollout.patterns_from_cache(cache, model.cfg.n_layers)[:, 0]  # [L, H, T, T]
     measures = analysis.layer_head_measures(patterns)  # {measure: [L, H]}
@@ -236,7 +237,7 @@ def d():
     return SimpleNamespace(
         model=model, ids=ids, logits=logits, cache=cache, labels=attention.token_labels(PIECES), steps=steps,
         change=change, with_cache=with_cache, without_cache=without_cache, nrm=nrm, turn=turn, q=q, q_rot=q_rot,
-        share=interventions.first_token_share(cache, model.cfg.n_layers), ffn=ffn.ffn_capture(cache, 1, 3),
+        share=interventions.first_token_share(cache, model.cfg.n_layers), ffn=ffn_capture(cache, 1, 3),
         probs=logits[0, -1].softmax(-1), lens=logit_lens(model, cache),
         log=json.loads((le.TINY_MODEL_DIR / "training_log.json").read_text()),
         patterns=patterns, rollout=rollout.attention_rollout(patterns), measures=measures, roles=roles,
@@ -277,9 +278,9 @@ FIGURES = {
     "norms.norm_steps_figure": lambda d, lang: norms.norm_steps_figure(
         d.nrm["in"], d.nrm["normalized"], d.model.layers[0].ffn_norm.weight, d.nrm["out"], "ffn_norm", lang=lang),
     "norms.shift_scale_figure": lambda d, lang: norms.shift_scale_figure(
-        norms.compare_norms(d.nrm["in"], d.model.layers[0].ffn_norm, shift=1.0, scale=2.0), lang=lang),
+        normalization.compare_norms(d.nrm["in"], d.model.layers[0].ffn_norm, shift=1.0, scale=2.0), lang=lang),
     "norms.residual_rms_figure": lambda d, lang: norms.residual_rms_figure(
-        norms.residual_rms_by_layer(d.cache, d.model.cfg.n_layers, 2), "2:▁cat", lang=lang),
+        normalization.residual_rms_by_layer(d.cache, d.model.cfg.n_layers, 2), "2:▁cat", lang=lang),
     "overview.block_diagram": lambda d, lang: overview.block_diagram(le.PRESETS["llama-2-70b"], lang=lang),
     "overview.parameter_shares": lambda d, lang: overview.parameter_shares(
         {n: le.PRESETS[n] for n in ("llama-7b", "tiny")}, lang=lang),
@@ -325,7 +326,7 @@ CHIP_ROWS = [{"position": i, "id": 10 + i, "piece": p, "kind": k} for i, (p, k) 
 TEXTS = {
     "attention.encoder_decoder_parts": lambda d, lang: " | ".join(
         sorted(set(attention.encoder_decoder_parts(2, lang=lang).ravel()))),
-    "ffn.sort_order_name": lambda d, lang: " | ".join(ffn.sort_order_name(s, lang=lang) for s in ffn.SORT_ORDERS),
+    "ffn.sort_order_name": lambda d, lang: " | ".join(ffn.sort_order_name(s, lang=lang) for s in SORT_ORDERS),
     "generation.continuation_html": lambda d, lang: visible(
         generation.continuation_html("A", ["▁cat", "▁sat"], lang=lang)),
     "generation.stage_names": lambda d, lang: " | ".join(generation.stage_names(d.lens, lang=lang)),
@@ -333,7 +334,7 @@ TEXTS = {
     "labels.number": lambda d, lang: labels.number(4096.5, ",.1f", lang=lang),
     "kvcache.attention_label": lambda d, lang: kvcache.attention_label(le.PRESETS["llama-2-70b"], lang=lang),
     "norms.series_name": lambda d, lang: " | ".join(norms.series_name(s, lang=lang) for s in
-                                                    norms.residual_rms_by_layer(d.cache, 2, 0)),
+                                                    normalization.residual_rms_by_layer(d.cache, 2, 0)),
     "overview.human": lambda d, lang: " | ".join(overview.human(n, lang=lang) for n in (2e12, 6.74e9, 1.5e6, 4e3, 7)),
     "rope.compared_bases": lambda d, lang: " | ".join(rope.compared_bases(1e6, lang=lang)),
     "tokens.kind_name": lambda d, lang: " | ".join(tokens.kind_name(r["kind"], lang=lang) for r in CHIP_ROWS),

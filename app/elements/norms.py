@@ -13,6 +13,7 @@ import streamlit as st
 
 from common import lang, plain, table, tr
 from elements import element
+from llama_edu import normalization
 from llama_edu.viz import norms as viz
 from llama_edu.viz.labels import position_labels
 
@@ -26,17 +27,18 @@ class VectorChoice:
 
     @property
     def path(self) -> str:
-        return viz.norm_path(self.which, self.layer)
+        return normalization.norm_path(self.which, self.layer)
 
 
 def _pick_vector(cur, prefix: str) -> VectorChoice:
     labels = position_labels(cur.pieces)
     which_col, layer_col, token_col = st.columns(3)
     final = tr("norms.final_norm")  # looked up now: AppTest calls format_func outside the script run
-    which = which_col.radio(tr("norms.norm"), ["attention_norm", "ffn_norm", viz.FINAL_NORM], key=f"{prefix}_which",
-                            horizontal=True, format_func=lambda n: final if n == viz.FINAL_NORM else n)
+    final_norm = normalization.FINAL_NORM
+    which = which_col.radio(tr("norms.norm"), ["attention_norm", "ffn_norm", final_norm], key=f"{prefix}_which",
+                            horizontal=True, format_func=lambda n: final if n == final_norm else n)
     layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{prefix}_layer",
-                                disabled=which == viz.FINAL_NORM)
+                                disabled=which == final_norm)
     position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{prefix}_token",
                                    format_func=lambda p: labels[p])
     return VectorChoice(which, layer, position)
@@ -64,11 +66,11 @@ def norm_vector(cur, key: str) -> None:
     label = position_labels(cur.pieces)[choice.position]
     norm = cur.model.get_submodule(choice.path)
     _, cache = cur.capture()
-    steps = viz.norm_capture(cache, choice.path, choice.position)
+    steps = normalization.norm_capture(cache, choice.path, choice.position)
     st.plotly_chart(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
                                           plain("app.norms.steps_title", path=choice.path, token=label), lang=lang()),
                     width="stretch", key=f"{key}_steps")
-    stats = viz.vector_stats(steps["in"])
+    stats = normalization.vector_stats(steps["in"])
     st.markdown(tr("norms.vector_stats", mean=stats["mean"], variance=stats["variance"], rms=stats["RMS"],
                    hook_rms=steps["rms"].item(), path=choice.path, gain_min=norm.weight.min().item(),
                    gain_max=norm.weight.max().item()))
@@ -80,15 +82,15 @@ def norm_shift_scale(cur, key: str) -> None:
     choice = _chosen_on_this_screen(cur, key) or _pick_vector(cur, f"{key}_shift")
     label = position_labels(cur.pieces)[choice.position]
     _, cache = cur.capture()
-    x = viz.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
+    x = normalization.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
     st.caption(tr("norms.x_is", path=choice.path, token=label))
     shift_col, scale_col = st.columns(2)
     shift = shift_col.slider(tr("norms.shift_slider"), -3.0, 3.0, 0.0, 0.1, key=f"{key}_shift")
     scale = scale_col.select_slider(tr("norms.scale_slider"), [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
                                     value=1.0, key=f"{key}_scale")
-    result = viz.compare_norms(x, cur.model.get_submodule(choice.path), shift, scale)
+    result = normalization.compare_norms(x, cur.model.get_submodule(choice.path), shift, scale)
     st.plotly_chart(viz.shift_scale_figure(result, lang=lang()), width="stretch", key=f"{key}_shift_scale")
-    change = viz.output_changes(result)
+    change = normalization.output_changes(result)
     st.markdown(tr("norms.largest_change", rms=change["rms"], layer=change["layer"]))
     table(viz.comparison_stats(result), prose=["vector"], hide_index=True, key=f"{key}_shift_stats")
 
@@ -104,9 +106,9 @@ def residual_norms(cur, key: str) -> None:
         position = st.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1,
                                 key=f"{key}_rms_token", format_func=lambda p: labels[p])
     _, cache = cur.capture()
-    series = viz.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
+    series = normalization.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
     st.plotly_chart(viz.residual_rms_figure(series, labels[position], lang=lang()), width="stretch",
                     key=f"{key}_prenorm")
-    embed_rms = viz.vector_stats(cache["hook_embed"][0, position])["RMS"]
+    embed_rms = normalization.vector_stats(cache["hook_embed"][0, position])["RMS"]
     st.caption(tr("norms.residual_caption", token=labels[position], embed_rms=embed_rms,
                   last_rms=series["residual stream (hook_resid_post)"][-1]))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from common import lang, plain, tr
 from elements import element
+from llama_edu import ffn
 from llama_edu.viz import ffn as viz
 from llama_edu.viz.labels import position_labels
 
@@ -35,19 +36,19 @@ def swiglu_units(cur, key: str) -> None:
     layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{key}_layer")
     position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
                                    format_func=lambda p: labels[p])
-    orders = {order: viz.sort_order_name(order, lang=lang()) for order in viz.SORT_ORDERS}  # looked up now, for AppTest
+    orders = {order: viz.sort_order_name(order, lang=lang()) for order in ffn.SORT_ORDERS}  # looked up now, for AppTest
     sort_by = sort_col.radio(tr("swiglu.sort_by"), list(orders), key=f"{key}_sort", horizontal=True,
                              format_func=orders.get)
     st.session_state[_choice_state(key)] = (cur, (layer, position))
     _, cache = cur.capture()
-    gate, act, up, hidden = viz.ffn_capture(cache, layer, position)  # each [F]
+    gate, act, up, hidden = ffn.ffn_capture(cache, layer, position)  # each [F]
     title = plain("app.swiglu.units_title", layer=layer, token=labels[position], n=gate.numel())
     st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), width="stretch",
                     key=f"{key}_units")
 
     st.markdown(tr("swiglu.how_many"))
     threshold = st.slider(tr("swiglu.threshold"), 0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
-    summary = viz.gate_summary(act, threshold)
+    summary = ffn.gate_summary(act, threshold)
     small_col, large_col, negative_col = st.columns(3)
     small_col.metric(tr("swiglu.switched_off"), f"{summary['small']} / {summary['units']}")
     large_col.metric(tr("swiglu.passing"), f"{summary['large']} / {summary['units']}")
@@ -60,6 +61,6 @@ def activation_curves(cur, key: str) -> None:
     """SiLU (Swish), ReLU and GELU on one axis, with one token's real gate values as dots on the SiLU curve."""
     layer, position = _chosen_on_this_screen(cur, key) or (0, len(cur.ids) - 1)
     _, cache = cur.capture()
-    gate = viz.ffn_capture(cache, layer, position)[0]  # [F]
+    gate = ffn.ffn_capture(cache, layer, position)[0]  # [F]
     st.plotly_chart(viz.activation_curves_figure(gate, lang=lang()), width="stretch", key=f"{key}_curves")
     st.caption(tr("swiglu.curves_caption", n=gate.numel(), token=position_labels(cur.pieces)[position], layer=layer))

@@ -6,7 +6,7 @@ import inspect
 import streamlit as st
 
 import llama_edu as le
-from llama_edu.viz import norms as viz
+from llama_edu import normalization
 
 st.title(tr("norms.title"))
 cur = current()
@@ -28,11 +28,11 @@ render("norm_shift_scale", cur, key="norms")
 
 st.subheader(tr("norms.cost_title"))
 st.markdown(tr("norms.cost_text"))
-table(viz.norm_operation_counts(cfg.dim), prose=["steps"], hide_index=True)
+table(normalization.norm_operation_counts(cfg.dim), prose=["steps"], hide_index=True)
 timing_key = f"norms_timing_{cfg.dim}"
 retime = st.button(tr("norms.retime"), key="norms_retime")  # drawn first: it must exist on every run
 if retime or timing_key not in st.session_state:
-    st.session_state[timing_key] = viz.time_norms(cfg.dim, eps=cfg.norm_eps)
+    st.session_state[timing_key] = normalization.time_norms(cfg.dim, eps=cfg.norm_eps)
 ms = st.session_state[timing_key]
 st.markdown(tr("norms.timing", dim=cfg.dim, rms_ms=ms["RMSNorm"], layer_ms=ms["LayerNorm"]))
 

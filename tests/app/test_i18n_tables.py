@@ -17,7 +17,7 @@ import torch
 from apphelpers import APP, APP_DIR, assert_no_exception
 from streamlit.testing.v1 import AppTest
 
-from llama_edu import i18n, papers
+from llama_edu import i18n, normalization, papers
 from llama_edu.viz import norms, training
 
 PAGES = re.findall(r'st\.Page\("(views/\w+\.py)"', APP.read_text(encoding="utf-8"))  # as test_i18n_app.py reads them
@@ -108,7 +108,7 @@ def test_the_prose_in_table_cells_is_listed_in_columns_yaml():
     ones = {name: torch.ones(4) for name in ("input", "rms_unit", "layer_unit")}
     prose = {*training.RECIPE_FIELDS.values(), "True", "False", "none",
              *(row["vector"] for row in norms.comparison_stats(ones)),
-             *(row["steps"] for row in norms.norm_operation_counts(8))}
+             *(row["steps"] for row in normalization.norm_operation_counts(8))}
     assert sorted(prose - set(words)) == []
     assert sorted(text for text in prose if words[text] == text) == sorted(NEUTRAL_CELLS)
 

@@ -1,0 +1,71 @@
+"""llama_edu.ffn: SwiGLU's numbers (the activation curves, SiLU's minimum, how many units the gate lets through,
+Meta's rule for F), checked against torch, a fine grid, the model's own weights and Meta's published widths."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import llama_edu as le
+from llama_edu import ffn
+
+
+def test_silu_minimum_matches_a_fine_grid():
+    z, value = ffn.silu_minimum()
+    grid = torch.linspace(-3, 0, 300_001, dtype=torch.float64)
+    silu = F.silu(grid)
+    assert z == pytest.approx(grid[silu.argmin()].item(), abs=1e-4)
+    assert value == pytest.approx(silu.min().item(), abs=1e-9)
+    assert (round(z, 3), round(value, 3)) == (-1.278, -0.278)
+    assert value == pytest.approx(z + 1, abs=1e-12)  # at the minimum sigmoid(z) = 1 + 1/z
+
+
+def test_curves_are_torch_activations_on_minus_six_to_six():
+    x, curves = ffn.activation_curves()
+    assert (x[0], x[-1]) == (-6.0, 6.0)
+    t = torch.from_numpy(x)
+    np.testing.assert_allclose(curves["SiLU / Swish"], (t * torch.sigmoid(t)).numpy(), atol=1e-6)
+    np.testing.assert_allclose(curves["ReLU"], np.maximum(x, 0))
+    np.testing.assert_allclose(curves["GELU"], F.gelu(t).numpy())
+    assert curves["SiLU / Swish"].min() < 0 == curves["ReLU"].min()
+
+
+def test_gate_summary_counts_by_hand():
+    act = torch.tensor([-0.2, -0.01, 0.0, 0.04, 1.0, 2.0])
+    summary = ffn.gate_summary(act, threshold=0.05)  # small: |a| < 0.1
+    assert (summary["units"], summary["small"], summary["large"], summary["negative"]) == (6, 3, 3, 2)
+    assert summary["most negative"] == pytest.approx(-0.2)
+
+
+def test_sizing_rule_gives_metas_widths():
+    rows = {r["model"]: r for r in ffn.sizing_rows(le.ModelConfig.from_preset("tiny"), "tiny")}
+    assert rows["llama-7b"]["F by the rule"] == 11008
+    assert rows["llama-2-70b"]["F by the rule"] == 28672
+    assert rows["llama-3-8b"]["F by the rule"] == 14336
+    assert rows["llama-7b"]["int(2·4d/3)"] == 10922
+    assert rows["tiny"]["F in the model"] == le.ModelConfig.from_preset("tiny").hidden_dim
+
+
+def test_two_thirds_keeps_the_parameter_count():
+    counts = ffn.ffn_parameter_counts(4096)
+    assert counts["two matrices, width 4d"] == pytest.approx(counts["three matrices, width 8d/3"])
+
+
+def test_ffn_capture_reads_one_tokens_hooks_in_order():
+    model = le.load_model(le.TINY_MODEL_DIR)
+    _, cache = model.run_with_cache(torch.tensor([[1, 5, 9]]))
+    gate, act, up, hidden = ffn.ffn_capture(cache, layer=model.cfg.n_layers - 1, position=1)
+    feed_forward = model.layers[-1].feed_forward
+    x = cache[f"layers.{model.cfg.n_layers - 1}.ffn_norm.hook_out"][0, 1]
+    torch.testing.assert_close(gate, feed_forward.w1(x).detach())
+    torch.testing.assert_close(up, feed_forward.w3(x).detach())
+    torch.testing.assert_close(act, F.silu(gate))
+    torch.testing.assert_close(hidden, act * up)
+
+
+def test_unit_order_sorts_by_gate_or_product_descending_or_keeps_the_stored_order():
+    gate, hidden = torch.tensor([0.5, -1.0, 2.0, 0.1]), torch.tensor([-0.3, 0.8, 0.0, 0.2])
+    np.testing.assert_array_equal(ffn.unit_order(gate, hidden, "gate"), [2, 0, 3, 1])
+    np.testing.assert_array_equal(ffn.unit_order(gate, hidden, "product"), [1, 3, 2, 0])
+    np.testing.assert_array_equal(ffn.unit_order(gate, hidden, "unit index"), [0, 1, 2, 3])
+    assert set(ffn.SORT_ORDERS) == {"gate", "product", "unit index"}
