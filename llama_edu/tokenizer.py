@@ -3,6 +3,7 @@
 SentencePiece marks a word boundary with "▁" (U+2581) inside the piece itself, so "The cat" becomes the
 pieces ["▁The", "▁cat"]. With byte fallback, a character the vocabulary lacks (an emoji, say) becomes its
 UTF-8 bytes as pieces "<0xF0>", "<0x9F>", ...: any text can be encoded, and decoding gives it back exactly.
+The second half reads what the tokenizer made: the kind of every piece, and the characters that byte runs spell.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 import sentencepiece as spm
 
 TOKENIZER_FILE = "tokenizer.model"
+WORD_START = "\u2581"  # "▁": SentencePiece's mark for "a space came before this piece"
 
 
 class Tokenizer:
@@ -74,3 +76,72 @@ def train_tokenizer(text_file: str | Path, model_prefix: str | Path, vocab_size:
         unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=2, minloglevel=2,
     )
     return Tokenizer(f"{model_prefix}.model")
+
+
+# ---- reading the pieces: what each token is, and byte fallback --------------------------------------------------
+def token_kind(tok: Tokenizer, token_id: int, piece: str) -> str:
+    """The kind of a token, as a key: "BOS", "EOS", "byte", "unknown", "word start" or "inside a word"."""
+    if token_id == tok.bos_id:
+        return "BOS"
+    if token_id == tok.eos_id:
+        return "EOS"
+    if tok.is_byte(token_id):
+        return "byte"
+    if token_id == tok.sp.unk_id():
+        return "unknown"
+    return "word start" if piece.startswith(WORD_START) else "inside a word"
+
+
+def byte_value(piece: str) -> int | None:
+    """The byte a fallback piece stands for: "<0xF0>" -> 240; None for other pieces."""
+    if len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">"):
+        return int(piece[3:5], 16)
+    return None
+
+
+def token_rows(tok: Tokenizer, ids: list[int]) -> list[dict]:
+    """One row per token: position, id, piece, its kind, and the text it contributes."""
+    rows = []
+    for position, (token_id, piece) in enumerate(zip(ids, tok.pieces(ids))):
+        kind = token_kind(tok, token_id, piece)
+        value = byte_value(piece) if kind == "byte" else None
+        rows.append({"position": position, "id": int(token_id), "piece": piece, "kind": kind,
+                     "text": "" if kind in ("BOS", "EOS") else (f"byte 0x{value:02X}" if value is not None
+                                                                 else piece.replace(WORD_START, " "))})
+    return rows
+
+
+def utf8_bytes(text: str) -> list[dict]:
+    """Each character of text with its UTF-8 bytes, e.g. 🦙 -> F0 9F A6 99."""
+    return [{"character": ch, "code point": f"U+{ord(ch):04X}",
+             "UTF-8 bytes": " ".join(f"{b:02X}" for b in ch.encode("utf-8"))} for ch in text]
+
+
+def byte_fallback_example(tok: Tokenizer, text: str) -> dict:
+    """What the tokenizer makes of typed text (no BOS): its characters' UTF-8 bytes, its tokens, and the decoded text.
+
+    "same" says whether decoding gives back exactly the text typed: byte fallback is what makes it always true.
+    """
+    ids = tok.encode(text, bos=False)
+    decoded = tok.decode(ids)
+    return {"characters": utf8_bytes(text), "ids": ids, "rows": token_rows(tok, ids), "decoded": decoded,
+            "same": decoded == text}
+
+
+def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
+    """Runs of consecutive byte tokens in ids, with the text their bytes spell once joined.
+
+    A run may stop mid-character when a prompt is truncated; the decoded text then shows U+FFFD.
+    """
+    groups, run = [], []
+    for position, token_id in enumerate(list(ids) + [None]):
+        if token_id is not None and tok.is_byte(token_id):
+            run.append(position)
+            continue
+        if run:
+            pieces = tok.pieces([ids[p] for p in run])
+            raw = bytes(byte_value(p) for p in pieces)
+            groups.append({"positions": f"{run[0]}–{run[-1]}", "pieces": " ".join(pieces),
+                           "bytes": raw.hex(" ").upper(), "decodes to": raw.decode("utf-8", errors="replace")})
+            run = []
+    return groups

@@ -23,7 +23,7 @@ import torch
 
 import llama_edu as le
 from helpers import SMALL_CONFIGS, random_model
-from llama_edu import analysis, i18n, interventions, normalization, papers, rollout
+from llama_edu import analysis, i18n, interventions, normalization, papers, rollout, rotary
 from llama_edu import architectures as arch
 from llama_edu.ffn import SORT_ORDERS, ffn_capture
 from llama_edu.kvcache import compare_decoding, kv_cache_rows
@@ -223,7 +223,7 @@ def d():
     change = interventions.compare_next_token(logits[0, -1], logits[0, -1] * 0.5, k=4)
     with_cache, without_cache = compare_decoding(model, ids[:3], 3, repeats=1)
     nrm = normalization.norm_capture(cache, "layers.0.ffn_norm", 2)
-    turn = rope.pair_turn(q, q_rot, 5, 1, model.cfg.rope_theta)
+    turn = rotary.pair_turn(q, q_rot, 5, 1, model.cfg.rope_theta)
     patterns = rollout.patterns_from_cache(cache, model.cfg.n_layers)[:, 0]  # [L, H, T, T]
     measures = analysis.layer_head_measures(patterns)  # {measure: [L, H]}
     measures["subject_of_verb"] = measures["previous_token"].flip(0)  # stands in for the probe sentences' measure
@@ -287,11 +287,11 @@ FIGURES = {
     "rope.pair_rotation_figure": lambda d, lang: rope.pair_rotation_figure(
         d.turn.before, d.turn.after, d.turn.angle, lang=lang),
     "rope.rotation_over_positions_figure": lambda d, lang: rope.rotation_over_positions_figure(
-        rope.rotate_to_positions(d.q[5], 12), 1, T, d.turn.frequency, lang=lang),
+        rotary.rotate_to_positions(d.q[5], 12), 1, T, d.turn.frequency, lang=lang),
     "rope.frequencies_figure": lambda d, lang: rope.frequencies_figure(
         16, rope.compared_bases(1e6, lang=lang), {"Llama 2": 4096}, lang=lang),
     "rope.relative_dot_figure": lambda d, lang: rope.relative_dot_figure(
-        rope.relative_dot_products(d.q[5], d.q[2], 8), (5, 2, 0.25), lang=lang),
+        rotary.relative_dot_products(d.q[5], d.q[2], 8), (5, 2, 0.25), lang=lang),
     "rope.pair_order_figure": lambda d, lang: rope.pair_order_figure(8, lang=lang),
     "tokens.embedding_heatmap": lambda d, lang: tokens.embedding_heatmap(d.cache["hook_embed"][0], PIECES, lang=lang),
     "tokens.embedding_norms_bar": lambda d, lang: tokens.embedding_norms_bar(

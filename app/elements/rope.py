@@ -8,6 +8,7 @@ import torch
 
 from common import lang, plain, table, tr
 from elements import element
+from llama_edu import rotary
 from llama_edu.viz import rope as viz
 from llama_edu.viz.labels import position_labels
 
@@ -30,18 +31,18 @@ def rope_rotation(cur, key: str) -> None:
     i = c4.slider(tr("rope.pair_index"), 0, hd // 2 - 1, 0, key=f"{key}_pair")
     q = hooks[f"layers.{layer}.attention.hook_q"][0, :, head]  # [T, hd], before RoPE
     q_rot = hooks[f"layers.{layer}.attention.hook_q_rot"][0, :, head]  # [T, hd], after
-    turn = viz.pair_turn(q, q_rot, m, i, cfg.rope_theta, cfg.rope_scaling)
+    turn = rotary.pair_turn(q, q_rot, m, i, cfg.rope_theta, cfg.rope_scaling)
 
     left, right = st.columns([3, 2])
     title = plain("app.rope.rotation_title", layer=layer, head=head, token=labels[m], pair=i)
     left.plotly_chart(viz.pair_rotation_figure(turn.before, turn.after, turn.angle, title, lang=lang()),
                       width="stretch", key=f"{key}_arrows")
     right.latex(rf"m\,\theta_{{{i}}} = {m} \times {turn.frequency:.4g} = {turn.angle:.4f}\ \text{{rad}}")
-    right.markdown(tr("rope.turn_facts", turns=turn.angle / (2 * math.pi), wrapped=viz.wrap_angle(turn.angle),
+    right.markdown(tr("rope.turn_facts", turns=turn.angle / (2 * math.pi), wrapped=rotary.wrap_angle(turn.angle),
                       measured=turn.measured_turn, before=math.hypot(*turn.before), after=math.hypot(*turn.after)))
 
     n_positions = min(cfg.max_seq_len, max(T, 48))
-    walk = viz.rotate_to_positions(q[m], n_positions, cfg.rope_theta, cfg.rope_scaling)  # [P, hd]
+    walk = rotary.rotate_to_positions(q[m], n_positions, cfg.rope_theta, cfg.rope_scaling)  # [P, hd]
     st.caption(tr("rope.walk_caption", token=labels[m], last=n_positions - 1, pair=i))
     st.plotly_chart(viz.rotation_over_positions_figure(walk, i, T, turn.frequency, lang=lang()), width="stretch",
                     key=f"{key}_walk")
@@ -58,7 +59,7 @@ def rope_frequencies(cur, key: str) -> None:
     bases = viz.compared_bases(cfg.rope_theta, lang=lang())  # label -> base
     st.plotly_chart(viz.frequencies_figure(hd, bases, contexts, lang=lang()), width="stretch",
                     key=f"{key}_frequencies")
-    slow_10k, slow_500k = (float(viz.wavelengths(hd, base)[-1]) for base in (10000.0, 500000.0))
+    slow_10k, slow_500k = (float(rotary.wavelengths(hd, base)[-1]) for base in (10000.0, 500000.0))
     st.caption(tr("rope.frequencies_caption", hd=hd, slow_10k=slow_10k, slow_500k=slow_500k))
 
 
@@ -81,12 +82,12 @@ def rope_relative(cur, key: str) -> None:
     q_rot = hooks[f"{attention}.hook_q_rot"][0, qpos, head].float().cpu()  # [hd], after RoPE
     k_rot = hooks[f"{attention}.hook_k_rot"][0, kpos, kv_head].float().cpu()
     n_grid = min(cfg.max_seq_len, max(T, 32))
-    dots = viz.relative_dot_products(q, k, n_grid, cfg.rope_theta, cfg.rope_scaling)  # [m, n]
+    dots = rotary.relative_dot_products(q, k, n_grid, cfg.rope_theta, cfg.rope_scaling)  # [m, n]
     measured = float(q_rot @ k_rot)
     st.plotly_chart(viz.relative_dot_figure(dots, (qpos, kpos, measured), lang=lang()), width="stretch",
                     key=f"{key}_dots")
     st.caption(tr("rope.relative_caption", head=head, kv_head=kv_head, last=n_grid - 1,
-                  spread=viz.diagonal_spread(dots), qpos=qpos, kpos=kpos, measured=measured,
+                  spread=rotary.diagonal_spread(dots), qpos=qpos, kpos=kpos, measured=measured,
                   grid=float(dots[qpos, kpos]), sqrt_hd=math.sqrt(cfg.head_dim)))
     _rounding_note(cur)
 
@@ -98,7 +99,7 @@ def rope_pair_order(cur, key: str) -> None:
     st.plotly_chart(viz.pair_order_figure(cfg.head_dim, lang=lang()), width="stretch", key=f"{key}_pair_order")
     with st.expander(tr("rope.pairs_table")):
         table(viz.pair_order_rows(cfg.head_dim), hide_index=True, width="stretch", key=f"{key}_pair_rows")
-    diff = max(viz.hf_layout_difference(hooks[f"layers.{layer}.attention.hook_q"],
+    diff = max(rotary.hf_layout_difference(hooks[f"layers.{layer}.attention.hook_q"],
                                         hooks[f"layers.{layer}.attention.hook_q_rot"], cfg.rope_theta,
                                         cfg.rope_scaling) for layer in range(cfg.n_layers))
     st.caption(tr("rope.hf_check", layers=cfg.n_layers, difference=diff))

@@ -6,12 +6,13 @@ import streamlit as st
 
 from common import lang, table, tr
 from elements import element
+from llama_edu import tokenizer
 from llama_edu.viz import tokens as viz
 
 
 def _in_words(rows: list[dict]) -> list[dict]:
     """token_rows for the table: each kind, and the "byte 0xF0" text of byte tokens, in the reader's language (the
-    rows themselves keep token_kind's names: the chips look their colours up by them)."""
+    rows themselves keep llama_edu.tokenizer.token_kind's names: the chips look their colours up by them)."""
     code = lang()
     byte = viz.kind_name("byte", lang=code)
     return [{**row, "kind": viz.kind_name(row["kind"], lang=code),
@@ -22,7 +23,7 @@ def _in_words(rows: list[dict]) -> list[dict]:
 @element("token_chips")
 def token_chips(cur, key: str) -> None:
     """The prompt's pieces as chips with their ids, and the same as a table."""
-    rows = viz.token_rows(cur.tok, cur.ids)
+    rows = tokenizer.token_rows(cur.tok, cur.ids)
     st.html(viz.token_chips_html(rows, lang=lang()))
     st.caption(tr("tokens.chips_caption", n=len(rows)))
     with st.expander(tr("tokens.as_table")):
@@ -34,13 +35,13 @@ def byte_fallback(cur, key: str) -> None:
     """Typed text (an emoji by default) split into UTF-8 byte tokens and decoded back; byte runs in the prompt."""
     text = st.text_input(tr("tokens.try_text"), value="🦙", key=f"{key}_example", max_chars=40)
     if text:
-        example = viz.byte_fallback_example(cur.tok, text)
+        example = tokenizer.byte_fallback_example(cur.tok, text)
         left, right = st.columns(2)
         table(example["characters"], where=left, hide_index=True, key=f"{key}_bytes")
         right.html(viz.token_chips_html(example["rows"], lang=lang()))
         right.markdown(tr("tokens.decode_same" if example["same"] else "tokens.decode_different"))
         right.code(example["decoded"], language=None)
-    groups = viz.byte_fallback_groups(cur.tok, cur.ids)
+    groups = tokenizer.byte_fallback_groups(cur.tok, cur.ids)
     if groups:
         st.markdown(tr("tokens.byte_runs"))
         table(groups, hide_index=True, key=f"{key}_prompt_bytes")

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import torch
 
 from ..config import PRESETS, TRAINING_TOKENS, ModelConfig, count_parameters, parameter_breakdown
+from ..generate import next_token_probs
 from ..i18n import t
 from .labels import number
 
@@ -27,9 +28,9 @@ def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
     """Boxes for the forward pass, bottom to top, each labelled with its parameters for this config.
     Module names (tok_embeddings, attention_norm, output...) are the model's code names, the same in every
     language; the words around them and the numbers' separators follow `lang`."""
-    d, kv, f = cfg.dim, cfg.n_kv_heads * cfg.head_dim, cfg.hidden_dim
-    attn = 2 * d * d + 2 * d * kv
-    ffn = 3 * d * f
+    d, f = cfg.dim, cfg.hidden_dim
+    parts = parameter_breakdown(cfg)  # whole model; the diagram labels one layer's share
+    attn, ffn = parts["attention"] // cfg.n_layers, parts["feed_forward"] // cfg.n_layers
 
     def n(value: float) -> str:  # a count with thousands separators
         return number(value, ",", lang=lang)
@@ -137,6 +138,6 @@ def parameter_rows(cfg: ModelConfig) -> list[dict]:
 
 
 def top_token_rows(last_logits: torch.Tensor, piece: Callable[[int], str], k: int = 5) -> list[dict]:
-    """The k most likely next tokens for logits [V], with their softmax probabilities (temperature 1)."""
-    top = last_logits.float().softmax(-1).topk(min(k, last_logits.shape[-1]))
+    """The k most likely next tokens for logits [V], with their probabilities at temperature 1."""
+    top = next_token_probs(last_logits).topk(min(k, last_logits.shape[-1]))  # the model's distribution [V]
     return [{"token": piece(int(i)), "probability": f"{float(p):.3f}"} for p, i in zip(top.values, top.indices)]

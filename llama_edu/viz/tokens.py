@@ -1,6 +1,7 @@
-"""Tokens and their embedding vectors: what the model actually receives.
+"""Tokens and their embedding vectors as HTML and figures: what the model actually receives.
 
-Pure functions: token ids, pieces and tensors in; rows, HTML strings and plotly figures out.
+Rows and tensors in (llama_edu.tokenizer.token_rows; hook_embed [T, D], measured by llama_edu.embeddings); HTML
+strings and plotly figures out.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from ..embeddings import cosine_similarity_matrix, vector_lengths
 from ..i18n import t
 from ..literal import for_html
-from ..tokenizer import Tokenizer
+from ..tokenizer import WORD_START
 from .labels import plotly_text, position_labels, token_labels  # noqa: F401 - pages use them through this module
 
-WORD_START = "\u2581"  # "▁": SentencePiece's mark for "a space came before this piece"
 FONT = dict(size=16)  # readable on a classroom projector
 
 
@@ -36,44 +37,12 @@ def as_numpy(t: torch.Tensor) -> np.ndarray:
 
 
 # ---- the token table ---------------------------------------------------------------------------------------------
-def token_kind(tok: Tokenizer, token_id: int, piece: str) -> str:
-    """The kind of a token, as the key the rows and chip styles use (kind_name() says it in words)."""
-    if token_id == tok.bos_id:
-        return "BOS"
-    if token_id == tok.eos_id:
-        return "EOS"
-    if tok.is_byte(token_id):
-        return "byte"
-    if token_id == tok.sp.unk_id():
-        return "unknown"
-    return "word start" if piece.startswith(WORD_START) else "inside a word"
-
-
-def byte_value(piece: str) -> int | None:
-    """The byte a fallback piece stands for: "<0xF0>" -> 240; None for other pieces."""
-    if len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">"):
-        return int(piece[3:5], 16)
-    return None
-
-
-def token_rows(tok: Tokenizer, ids: list[int]) -> list[dict]:
-    """One row per token: position, id, piece, its kind, and the text it contributes."""
-    rows = []
-    for position, (token_id, piece) in enumerate(zip(ids, tok.pieces(ids))):
-        kind = token_kind(tok, token_id, piece)
-        value = byte_value(piece) if kind == "byte" else None
-        rows.append({"position": position, "id": int(token_id), "piece": piece, "kind": kind,
-                     "text": "" if kind in ("BOS", "EOS") else (f"byte 0x{value:02X}" if value is not None
-                                                                 else piece.replace(WORD_START, " "))})
-    return rows
-
-
-# token_kind's kinds -> viz.yaml keys. BOS and EOS are names, the same in every language.
+# llama_edu.tokenizer.token_kind's kinds -> viz.yaml keys. BOS and EOS are names, the same in every language.
 _KIND_KEYS = {"byte": "byte", "unknown": "unknown", "word start": "word_start", "inside a word": "inside_word"}
 
 
 def kind_name(kind: str, *, lang: str = "en") -> str:
-    """One of token_kind's kinds in words of the language."""
+    """One of llama_edu.tokenizer.token_kind's kinds in words of the language."""
     return t(f"viz.tokens.kind.{_KIND_KEYS[kind]}", lang) if kind in _KIND_KEYS else kind
 
 
@@ -103,51 +72,7 @@ def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
     return '<div style="line-height: 1.2;">' + "".join(chips) + "</div>"
 
 
-# ---- byte fallback -----------------------------------------------------------------------------------------------
-def utf8_bytes(text: str) -> list[dict]:
-    """Each character of text with its UTF-8 bytes, e.g. 🦙 -> F0 9F A6 99."""
-    return [{"character": ch, "code point": f"U+{ord(ch):04X}",
-             "UTF-8 bytes": " ".join(f"{b:02X}" for b in ch.encode("utf-8"))} for ch in text]
-
-
-def byte_fallback_example(tok: Tokenizer, text: str) -> dict:
-    """What the tokenizer makes of typed text (no BOS): its characters' UTF-8 bytes, its tokens, and the decoded text.
-
-    "same" says whether decoding gives back exactly the text typed: byte fallback is what makes it always true.
-    """
-    ids = tok.encode(text, bos=False)
-    decoded = tok.decode(ids)
-    return {"characters": utf8_bytes(text), "ids": ids, "rows": token_rows(tok, ids), "decoded": decoded,
-            "same": decoded == text}
-
-
-def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
-    """Runs of consecutive byte tokens in ids, with the text their bytes spell once joined.
-
-    A run may stop mid-character when a prompt is truncated; the decoded text then shows U+FFFD.
-    """
-    groups, run = [], []
-    for position, token_id in enumerate(list(ids) + [None]):
-        if token_id is not None and tok.is_byte(token_id):
-            run.append(position)
-            continue
-        if run:
-            pieces = tok.pieces([ids[p] for p in run])
-            raw = bytes(byte_value(p) for p in pieces)
-            groups.append({"positions": f"{run[0]}–{run[-1]}", "pieces": " ".join(pieces),
-                           "bytes": raw.hex(" ").upper(), "decodes to": raw.decode("utf-8", errors="replace")})
-            run = []
-    return groups
-
-
 # ---- embeddings --------------------------------------------------------------------------------------------------
-def cosine_similarity_matrix(vectors: torch.Tensor) -> np.ndarray:
-    """[T, D] -> [T, T]: cos of the angle between every pair of rows."""
-    v = vectors.detach().float().cpu()
-    unit = v / v.norm(dim=-1, keepdim=True).clamp_min(1e-12)
-    return (unit @ unit.T).numpy()
-
-
 def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Tokens (rows) x dimensions (columns) of hook_embed for one prompt.   embed: [T, D]"""
     z = as_numpy(embed)
@@ -165,7 +90,7 @@ def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en
 
 def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
-    norms = embed.detach().float().cpu().norm(dim=-1).numpy()
+    norms = vector_lengths(embed)  # [T]
     hover = t("viz.hover.token", lang, token="%{x}") + "<br>" + t("viz.tokens.norms.hover", lang, value="%{y:.4f}")
     fig = go.Figure(go.Bar(x=token_labels(pieces), y=norms, hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.norms.title", lang), yaxis_title=t("viz.tokens.norms.y", lang),
