@@ -331,7 +331,6 @@ TEXTS = {
         generation.continuation_html("A", ["▁cat", "▁sat"], lang=lang)),
     "generation.stage_names": lambda d, lang: " | ".join(generation.stage_names(d.lens, lang=lang)),
     "generation.entropy_caption": lambda d, lang: generation.entropy_caption(1234, 2.5, 32000, lang=lang),
-    "labels.number": lambda d, lang: labels.number(4096.5, ",.1f", lang=lang),
     "kvcache.attention_label": lambda d, lang: kvcache.attention_label(le.PRESETS["llama-2-70b"], lang=lang),
     "norms.series_name": lambda d, lang: " | ".join(norms.series_name(s, lang=lang) for s in
                                                     normalization.residual_rms_by_layer(d.cache, 2, 0)),
@@ -389,7 +388,7 @@ def test_every_public_viz_function_that_writes_words_takes_lang_and_is_tested_he
         params = inspect.signature(fn).parameters
         if "lang" in params:
             with_lang.add(name)
-            keyword_only = params["lang"].kind is inspect.Parameter.KEYWORD_ONLY or name == "labels.number"  # a helper
+            keyword_only = params["lang"].kind is inspect.Parameter.KEYWORD_ONLY
             assert keyword_only and params["lang"].default == "en", name
         if inspect.signature(fn).return_annotation in ("go.Figure", go.Figure) and name not in STYLE_ONLY:
             assert name in FIGURES, f"{name} draws a figure: give it lang= and a case in FIGURES"
@@ -424,8 +423,10 @@ def test_german_table_has_the_same_numbers_and_german_words(name, d):
 
 
 def test_numbers_in_german_prose_use_a_decimal_comma():
-    assert labels.number(4096.5, ",.1f", lang="de") == "4.096,5" and labels.number(4096.5, ",.1f") == "4,096.5"
-    assert labels.number(0.1, ".0%", lang="de") == "10\u00a0%" and labels.number(-1.5, "+.3f", lang="de") == "-1,500"
+    number = i18n.number  # how the figures' sentences write numbers (viz.labels re-exports it)
+    assert number(4096.5, ",.1f", lang="de") == "4.096,5" and number(4096.5, ",.1f") == "4,096.5"
+    assert number(0.1, ".0%", lang="de") == "10\u00a0%" and number(-1.5, "+.3f", lang="de") == "-1,500"
+    assert number(4096.5, ",.1f", lang="xx") == "4,096.5"  # an unknown language writes English
     assert generation.entropy_caption(1234, 2.5, 32000, lang="de") == (
         "1.234 von 32.000 Tokens können noch gezogen werden; Entropie 2,50 Bit (eine gleichverteilte Wahl unter "
         "ihnen ergäbe 10,27 Bit, über das ganze Vokabular 14,97).")
