@@ -31,7 +31,8 @@ def test_parameter_breakdown_table_twice_counts_the_loaded_models_tensors():
                "norms": sum(p.numel() for n, p in model.named_parameters() if "norm" in n)}
     assert sum(counted.values()) == sum(p.numel() for p in model.parameters())
     for df in at.dataframe:
-        shown_counts = {row["component"]: int(str(row["parameters"]).replace(",", "")) for _, row in df.value.iterrows()}
+        shown_counts = {row["component"]: int(str(row["parameters"]).replace(",", ""))
+                        for _, row in df.value.iterrows()}
         assert shown_counts == counted
 
 
