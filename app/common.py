@@ -19,11 +19,11 @@ import streamlit as st
 import torch
 
 import llama_edu as le
+from app.text import LANG_KEY, Markdown, formula_number, lang, plain, say, table  # noqa: F401  (pages import them from here)
 from llama_edu import i18n
 from llama_edu.memory import estimate
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 from llama_edu.serving import ResultCache, Turns
-from text import LANG_KEY, Markdown, formula_number, lang, plain, say, table, tr  # noqa: F401  (pages import them from here)
 
 # The default prompt stays English in every language: the tiny model was trained on English stories only.
 DEFAULT_PROMPT = "The cat sat on the mat"
@@ -40,7 +40,7 @@ def language_picker() -> str:
     code = lang()
     with st.sidebar:
         # Labelled in both languages: a student who cannot read the current one must still find the switch.
-        _persistent(st.segmented_control, tr("common.language"), LANG_KEY, code, options=list(i18n.LANGUAGES),
+        _persistent(st.segmented_control, say("app.common.language"), LANG_KEY, code, options=list(i18n.LANGUAGES),
                     format_func=i18n.LANGUAGES.get, required=True)
     code = lang()
     if st.query_params.get(LANG_KEY) != code:
@@ -50,7 +50,7 @@ def language_picker() -> str:
 
 def model_name(label: str) -> str:
     """How a model picker entry is shown: the shipped model's name is translated, checkpoint folders are not."""
-    return tr("common.tiny_model") if label == TINY_LABEL else label
+    return say("app.common.tiny_model") if label == TINY_LABEL else label
 
 
 def models_folder() -> Path | None:
@@ -143,7 +143,7 @@ class Current:
         try:
             return self.cached("capture", compute=lambda: self._checked_capture(ids))
         except NonFiniteRun:
-            st.error(i18n.t("serving.nonfinite_logits", lang(), dtype=str(self.model.dtype).removeprefix("torch.")))
+            st.error(say("serving.nonfinite_logits", dtype=str(self.model.dtype).removeprefix("torch.")))
             st.stop()
 
     def _checked_capture(self, ids: tuple[int, ...]):
@@ -180,15 +180,15 @@ def sidebar() -> Path:
     if st.session_state.get("model_label") not in models:
         st.session_state["model_label"] = TINY_LABEL
     with st.sidebar:
-        _persistent(st.text_area, tr("common.prompt"), "prompt", DEFAULT_PROMPT, height=90, max_chars=20_000,
-                    help=tr("common.prompt_help"))
+        _persistent(st.text_area, say("app.common.prompt"), "prompt", DEFAULT_PROMPT, height=90, max_chars=20_000,
+                    help=say("app.common.prompt_help"))
         # Names are looked up now, not inside format_func: AppTest formats options outside the script run.
         names = {label: model_name(label) for label in models}
-        _persistent(st.selectbox, tr("common.model"), "model_label", TINY_LABEL, options=list(models),
-                    format_func=names.get, help=tr("common.model_help"))
+        _persistent(st.selectbox, say("app.common.model"), "model_label", TINY_LABEL, options=list(models),
+                    format_func=names.get, help=say("app.common.model_help"))
         device = default_device()
         dtype = "bfloat16" if device.type == "cuda" else "float32"
-        st.caption(tr("common.runs_on", device=device.type, dtype=dtype))
+        st.caption(say("app.common.runs_on", device=device.type, dtype=dtype))
         path = models[st.session_state["model_label"]]
         st.caption(model_size_note(path, device, dtype))
     st.session_state["device"], st.session_state["dtype"] = str(device), dtype
@@ -200,14 +200,14 @@ def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
     try:
         cfg = le.read_config(path)
     except (le.CheckpointError, ValueError) as err:
-        return tr("common.config_unreadable", error=without_server_paths(err, path))
+        return say("app.common.config_unreadable", error=without_server_paths(err, path))
     est = estimate(cfg, device, le.checkpoints.as_dtype(dtype))
     gib = 1024 ** 3
-    free = (tr("common.memory_free", gib=est.available / gib) if est.available is not None
-            else tr("common.memory_unknown"))
-    return tr("common.model_size", millions=le.count_parameters(cfg) / 1e6, weights=est.weights / gib,
+    free = (say("app.common.memory_free", gib=est.available / gib) if est.available is not None
+            else say("app.common.memory_unknown"))
+    return say("app.common.model_size", millions=le.count_parameters(cfg) / 1e6, weights=est.weights / gib,
               rest=(est.kv_cache + est.activations) / gib, free=free,
-              verdict=tr("common.fits" if est.fits else "common.does_not_fit"))
+              verdict=say("app.common.fits" if est.fits else "app.common.does_not_fit"))
 
 
 def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
@@ -217,10 +217,10 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
     device, dtype = st.session_state.get("device", "cpu"), st.session_state.get("dtype", "float32")
     try:
         cfg = le.read_config(path)
-        with st.spinner(tr("common.loading", model=model_name(label), millions=le.count_parameters(cfg) / 1e6)):
+        with st.spinner(say("app.common.loading", model=model_name(label), millions=le.count_parameters(cfg) / 1e6)):
             served = load(str(path), device, dtype)  # load_model refuses what will not fit, with the numbers
     except (le.CheckpointError, MemoryError, ValueError, FileNotFoundError) as err:
-        st.error(tr("common.cannot_load", model=model_name(label), error=without_server_paths(err, path)))
+        st.error(say("app.common.cannot_load", model=model_name(label), error=without_server_paths(err, path)))
         return None
     text = st.session_state.get("prompt", DEFAULT_PROMPT)
     try:
@@ -235,7 +235,7 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
 
 def without_server_paths(err: Exception, path: Path) -> str:
     """The error's message with the server's folders cut: "tiny/model.safetensors is truncated", not where the
-    server keeps its models. tr() then shows it literally."""
+    server keeps its models. say() then shows it literally."""
     message = str(err)
     for folder in {str(path.parent), str(path.parent.resolve())}:
         message = message.replace(folder + os.sep, "")
@@ -244,4 +244,4 @@ def without_server_paths(err: Exception, path: Path) -> str:
 
 def notice(text: str) -> None:
     """The "what to notice" box every page ends its explanation with."""
-    st.info(tr("common.notice", text=text), icon=":material/lightbulb:")
+    st.info(say("app.common.notice", text=text), icon=":material/lightbulb:")

@@ -1,5 +1,6 @@
-"""The app's words in the student's language: lang() for the session, tr() for a text of llama_edu/strings/app.yaml
-with its numbers written the language's way, formula_number() inside LaTeX, and table() for every dataframe.
+"""The app's words in the student's language: lang() for the session, say() for any text of llama_edu/strings/*.yaml
+(numbers written the language's way, outside text shown literally), plain() where markdown is not read,
+formula_number() inside LaTeX, and table() for every dataframe.
 
 The words themselves live in llama_edu/strings/*.yaml (English and German side by side), never in page code.
 """
@@ -42,7 +43,7 @@ class _Localized:
 
 
 class Markdown(str):
-    """Text that is markdown already: the project's own words (every say() and tr() result), or outside text that
+    """Text that is markdown already: the project's own words (every say() result), or outside text that
     went through literal.for_markdown. say() passes it on as it is; any other string it escapes."""
 
 
@@ -75,11 +76,6 @@ def _placeholders_in_code_spans(text: str) -> frozenset[str]:
 
 def _code_span_text(value: str) -> str:
     return value.replace("`", "\u02cb")  # a backtick would end the span: shown as the look-alike ˋ instead
-
-
-def tr(key: str, **values) -> Markdown:
-    """say() for the app's own texts (llama_edu/strings/app.yaml)."""
-    return say(f"app.{key}", **values)
 
 
 def plain(key: str, **values) -> str:

@@ -1,6 +1,5 @@
 """Lesson files: they parse, and everything they reference (live elements, code objects) exists."""
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,9 @@ LESSONS = load_lessons()
 
 
 def known_elements() -> set[str]:
-    sys.path.insert(0, str(APP))
-    try:
-        from elements import load_all
+    from app.elements import load_all
 
-        return set(load_all())
-    finally:
-        sys.path.remove(str(APP))
+    return set(load_all())
 
 
 def test_there_are_at_least_ten_lessons_in_teaching_order():

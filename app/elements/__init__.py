@@ -7,20 +7,24 @@ An element renders itself into the current Streamlit container from the real mod
 
 `key` prefixes every widget key the element creates, so the same element can appear on a page and in a
 lesson step without the two sharing widget state. Pages call `render(name, cur, key)`; lessons name elements in
-their YAML (`element: attention_heatmap`). Each module below registers the elements of one topic.
+their YAML (`element: attention_heatmap`). Each module of this package registers the elements of one topic; a new
+module is found by itself (no list to edit).
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 
 ElementFn = Callable[..., None]
 ELEMENTS: dict[str, ElementFn] = {}
 
-# One module per topic; importing it registers its elements.
-TOPICS = ["overview", "tokens", "norms", "swiglu", "rope", "attention", "gqa", "kvcache", "generation", "training",
-          "layers", "architectures"]
+
+
+def topics() -> list[str]:
+    """The modules of this package: one per topic; importing one registers its elements."""
+    return sorted(module.name for module in pkgutil.iter_modules(__path__))
 
 
 def element(name: str) -> Callable[[ElementFn], ElementFn]:
@@ -33,8 +37,8 @@ def element(name: str) -> Callable[[ElementFn], ElementFn]:
 
 
 def load_all() -> dict[str, ElementFn]:
-    for topic in TOPICS:
-        importlib.import_module(f"elements.{topic}")
+    for topic in topics():
+        importlib.import_module(f"{__name__}.{topic}")
     return ELEMENTS
 
 

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang, say, table
-from elements import element
+from app.common import lang, say, table
+from app.elements import element
 from llama_edu import architectures as arch
 from llama_edu import papers
 from llama_edu.viz import architectures as viz
 from llama_edu.viz import attention as viz_attention
 from llama_edu.viz.labels import number
-
-
-def _t(key: str, **values) -> str:
-    return say(f"arch.{key}", **values)
 
 
 def _sentence(cur) -> list[str]:
@@ -41,8 +37,8 @@ def _vocabulary(cur) -> tuple[str, ...]:
 
 
 def _seed(key: str) -> int:
-    return int(st.number_input(_t("seed"), min_value=0, max_value=9_999, value=0, step=1, key=f"{key}_seed",
-                               help=_t("seed_help")))
+    return int(st.number_input(say("arch.seed"), min_value=0, max_value=9_999, value=0, step=1, key=f"{key}_seed",
+                               help=say("arch.seed_help")))
 
 
 @element("architecture_masks")
@@ -55,8 +51,8 @@ def architecture_masks(cur, key: str) -> None:
     _, cache = cur.capture()
     cfg = cur.model.cfg
     weight = arch.largest_future_weight(cache, cfg.n_layers)
-    st.caption(_t("masks_caption"))
-    st.caption(_t("masks_check", layers=cfg.n_layers, heads=cfg.n_heads, weight=number(weight, "g", lang=code)))
+    st.caption(say("arch.masks_caption"))
+    st.caption(say("arch.masks_check", layers=cfg.n_layers, heads=cfg.n_heads, weight=number(weight, "g", lang=code)))
 
 
 @element("next_token_objective")
@@ -66,7 +62,7 @@ def next_token_objective(cur, key: str) -> None:
     scores = arch.score_next_tokens(logits[0], cur.ids)
     rows = viz.next_token_rows(cur.pieces, scores, lambda i: _piece(cur, i), lang=lang())
     table(rows, localized=True, hide_index=True, key=f"{key}_table")
-    st.caption(_t("llama_caption", n=len(rows), n_tokens=len(cur.ids),
+    st.caption(say("arch.llama_caption", n=len(rows), n_tokens=len(cur.ids),
                   loss=number(scores.mean_loss, ".3f", lang=lang())))
 
 
@@ -77,7 +73,7 @@ def masked_lm_objective(cur, key: str) -> None:
     tokens = ["[CLS]"] + _sentence(cur) + ["[SEP]"]
     example = arch.masked_lm(tokens, _vocabulary(cur), seed=seed, special=[0, len(tokens) - 1])
     table(viz.masked_lm_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_table")
-    st.caption(_t("bert_caption", picked=len(example.picked), n=len(tokens) - 2, n_llama=len(cur.ids) - 1))
+    st.caption(say("arch.bert_caption", picked=len(example.picked), n=len(tokens) - 2, n_llama=len(cur.ids) - 1))
 
 
 @element("span_corruption_objective")
@@ -88,20 +84,20 @@ def span_corruption_objective(cur, key: str) -> None:
     sentence = _sentence(cur)
     example = arch.span_corruption(sentence, seed=seed)
     if not example.spans:
-        st.info(_t("t5_no_span"))
+        st.info(say("arch.t5_no_span"))
         return
     left, right = st.columns(2)
-    left.markdown(_t("t5_encoder_reads"))
+    left.markdown(say("arch.t5_encoder_reads"))
     left.code(" ".join(example.inputs), language=None, wrap_lines=True)
-    right.markdown(_t("t5_decoder_writes"))
+    right.markdown(say("arch.t5_decoder_writes"))
     right.code(" ".join(example.targets), language=None, wrap_lines=True)
     table(viz.span_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_spans")
     restored = arch.fill_spans(example.inputs, example.targets) == sentence
-    st.caption(_t("t5_caption", dropped=sum(end - start for start, end in example.spans), n=len(sentence),
-                  spans=len(example.spans), check=_t("check_ok" if restored else "check_failed")))
+    st.caption(say("arch.t5_caption", dropped=sum(end - start for start, end in example.spans), n=len(sentence),
+                  spans=len(example.spans), check=say("arch.check_ok" if restored else "arch.check_failed")))
     st.plotly_chart(viz.t5_masks_figure(example.inputs, example.decoder_inputs, lang=lang()), width="stretch",
                     key=f"{key}_masks")
-    st.caption(_t("t5_masks_caption", n_enc=len(example.inputs), n_dec=len(example.decoder_inputs)))
+    st.caption(say("arch.t5_masks_caption", n_enc=len(example.inputs), n_dec=len(example.decoder_inputs)))
 
 
 @element("llama_benchmarks")
@@ -114,7 +110,7 @@ def llama_benchmarks(cur, key: str) -> None:
     for model, other in papers.HEADLINE_PAIRS:
         st.markdown("- " + viz.comparison_sentence(papers.compare(model, other), lang=code))
     llama, chinchilla = papers.benchmark_row("LLaMA 65B"), papers.benchmark_row("Chinchilla 70B")
-    st.caption(_t("text_vs_table", llama=number(llama["BoolQ"], ".1f", lang=code),
+    st.caption(say("arch.text_vs_table", llama=number(llama["BoolQ"], ".1f", lang=code),
                   chinchilla=number(chinchilla["BoolQ"], ".1f", lang=code)))
 
 

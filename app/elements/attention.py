@@ -7,8 +7,8 @@ prompt); every widget and chart key starts with the element's `key`.
 import streamlit as st
 import torch
 
-from common import lang, tr
-from elements import element
+from app.common import lang, say
+from app.elements import element
 from llama_edu import interventions
 from llama_edu.model import causal_mask as model_causal_mask
 from llama_edu.viz import attention as viz
@@ -23,10 +23,10 @@ def _layer_and_head(cur, key: str) -> tuple[int, int]:
     """Layer and head pickers, side by side (keys f"{key}_layer", f"{key}_head")."""
     cfg = cur.model.cfg
     left, right = st.columns(2)
-    layer = left.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_layer")
+    layer = left.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     # Labels looked up now, not in format_func: AppTest formats the options outside the script run.
-    heads = {h: tr("attention.head_option", head=h, kv_head=_kv_head(cur, h)) for h in range(cfg.n_heads)}
-    head = right.selectbox(tr("common.head"), list(heads), key=f"{key}_head", format_func=heads.get)
+    heads = {h: say("app.attention.head_option", head=h, kv_head=_kv_head(cur, h)) for h in range(cfg.n_heads)}
+    head = right.selectbox(say("app.common.head"), list(heads), key=f"{key}_head", format_func=heads.get)
     return layer, head
 
 
@@ -57,7 +57,7 @@ def causal_mask(cur, key: str) -> None:
     labels = viz.token_labels(cur.pieces)
     st.plotly_chart(viz.causal_mask_figure(model_causal_mask(T, T), labels, lang=lang()), width="stretch",
                     key=f"{key}_mask")
-    st.caption(tr("attention.mask_caption"))
+    st.caption(say("app.attention.mask_caption"))
 
 
 @element("mask_comparison")
@@ -65,7 +65,7 @@ def mask_comparison(cur, key: str) -> None:
     """Decoder-only (causal), encoder-only (bidirectional) and encoder-decoder masks on the prompt's tokens."""
     st.plotly_chart(viz.mask_comparison_figure(viz.token_labels(cur.pieces), lang=lang()), width="stretch",
                     key=f"{key}_masks")
-    st.caption(tr("attention.masks_caption"))
+    st.caption(say("app.attention.masks_caption"))
 
 
 @element("attention_heatmap")
@@ -76,10 +76,10 @@ def attention_heatmap(cur, key: str) -> None:
     labels = viz.token_labels(cur.pieces)
     layer, head = _layer_and_head(cur, key)
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
-    title = tr("attention.pattern_title", layer=layer, head=head)
+    title = say("app.attention.pattern_title", layer=layer, head=head)
     st.plotly_chart(viz.pattern_heatmap(pattern[head], labels, title, lang=lang()), width="stretch",
                     key=f"{key}_pattern")
-    with st.expander(tr("attention.all_heads", n_heads=cfg.n_heads, layer=layer), expanded=False,
+    with st.expander(say("app.attention.all_heads", n_heads=cfg.n_heads, layer=layer), expanded=False,
                      key=f"{key}_all_heads"):
         st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, lang=lang()), width="stretch",
                         key=f"{key}_grid")
@@ -92,7 +92,7 @@ def attention_steps(cur, key: str) -> None:
     layer, head = _layer_and_head(cur, key)
     steps = interventions.attention_steps(cache[f"layers.{layer}.attention.hook_q_rot"][0],
                                           cache[f"layers.{layer}.attention.hook_k_rot"][0], head)
-    st.caption(tr("attention.steps_caption", head=head, kv_head=_kv_head(cur, head), layer=layer))
+    st.caption(say("app.attention.steps_caption", head=head, kv_head=_kv_head(cur, head), layer=layer))
     st.plotly_chart(viz.steps_figure(steps, viz.token_labels(cur.pieces), cur.model.cfg.head_dim, lang=lang()),
                     width="stretch", key=f"{key}_steps")
 
@@ -102,8 +102,8 @@ def bertviz_head_view(cur, key: str) -> None:
     """bertviz's head view of every layer's hook_pattern, offline; the model view in a second tab."""
     cfg = cur.model.cfg
     n_tokens = len(cur.ids)
-    st.caption(tr("attention.bertviz_caption"))
-    head_tab, model_tab = st.tabs([tr("attention.head_view"), tr("attention.model_view")], key=f"{key}_views")
+    st.caption(say("app.attention.bertviz_caption"))
+    head_tab, model_tab = st.tabs([say("app.attention.head_view"), say("app.attention.model_view")], key=f"{key}_views")
     with head_tab:
         st.iframe(_bertviz_html(cur, "head"), height=bertviz_offline.head_view_height(n_tokens))
     with model_tab:
@@ -116,7 +116,7 @@ def attention_sink(cur, key: str) -> None:
     """The share of each head's attention that lands on position 0, per layer and head."""
     n_tokens = len(cur.ids)
     if n_tokens < 2:
-        st.caption(tr("attention.sink_too_short"))
+        st.caption(say("app.attention.sink_too_short"))
         return
     _, cache = cur.capture()
     share = interventions.first_token_share(cache, cur.model.cfg.n_layers)  # [n_layers, H]
@@ -130,16 +130,16 @@ def head_ablation(cur, key: str) -> None:
     cfg = cur.model.cfg
     logits, _ = cur.capture()
     layer, head = _layer_and_head(cur, key)
-    whole_layer = st.toggle(tr("attention.ablate_layer", n_heads=cfg.n_heads, layer=layer), key=f"{key}_whole_layer")
+    whole_layer = st.toggle(say("app.attention.ablate_layer", n_heads=cfg.n_heads, layer=layer), key=f"{key}_whole_layer")
     heads = tuple((layer, h) for h in range(cfg.n_heads)) if whole_layer else ((layer, head),)
     after = _ablated_logits(cur, heads)  # [V]
     change = interventions.compare_next_token(logits[0, -1], after, k=8)
-    st.caption(tr("attention.ablation_caption_layer" if whole_layer else "attention.ablation_caption_head",
+    st.caption(say("app.attention.ablation_caption_layer" if whole_layer else "app.attention.ablation_caption_head",
                   kl=change.kl))
-    what = (tr("attention.what_layer", layer=layer) if whole_layer
-            else tr("attention.what_head", layer=layer, head=head))
+    what = (say("app.attention.what_layer", layer=layer) if whole_layer
+            else say("app.attention.what_head", layer=layer, head=head))
     # A checkpoint may pad its output layer past the tokenizer's vocabulary: name such ids by number.
     names = [cur.tok.pieces([i])[0] if i < cur.tok.vocab_size else f"<id {i}>" for i in change.ids]
     st.plotly_chart(viz.ablation_bars(names, change.before, change.after,
-                                      tr("attention.ablation_figure", what=what), lang=lang()),
+                                      say("app.attention.ablation_figure", what=what), lang=lang()),
                     width="stretch", key=f"{key}_ablation")

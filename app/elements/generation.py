@@ -10,12 +10,11 @@ import streamlit as st
 import torch
 
 import llama_edu as le
-from common import lang, tr
-from elements import element
+from app.common import lang, say
+from app.elements import element
 from llama_edu.generate import candidates_and_entropy
 from llama_edu.logit_lens import logit_lens as compute_logit_lens
 from llama_edu.viz import generation as viz
-
 
 # A KV cache per student is kept only while it is small: thirty sessions of a 7B model at 4k tokens would hold
 # 2 GiB each. Without one, each click re-runs the whole text: the same tokens (tests/test_generate.py), more work.
@@ -53,9 +52,9 @@ def _next_logits(cur, decoding: le.Decoding) -> torch.Tensor:
 
 def _sampling_sliders(cur, key: str, columns) -> tuple[float, int | None, float]:
     """(temperature, top_k or None, top_p) from three sliders placed in `columns`."""
-    temperature = columns[0].slider(tr("generation.temperature"), 0.0, 2.0, 1.0, 0.05, key=f"{key}_temperature")
-    top_k = columns[1].slider(tr("generation.top_k"), 0, min(100, cur.model.cfg.vocab_size), 0, key=f"{key}_top_k")
-    top_p = columns[2].slider(tr("generation.top_p"), 0.05, 1.0, 1.0, 0.05, key=f"{key}_top_p")
+    temperature = columns[0].slider(say("app.generation.temperature"), 0.0, 2.0, 1.0, 0.05, key=f"{key}_temperature")
+    top_k = columns[1].slider(say("app.generation.top_k"), 0, min(100, cur.model.cfg.vocab_size), 0, key=f"{key}_top_k")
+    top_p = columns[2].slider(say("app.generation.top_p"), 0.05, 1.0, 1.0, 0.05, key=f"{key}_top_p")
     return temperature, top_k or None, top_p
 
 
@@ -64,7 +63,7 @@ def _bars(cur, key: str, decoding: le.Decoding, sampling: tuple[float, int | Non
     probs = le.next_token_probs(z, *sampling)  # [V], what a token is drawn from
     n_candidates, entropy = candidates_and_entropy(probs)
     last_piece = cur.tok.pieces(decoding.ids[-1:])[0]
-    st.markdown(tr("generation.what_comes_after", piece=last_piece))
+    st.markdown(say("app.generation.what_comes_after", piece=last_piece))
     st.plotly_chart(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0], lang=lang()),
                     width="stretch", key=f"{key}_bars")
     st.markdown(viz.entropy_caption(n_candidates, entropy, cur.model.cfg.vocab_size, lang=lang()))
@@ -82,23 +81,23 @@ def generate_step(cur, key: str) -> None:
     """Next token / Reset: the text grows by one token per click, drawn exactly as le.generate(seed=...) draws it."""
     c1, c2, c3, c4 = st.columns(4)
     sampling = _sampling_sliders(cur, key, (c1, c2, c3))
-    seed = int(c4.number_input(tr("generation.seed"), 0, 1_000_000, 0, key=f"{key}_seed"))
+    seed = int(c4.number_input(say("app.generation.seed"), 0, 1_000_000, 0, key=f"{key}_seed"))
     decoding = _decoding(cur, key, seed)
 
     b1, b2, b3 = st.columns([1, 1, 4])
-    if b1.button(tr("generation.next_token"), key=f"{key}_next", type="primary", disabled=decoding.done):
+    if b1.button(say("app.generation.next_token"), key=f"{key}_next", type="primary", disabled=decoding.done):
         cur.run(decoding.step, *sampling)
-    if b2.button(tr("generation.reset"), key=f"{key}_reset"):
+    if b2.button(say("app.generation.reset"), key=f"{key}_reset"):
         st.session_state[f"{key}_decoding"] = None
         decoding = _decoding(cur, key, seed)
     if decoding.done:
-        b3.caption(tr("generation.context_full", max_seq_len=cur.model.cfg.max_seq_len))
+        b3.caption(say("app.generation.context_full", max_seq_len=cur.model.cfg.max_seq_len))
 
     st.markdown(viz.continuation_html(cur.prompt.text, cur.tok.pieces(decoding.new_ids), lang=lang()),
                 unsafe_allow_html=True)
     ended = bool(decoding.new_ids) and decoding.new_ids[-1] == cur.tok.eos_id
-    st.caption(tr("generation.generated", n=len(decoding.new_ids), seed=seed)
-               + (" " + tr("generation.ended") if ended else ""))
+    st.caption(say("app.generation.generated", n=len(decoding.new_ids), seed=seed)
+               + (" " + say("app.generation.ended") if ended else ""))
     _bars(cur, key, decoding, sampling)
 
 
@@ -109,4 +108,4 @@ def logit_lens(cur, key: str) -> None:
     lens = compute_logit_lens(cur.model, hooks, k=3)
     st.plotly_chart(viz.logit_lens_figure(lens, cur.pieces, lambda i: cur.tok.pieces([i])[0], lang=lang()),
                     width="stretch", key=f"{key}_lens")
-    st.caption(tr("generation.lens_caption"))
+    st.caption(say("app.generation.lens_caption"))

@@ -4,8 +4,8 @@ paper measured, and the KV cache it saves."""
 import streamlit as st
 
 import llama_edu as le
-from common import lang, plain, table, tr
-from elements import element
+from app.common import lang, plain, say, table
+from app.elements import element
 from llama_edu import interventions, kvcache
 from llama_edu.viz import attention as viz
 
@@ -40,20 +40,20 @@ def gqa_kv_heads(cur, key: str) -> None:
     _, cache = cur.capture()
     labels = viz.token_labels(cur.pieces)
     n_rep = cfg.n_heads // cfg.n_kv_heads
-    layer = st.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_layer")
+    layer = st.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     k_rot = cache[f"layers.{layer}.attention.hook_k_rot"][0]  # [T, Hkv, hd]
-    st.caption(tr("gqa.keys_caption", layer=layer, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads))
+    st.caption(say("app.gqa.keys_caption", layer=layer, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads))
     st.plotly_chart(viz.keys_heatmaps(k_rot, labels, lang=lang()), width="stretch", key=f"{key}_keys")
 
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
-    st.caption(tr("gqa.patterns_caption"))
+    st.caption(say("app.gqa.patterns_caption"))
     title = plain("app.gqa.grid_title_groups" if n_rep > 1 else "app.gqa.grid_title", layer=layer)
     st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, cols=n_rep, title=title, lang=lang()),
                     width="stretch", key=f"{key}_grid")
     similarity = interventions.pattern_similarity(pattern)  # [H, H]
     within, across = interventions.within_and_across_groups(similarity, cfg.n_kv_heads)
     if within is not None and across is not None:
-        st.caption(tr("gqa.similarity_caption", within=within, across=across))
+        st.caption(say("app.gqa.similarity_caption", within=within, across=across))
     st.plotly_chart(viz.similarity_heatmap(similarity, cfg.n_kv_heads, lang=lang()), width="stretch",
                     key=f"{key}_similarity")
 
@@ -61,7 +61,7 @@ def gqa_kv_heads(cur, key: str) -> None:
 @element("gqa_quality_table")
 def gqa_quality_table(cur, key: str) -> None:
     """Ainslie et al. (2023), Table 1: speed and quality of T5-XXL as MHA, MQA and GQA-8, and MHA-Large."""
-    st.caption(tr("gqa.table_caption"))
+    st.caption(say("app.gqa.table_caption"))
     table(viz.GQA_TABLE_1, hide_index=True, key=f"{key}_table")
     st.plotly_chart(viz.gqa_quality_figure(lang=lang()), width="stretch", key=f"{key}_figure")
 

@@ -4,8 +4,8 @@
 import streamlit as st
 
 import llama_edu as le
-from common import formula_number, lang, table, tr
-from elements import element
+from app.common import formula_number, lang, say, table
+from app.elements import element
 from llama_edu import kvcache
 from llama_edu.viz import kvcache as viz
 
@@ -17,20 +17,20 @@ def _chosen_configs(names: list[str], mha: bool) -> dict[str, le.ModelConfig]:
 
 
 def _mha_toggle(key: str) -> bool:
-    return st.toggle(tr("kvcache.mha_toggle"), key=f"{key}_mha")
+    return st.toggle(say("app.kvcache.mha_toggle"), key=f"{key}_mha")
 
 
 @element("kv_calculator")
 def kv_calculator(cur, key: str) -> None:
     """The formula filled in for each chosen preset, batch, context length and dtype: kv_cache_bytes per row."""
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-    names = c1.multiselect(tr("kvcache.models"), list(le.PRESETS), default=DEFAULT_PRESETS, key=f"{key}_presets")
-    batch = int(c2.number_input(tr("kvcache.batch"), 1, 1024, 1, key=f"{key}_batch"))
-    seq_len = int(c3.number_input(tr("kvcache.context"), 1, 1 << 20, 4096, step=1024, key=f"{key}_seq_len"))
-    dtype = c4.selectbox(tr("kvcache.dtype"), list(viz.CALCULATOR_DTYPES), key=f"{key}_dtype")
+    names = c1.multiselect(say("app.kvcache.models"), list(le.PRESETS), default=DEFAULT_PRESETS, key=f"{key}_presets")
+    batch = int(c2.number_input(say("app.kvcache.batch"), 1, 1024, 1, key=f"{key}_batch"))
+    seq_len = int(c3.number_input(say("app.kvcache.context"), 1, 1 << 20, 4096, step=1024, key=f"{key}_seq_len"))
+    dtype = c4.selectbox(say("app.kvcache.dtype"), list(viz.CALCULATOR_DTYPES), key=f"{key}_dtype")
     configs = _chosen_configs(names, _mha_toggle(key))
     if not configs:
-        st.info(tr("kvcache.pick_model"))
+        st.info(say("app.kvcache.pick_model"))
         return
     rows = viz.memory_rows(configs, seq_len, batch, viz.CALCULATOR_DTYPES[dtype])
     # "GQA (8 KV heads)" in the reader's language: memory_rows writes it in English
@@ -43,16 +43,16 @@ def kv_calculator(cur, key: str) -> None:
 def kv_memory_chart(cur, key: str) -> None:
     """KV-cache memory against context length, each chosen preset up to its own maximum context."""
     c1, c2, c3 = st.columns([4, 1, 1])
-    names = c1.multiselect(tr("kvcache.models"), list(le.PRESETS), default=DEFAULT_PRESETS, key=f"{key}_presets")
-    batch = int(c2.number_input(tr("kvcache.batch"), 1, 1024, 1, key=f"{key}_batch"))
-    dtype = c3.selectbox(tr("kvcache.dtype"), list(viz.CALCULATOR_DTYPES), key=f"{key}_dtype")
+    names = c1.multiselect(say("app.kvcache.models"), list(le.PRESETS), default=DEFAULT_PRESETS, key=f"{key}_presets")
+    batch = int(c2.number_input(say("app.kvcache.batch"), 1, 1024, 1, key=f"{key}_batch"))
+    dtype = c3.selectbox(say("app.kvcache.dtype"), list(viz.CALCULATOR_DTYPES), key=f"{key}_dtype")
     configs = _chosen_configs(names, _mha_toggle(key))
     if not configs:
-        st.info(tr("kvcache.pick_model"))
+        st.info(say("app.kvcache.pick_model"))
         return
     st.plotly_chart(viz.memory_vs_context_figure(configs, batch, viz.CALCULATOR_DTYPES[dtype], lang=lang()),
                     width="stretch", key=f"{key}_chart")
-    st.caption(tr("kvcache.log_axes"))
+    st.caption(say("app.kvcache.log_axes"))
 
 
 @element("kv_wrong_figure")
@@ -61,18 +61,18 @@ def kv_wrong_figure(cur, key: str) -> None:
     p70 = le.PRESETS["llama-2-70b"]
     fix = kvcache.slide_correction(p70, batch=64, context=4096, bytes_per_value=2)
     overcount = fix.per_width * fix.per_sharing
-    st.markdown(tr("kvcache.slide_intro"))
+    st.markdown(say("app.kvcache.slide_intro"))
     # Formulas are code, but their numbers and the words inside \text{} follow the language.
-    n, unit = formula_number, tr("kvcache.formula_bytes")
+    n, unit = formula_number, say("app.kvcache.formula_bytes")
     st.latex(rf"64 \cdot {p70.n_layers} \cdot {p70.n_heads} \cdot {n(p70.dim)} \cdot {n(4096)} \cdot 2 \cdot 2 "
              rf"= {n(fix.slide_bytes)}\ \text{{{unit}}} = {n(fix.slide_bytes / kvcache.GIB, ',.0f')}\ \text{{GiB}}")
-    st.markdown(tr("kvcache.slide_mistakes", n_heads=p70.n_heads, n_kv_heads=p70.n_kv_heads, dim=p70.dim,
+    st.markdown(say("app.kvcache.slide_mistakes", n_heads=p70.n_heads, n_kv_heads=p70.n_kv_heads, dim=p70.dim,
                    head_dim=p70.head_dim, per_width=fix.per_width, per_sharing=fix.per_sharing, overcount=overcount,
                    slide_gib=fix.slide_bytes / kvcache.GIB, correct_gib=fix.correct_batch_bytes / kvcache.GIB))
     st.latex(rf"2 \cdot {p70.n_layers} \cdot {p70.n_kv_heads} \cdot {p70.head_dim} \cdot {n(4096)} \cdot 2\ "
              rf"\text{{{unit}}} = {n(fix.correct_one_bytes)}\ \text{{{unit}}} = "
-             rf"{n(fix.correct_one_bytes / kvcache.GIB, '.2f')}\ \text{{{tr('kvcache.formula_gib_per_sequence')}}}")
-    st.caption(tr("kvcache.mha_caption", n_heads=p70.n_heads, mha_gib=fix.mha_one_bytes / kvcache.GIB,
+             rf"{n(fix.correct_one_bytes / kvcache.GIB, '.2f')}\ \text{{{say('app.kvcache.formula_gib_per_sequence')}}}")
+    st.caption(say("app.kvcache.mha_caption", n_heads=p70.n_heads, mha_gib=fix.mha_one_bytes / kvcache.GIB,
                   factor=fix.per_sharing))
 
 
@@ -82,34 +82,34 @@ def kv_live_demo(cur, key: str) -> None:
     model, cfg = cur.model, cur.model.cfg
     room = cfg.max_seq_len - len(cur.ids)
     if room < 1:
-        st.warning(tr("kvcache.prompt_fills_context"))
+        st.warning(say("app.kvcache.prompt_fills_context"))
         return
     c1, c2 = st.columns(2)
-    n_new = c1.slider(tr("kvcache.n_new"), 1, min(40, room), min(20, room), key=f"{key}_n_new")
+    n_new = c1.slider(say("app.kvcache.n_new"), 1, min(40, room), min(20, room), key=f"{key}_n_new")
     long_len = min(cfg.max_seq_len - n_new, 160)
-    longer = c2.toggle(tr("kvcache.longer", long_len=long_len), key=f"{key}_longer",
-                       disabled=long_len <= len(cur.ids), help=tr("kvcache.longer_help"))
+    longer = c2.toggle(say("app.kvcache.longer", long_len=long_len), key=f"{key}_longer",
+                       disabled=long_len <= len(cur.ids), help=say("app.kvcache.longer_help"))
     prompt_ids = kvcache.repeat_to_length(cur.ids, long_len) if longer and long_len > len(cur.ids) else cur.ids
     run_key = (cur.model_key, tuple(prompt_ids), n_new)  # a stored result is shown only for these inputs
-    if st.button(tr("kvcache.run"), key=f"{key}_run", type="primary"):
-        with st.spinner(tr("kvcache.generating")):
+    if st.button(say("app.kvcache.run"), key=f"{key}_run", type="primary"):
+        with st.spinner(say("app.kvcache.generating")):
             st.session_state[f"{key}_demo"] = (run_key, cur.run(kvcache.compare_decoding, model, prompt_ids, n_new))
     demo = st.session_state.get(f"{key}_demo")
     if demo is None or demo[0] != run_key:
-        st.caption(tr("kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids)))
+        st.caption(say("app.kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids)))
         return
     with_cache, without_cache = demo[1]
     same = with_cache.tokens == without_cache.tokens
     st.plotly_chart(viz.decode_timing_figure(with_cache, without_cache, lang=lang()), width="stretch",
                     key=f"{key}_timing")
     if model.device.type == "cuda":
-        st.caption(tr("kvcache.gpu_note"))
+        st.caption(say("app.kvcache.gpu_note"))
     (st.success if same else st.error)(
-        tr("kvcache.same_tokens", same=tr("kvcache.true" if same else "kvcache.false"),
+        say("app.kvcache.same_tokens", same=say("app.kvcache.true" if same else "app.kvcache.false"),
            text=cur.tok.decode(with_cache.tokens), with_ms=sum(with_cache.ms), without_ms=sum(without_cache.ms)))
     value_bytes, t = model.dtype.itemsize, with_cache.cache_shapes[-1][2]
-    st.markdown(tr("kvcache.cache_bytes", t=t, nbytes=with_cache.cache_bytes[-1], value_bytes=value_bytes,
+    st.markdown(say("app.kvcache.cache_bytes", t=t, nbytes=with_cache.cache_bytes[-1], value_bytes=value_bytes,
                    formula_bytes=le.kv_cache_bytes(cfg, t, 1, value_bytes)))
-    with st.expander(tr("kvcache.growth_expander")):
+    with st.expander(say("app.kvcache.growth_expander")):
         table(viz.cache_growth_rows(with_cache), numbers=["cache.nbytes()"], hide_index=True, width="stretch",
               key=f"{key}_growth")

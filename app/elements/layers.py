@@ -7,21 +7,11 @@ llama_edu/strings/layers.yaml in the session's language.
 
 import streamlit as st
 
-from common import Markdown, lang, say
-from elements import element
+from app.common import Markdown, lang, notice, say
+from app.elements import element
 from llama_edu import analysis, interventions, rollout
 from llama_edu.viz import layers as viz
-from llama_edu.viz.labels import number, token_labels
-
-
-def text(key: str, **values) -> str:
-    """The words for `key` (layers.yaml) in this session's language (text.say: outside text shown literally)."""
-    return say(f"layers.{key}", **values)
-
-
-def share(value: float) -> str:
-    """0.688 written the way the session's language writes it (0,688 in German)."""
-    return number(value, ".2f", lang())
+from llama_edu.viz.labels import token_labels
 
 
 def prompt_rollout(cur):
@@ -53,20 +43,20 @@ def attention_rollout(cur, key: str) -> None:
     lang_ = lang()
     labels = token_labels(cur.pieces)
     rolled, patterns = prompt_rollout(cur)
-    layer = st.slider(text("page.rollout_layer"), 0, cfg.n_layers - 1, cfg.n_layers - 1, key=f"{key}_layer")
+    layer = st.slider(say("layers.page.rollout_layer"), 0, cfg.n_layers - 1, cfg.n_layers - 1, key=f"{key}_layer")
     left, right = st.columns(2)
-    raw_layer = left.selectbox(text("page.raw_layer"), range(cfg.n_layers), index=cfg.n_layers - 1,
+    raw_layer = left.selectbox(say("layers.page.raw_layer"), range(cfg.n_layers), index=cfg.n_layers - 1,
                                key=f"{key}_raw_layer")
     # Labels looked up now, not in format_func: AppTest formats the options outside the script run.
-    heads = {None: text("page.mean_over_heads", n_heads=cfg.n_heads)} | {
-        h: text("page.head_option", head=h) for h in range(cfg.n_heads)}
-    head = right.selectbox(text("page.raw_head"), list(heads), key=f"{key}_raw_head", format_func=heads.get)
-    which = (text("page.raw_which_mean", layer=raw_layer, n_heads=cfg.n_heads) if head is None
-             else text("page.raw_which_head", layer=raw_layer, head=head))
+    heads = {None: say("layers.page.mean_over_heads", n_heads=cfg.n_heads)} | {
+        h: say("layers.page.head_option", head=h) for h in range(cfg.n_heads)}
+    head = right.selectbox(say("layers.page.raw_head"), list(heads), key=f"{key}_raw_head", format_func=heads.get)
+    which = (say("layers.page.raw_which_mean", layer=raw_layer, n_heads=cfg.n_heads) if head is None
+             else say("layers.page.raw_which_head", layer=raw_layer, head=head))
     raw = rollout.raw_attention(patterns[raw_layer], head)  # [T, T]
     st.plotly_chart(viz.rollout_figure(rolled, raw, labels, layer, which, lang=lang_), width="stretch",
                     key=f"{key}_rollout")
-    st.caption(text("page.rollout_caption"))
+    st.caption(say("layers.page.rollout_caption"))
 
 
 @element("rollout_flow")
@@ -79,14 +69,14 @@ def rollout_flow(cur, key: str) -> None:
     T = len(labels)
     rolled, _ = prompt_rollout(cur)
     options = {i: cur.pieces[i] for i in range(T)}
-    query = st.selectbox(text("page.flow_query"), list(options), index=T - 1, key=f"{key}_query",
+    query = st.selectbox(say("layers.page.flow_query"), list(options), index=T - 1, key=f"{key}_query",
                          format_func=lambda i: f"{i}: {options[i]}")
     st.plotly_chart(viz.rollout_flow_figure(rolled, labels, query, lang=lang_), width="stretch", key=f"{key}_flow")
     uniform = rollout.uniform_rollout(T, cfg.n_layers)
     st.plotly_chart(viz.first_token_flow_figure(rolled, uniform, query, lang=lang_), width="stretch",
                     key=f"{key}_first")
-    st.caption(text("page.first_caption", token=cur.pieces[query], model=share(float(rolled[-1, query, 0])),
-                    uniform=share(float(uniform[-1, query, 0])), n_layers=cfg.n_layers))
+    st.caption(say("layers.page.first_caption", token=cur.pieces[query], model=float(rolled[-1, query, 0]),
+                    uniform=float(uniform[-1, query, 0]), n_layers=cfg.n_layers))
 
 
 @element("head_measures_grid")
@@ -96,7 +86,7 @@ def head_measures_grid(cur, key: str) -> None:
     cfg = cur.model.cfg
     T = len(cur.ids)
     if T < 2:
-        st.caption(text("page.grid_too_short"))
+        st.caption(say("layers.page.grid_too_short"))
         return
     _, cache = cur.capture()
     measures = analysis.layer_head_measures(interventions.layer_patterns(cache, cfg.n_layers))  # {m: [L, H]}
@@ -105,6 +95,15 @@ def head_measures_grid(cur, key: str) -> None:
         measures["subject_of_verb"] = subject
     roles = analysis.find_head_roles(measures)
     st.plotly_chart(viz.measures_grid(measures, T, roles, lang=lang()), width="stretch", key=f"{key}_grid")
-    found = Markdown(", ".join(text("page.role_item", layer=r.layer, head=r.head, score=share(r.score),
-                                    role=text(f"role.{analysis.ROLE_MEASURES[r.role]}")) for r in roles))
-    st.caption(text("page.grid_caption", roles=found or text("page.no_roles")))
+    found = Markdown(", ".join(say("layers.page.role_item", layer=r.layer, head=r.head, score=r.score,
+                                    role=say(f"layers.role.{analysis.ROLE_MEASURES[r.role]}")) for r in roles))
+    st.caption(say("layers.page.grid_caption", roles=found or say("layers.page.no_roles")))
+
+
+@element("rollout_notice")
+def rollout_notice(cur, key: str) -> None:
+    """The page's "what to notice": how much of the last position the rollout gives `<s>`, against uniform attention."""
+    rolled, _ = prompt_rollout(cur)
+    uniform = rollout.uniform_rollout(len(cur.ids), cur.model.cfg.n_layers)
+    notice(say("layers.page.notice", model=float(rolled[-1, -1, 0]), uniform=float(uniform[-1, -1, 0]),
+               n_layers=cur.model.cfg.n_layers))

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from common import lang, plain, table, tr
-from elements import element
+from app.common import lang, plain, say, table
+from app.elements import element
 from llama_edu import normalization
 from llama_edu.viz import norms as viz
 from llama_edu.viz.labels import position_labels
@@ -33,13 +33,13 @@ class VectorChoice:
 def _pick_vector(cur, prefix: str) -> VectorChoice:
     labels = position_labels(cur.pieces)
     which_col, layer_col, token_col = st.columns(3)
-    final = tr("norms.final_norm")  # looked up now: AppTest calls format_func outside the script run
+    final = say("app.norms.final_norm")  # looked up now: AppTest calls format_func outside the script run
     final_norm = normalization.FINAL_NORM
-    which = which_col.radio(tr("norms.norm"), ["attention_norm", "ffn_norm", final_norm], key=f"{prefix}_which",
+    which = which_col.radio(say("app.norms.norm"), ["attention_norm", "ffn_norm", final_norm], key=f"{prefix}_which",
                             horizontal=True, format_func=lambda n: final if n == final_norm else n)
-    layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{prefix}_layer",
+    layer = layer_col.selectbox(say("app.common.layer"), range(cur.model.cfg.n_layers), key=f"{prefix}_layer",
                                 disabled=which == final_norm)
-    position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{prefix}_token",
+    position = token_col.selectbox(say("app.common.token"), range(len(labels)), index=len(labels) - 1, key=f"{prefix}_token",
                                    format_func=lambda p: labels[p])
     return VectorChoice(which, layer, position)
 
@@ -71,7 +71,7 @@ def norm_vector(cur, key: str) -> None:
                                           plain("app.norms.steps_title", path=choice.path, token=label), lang=lang()),
                     width="stretch", key=f"{key}_steps")
     stats = normalization.vector_stats(steps["in"])
-    st.markdown(tr("norms.vector_stats", mean=stats["mean"], variance=stats["variance"], rms=stats["RMS"],
+    st.markdown(say("app.norms.vector_stats", mean=stats["mean"], variance=stats["variance"], rms=stats["RMS"],
                    hook_rms=steps["rms"].item(), path=choice.path, gain_min=norm.weight.min().item(),
                    gain_max=norm.weight.max().item()))
 
@@ -83,15 +83,15 @@ def norm_shift_scale(cur, key: str) -> None:
     label = position_labels(cur.pieces)[choice.position]
     _, cache = cur.capture()
     x = normalization.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
-    st.caption(tr("norms.x_is", path=choice.path, token=label))
+    st.caption(say("app.norms.x_is", path=choice.path, token=label))
     shift_col, scale_col = st.columns(2)
-    shift = shift_col.slider(tr("norms.shift_slider"), -3.0, 3.0, 0.0, 0.1, key=f"{key}_shift")
-    scale = scale_col.select_slider(tr("norms.scale_slider"), [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
+    shift = shift_col.slider(say("app.norms.shift_slider"), -3.0, 3.0, 0.0, 0.1, key=f"{key}_shift")
+    scale = scale_col.select_slider(say("app.norms.scale_slider"), [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
                                     value=1.0, key=f"{key}_scale")
     result = normalization.compare_norms(x, cur.model.get_submodule(choice.path), shift, scale)
     st.plotly_chart(viz.shift_scale_figure(result, lang=lang()), width="stretch", key=f"{key}_shift_scale")
     change = normalization.output_changes(result)
-    st.markdown(tr("norms.largest_change", rms=change["rms"], layer=change["layer"]))
+    st.markdown(say("app.norms.largest_change", rms=change["rms"], layer=change["layer"]))
     table(viz.comparison_stats(result), prose=["vector"], hide_index=True, key=f"{key}_shift_stats")
 
 
@@ -103,12 +103,12 @@ def residual_norms(cur, key: str) -> None:
     if choice is not None:
         position = choice.position
     else:
-        position = st.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1,
+        position = st.selectbox(say("app.common.token"), range(len(labels)), index=len(labels) - 1,
                                 key=f"{key}_rms_token", format_func=lambda p: labels[p])
     _, cache = cur.capture()
     series = normalization.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
     st.plotly_chart(viz.residual_rms_figure(series, labels[position], lang=lang()), width="stretch",
                     key=f"{key}_prenorm")
     embed_rms = normalization.vector_stats(cache["hook_embed"][0, position])["RMS"]
-    st.caption(tr("norms.residual_caption", token=labels[position], embed_rms=embed_rms,
+    st.caption(say("app.norms.residual_caption", token=labels[position], embed_rms=embed_rms,
                   last_rms=series["residual stream (hook_resid_post)"][-1]))

@@ -5,8 +5,8 @@ ModelConfig (and the prompt's cached capture); none is typed in."""
 import streamlit as st
 
 import llama_edu as le
-from common import lang, table, tr
-from elements import element
+from app.common import lang, say, table
+from app.elements import element
 from llama_edu.config import TRAINING_TOKENS
 from llama_edu.viz import overview as viz
 
@@ -29,9 +29,9 @@ def parameter_breakdown_table(cur, key: str) -> None:
 @element("parameter_shares")
 def parameter_shares(cur, key: str) -> None:
     """Stacked bars: the share of embeddings, attention, feed-forward, norms and output, this model vs presets."""
-    names = st.multiselect(tr("overview.compare_with"), [n for n in le.PRESETS if n != "tiny"],
+    names = st.multiselect(say("app.overview.compare_with"), [n for n in le.PRESETS if n != "tiny"],
                            default=SHARE_PRESETS, key=f"{key}_models")
-    configs = {tr("overview.this_model"): cur.model.cfg} | {name: le.PRESETS[name] for name in names}
+    configs = {say("app.overview.this_model"): cur.model.cfg} | {name: le.PRESETS[name] for name in names}
     st.plotly_chart(viz.parameter_shares(configs, lang=lang()), width="stretch", key=f"{key}_shares")
 
 
@@ -48,14 +48,14 @@ def family_table(cur, key: str) -> None:
     """Every LLaMA preset side by side: sizes, attention sharing, context, vocabulary, RoPE base, training tokens."""
     table([_counts_in_words(row) for row in viz.family_rows()], numbers=["context", "vocabulary", "RoPE theta"],
           hide_index=True, width="stretch", key=f"{key}_family")
-    st.caption(tr("overview.family_caption"))
+    st.caption(say("app.overview.family_caption"))
 
 
 @element("next_token_table")
 def next_token_table(cur, key: str) -> None:
     """The five most likely next tokens for the student's prompt (softmax of the last position's logits)."""
     logits, _ = cur.capture()  # [1, T, V], cached for this prompt
-    shown = " ".join(cur.prompt.text[:80].split())  # one line; tr() shows it literally, never as markdown
-    st.markdown(tr("overview.next_tokens_intro", prompt=shown))
+    shown = " ".join(cur.prompt.text[:80].split())  # one line; say() shows it literally, never as markdown
+    st.markdown(say("app.overview.next_tokens_intro", prompt=shown))
     table(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), numbers=["probability"],
           hide_index=True, width="stretch", key=f"{key}_next_tokens")

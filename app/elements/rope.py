@@ -6,8 +6,8 @@ import math
 import streamlit as st
 import torch
 
-from common import lang, plain, table, tr
-from elements import element
+from app.common import lang, plain, say, table
+from app.elements import element
 from llama_edu import rotary
 from llama_edu.viz import rope as viz
 from llama_edu.viz.labels import position_labels
@@ -15,7 +15,7 @@ from llama_edu.viz.labels import position_labels
 
 def _rounding_note(cur) -> None:
     if cur.model.dtype != torch.float32:
-        st.caption(tr("rope.rounding_note", dtype=str(cur.model.dtype).removeprefix("torch.")))
+        st.caption(say("app.rope.rounding_note", dtype=str(cur.model.dtype).removeprefix("torch.")))
 
 
 @element("rope_rotation")
@@ -24,11 +24,11 @@ def rope_rotation(cur, key: str) -> None:
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
     hd, T, labels = cfg.head_dim, len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
-    layer = c1.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_layer")
-    head = c2.selectbox(tr("common.query_head"), range(cfg.n_heads), key=f"{key}_head")
-    m = c3.selectbox(tr("rope.position_m"), range(T), index=T - 1, format_func=lambda p: labels[p],
+    layer = c1.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
+    head = c2.selectbox(say("app.common.query_head"), range(cfg.n_heads), key=f"{key}_head")
+    m = c3.selectbox(say("app.rope.position_m"), range(T), index=T - 1, format_func=lambda p: labels[p],
                      key=f"{key}_position")
-    i = c4.slider(tr("rope.pair_index"), 0, hd // 2 - 1, 0, key=f"{key}_pair")
+    i = c4.slider(say("app.rope.pair_index"), 0, hd // 2 - 1, 0, key=f"{key}_pair")
     q = hooks[f"layers.{layer}.attention.hook_q"][0, :, head]  # [T, hd], before RoPE
     q_rot = hooks[f"layers.{layer}.attention.hook_q_rot"][0, :, head]  # [T, hd], after
     turn = rotary.pair_turn(q, q_rot, m, i, cfg.rope_theta, cfg.rope_scaling)
@@ -38,12 +38,12 @@ def rope_rotation(cur, key: str) -> None:
     left.plotly_chart(viz.pair_rotation_figure(turn.before, turn.after, turn.angle, title, lang=lang()),
                       width="stretch", key=f"{key}_arrows")
     right.latex(rf"m\,\theta_{{{i}}} = {m} \times {turn.frequency:.4g} = {turn.angle:.4f}\ \text{{rad}}")
-    right.markdown(tr("rope.turn_facts", turns=turn.angle / (2 * math.pi), wrapped=rotary.wrap_angle(turn.angle),
+    right.markdown(say("app.rope.turn_facts", turns=turn.angle / (2 * math.pi), wrapped=rotary.wrap_angle(turn.angle),
                       measured=turn.measured_turn, before=math.hypot(*turn.before), after=math.hypot(*turn.after)))
 
     n_positions = min(cfg.max_seq_len, max(T, 48))
     walk = rotary.rotate_to_positions(q[m], n_positions, cfg.rope_theta, cfg.rope_scaling)  # [P, hd]
-    st.caption(tr("rope.walk_caption", token=labels[m], last=n_positions - 1, pair=i))
+    st.caption(say("app.rope.walk_caption", token=labels[m], last=n_positions - 1, pair=i))
     st.plotly_chart(viz.rotation_over_positions_figure(walk, i, T, turn.frequency, lang=lang()), width="stretch",
                     key=f"{key}_walk")
 
@@ -52,15 +52,15 @@ def rope_rotation(cur, key: str) -> None:
 def rope_frequencies(cur, key: str) -> None:
     """θᵢ and the wavelength 2π/θᵢ of every pair, for base 10,000 and 500,000, with context lengths marked."""
     cfg = cur.model.cfg
-    widths = {w: tr("rope.width_this_model" if w == cfg.head_dim else "rope.width_llama", width=w)
+    widths = {w: say("app.rope.width_this_model" if w == cfg.head_dim else "app.rope.width_llama", width=w)
               for w in sorted({cfg.head_dim, 128})}  # labels looked up now: AppTest formats outside the run
-    hd = st.radio(tr("rope.head_width"), list(widths), horizontal=True, key=f"{key}_freq_hd", format_func=widths.get)
-    contexts = {tr("rope.context_this_model"): cfg.max_seq_len, tr("rope.context_llama3"): 8192}
+    hd = st.radio(say("app.rope.head_width"), list(widths), horizontal=True, key=f"{key}_freq_hd", format_func=widths.get)
+    contexts = {say("app.rope.context_this_model"): cfg.max_seq_len, say("app.rope.context_llama3"): 8192}
     bases = viz.compared_bases(cfg.rope_theta, lang=lang())  # label -> base
     st.plotly_chart(viz.frequencies_figure(hd, bases, contexts, lang=lang()), width="stretch",
                     key=f"{key}_frequencies")
     slow_10k, slow_500k = (float(rotary.wavelengths(hd, base)[-1]) for base in (10000.0, 500000.0))
-    st.caption(tr("rope.frequencies_caption", hd=hd, slow_10k=slow_10k, slow_500k=slow_500k))
+    st.caption(say("app.rope.frequencies_caption", hd=hd, slow_10k=slow_10k, slow_500k=slow_500k))
 
 
 @element("rope_relative")
@@ -69,11 +69,11 @@ def rope_relative(cur, key: str) -> None:
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
     T, labels = len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
-    layer = c1.selectbox(tr("common.layer"), range(cfg.n_layers), key=f"{key}_qk_layer")
-    head = c2.selectbox(tr("common.query_head"), range(cfg.n_heads), key=f"{key}_qk_head")
-    qpos = c3.selectbox(tr("rope.query_from"), range(T), index=T - 1, format_func=lambda p: labels[p],
+    layer = c1.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_qk_layer")
+    head = c2.selectbox(say("app.common.query_head"), range(cfg.n_heads), key=f"{key}_qk_head")
+    qpos = c3.selectbox(say("app.rope.query_from"), range(T), index=T - 1, format_func=lambda p: labels[p],
                         key=f"{key}_qpos")
-    kpos = c4.selectbox(tr("rope.key_from"), range(T), index=max(T - 2, 0), format_func=lambda p: labels[p],
+    kpos = c4.selectbox(say("app.rope.key_from"), range(T), index=max(T - 2, 0), format_func=lambda p: labels[p],
                         key=f"{key}_kpos")
     kv_head = head // cfg.n_rep  # the key/value head this query head reads (GQA)
     attention = f"layers.{layer}.attention"
@@ -86,7 +86,7 @@ def rope_relative(cur, key: str) -> None:
     measured = float(q_rot @ k_rot)
     st.plotly_chart(viz.relative_dot_figure(dots, (qpos, kpos, measured), lang=lang()), width="stretch",
                     key=f"{key}_dots")
-    st.caption(tr("rope.relative_caption", head=head, kv_head=kv_head, last=n_grid - 1,
+    st.caption(say("app.rope.relative_caption", head=head, kv_head=kv_head, last=n_grid - 1,
                   spread=rotary.diagonal_spread(dots), qpos=qpos, kpos=kpos, measured=measured,
                   grid=float(dots[qpos, kpos]), sqrt_hd=math.sqrt(cfg.head_dim)))
     _rounding_note(cur)
@@ -97,10 +97,10 @@ def rope_pair_order(cur, key: str) -> None:
     """Which rows of a head form a pair in Meta's layout and in Hugging Face's, and a check that both agree."""
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
     st.plotly_chart(viz.pair_order_figure(cfg.head_dim, lang=lang()), width="stretch", key=f"{key}_pair_order")
-    with st.expander(tr("rope.pairs_table")):
+    with st.expander(say("app.rope.pairs_table")):
         table(viz.pair_order_rows(cfg.head_dim), hide_index=True, width="stretch", key=f"{key}_pair_rows")
     diff = max(rotary.hf_layout_difference(hooks[f"layers.{layer}.attention.hook_q"],
                                         hooks[f"layers.{layer}.attention.hook_q_rot"], cfg.rope_theta,
                                         cfg.rope_scaling) for layer in range(cfg.n_layers))
-    st.caption(tr("rope.hf_check", layers=cfg.n_layers, difference=diff))
+    st.caption(say("app.rope.hf_check", layers=cfg.n_layers, difference=diff))
     _rounding_note(cur)

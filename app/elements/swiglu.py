@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang, plain, tr
-from elements import element
+from app.common import lang, plain, say
+from app.elements import element
 from llama_edu import ffn
 from llama_edu.viz import ffn as viz
 from llama_edu.viz.labels import position_labels
@@ -33,11 +33,11 @@ def swiglu_units(cur, key: str) -> None:
     """gate, silu(gate), up and their product for every hidden unit of a chosen layer and token; how many pass."""
     labels = position_labels(cur.pieces)
     layer_col, token_col, sort_col = st.columns(3)
-    layer = layer_col.selectbox(tr("common.layer"), range(cur.model.cfg.n_layers), key=f"{key}_layer")
-    position = token_col.selectbox(tr("common.token"), range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
+    layer = layer_col.selectbox(say("app.common.layer"), range(cur.model.cfg.n_layers), key=f"{key}_layer")
+    position = token_col.selectbox(say("app.common.token"), range(len(labels)), index=len(labels) - 1, key=f"{key}_token",
                                    format_func=lambda p: labels[p])
     orders = {order: viz.sort_order_name(order, lang=lang()) for order in ffn.SORT_ORDERS}  # looked up now, for AppTest
-    sort_by = sort_col.radio(tr("swiglu.sort_by"), list(orders), key=f"{key}_sort", horizontal=True,
+    sort_by = sort_col.radio(say("app.swiglu.sort_by"), list(orders), key=f"{key}_sort", horizontal=True,
                              format_func=orders.get)
     st.session_state[_choice_state(key)] = (cur, (layer, position))
     _, cache = cur.capture()
@@ -46,14 +46,14 @@ def swiglu_units(cur, key: str) -> None:
     st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), width="stretch",
                     key=f"{key}_units")
 
-    st.markdown(tr("swiglu.how_many"))
-    threshold = st.slider(tr("swiglu.threshold"), 0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
+    st.markdown(say("app.swiglu.how_many"))
+    threshold = st.slider(say("app.swiglu.threshold"), 0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
     summary = ffn.gate_summary(act, threshold)
     small_col, large_col, negative_col = st.columns(3)
-    small_col.metric(tr("swiglu.switched_off"), f"{summary['small']} / {summary['units']}")
-    large_col.metric(tr("swiglu.passing"), f"{summary['large']} / {summary['units']}")
-    negative_col.metric(tr("swiglu.negative"), f"{summary['negative']} / {summary['units']}",
-                        help=tr("swiglu.most_negative", value=summary["most negative"]))
+    small_col.metric(say("app.swiglu.switched_off"), f"{summary['small']} / {summary['units']}")
+    large_col.metric(say("app.swiglu.passing"), f"{summary['large']} / {summary['units']}")
+    negative_col.metric(say("app.swiglu.negative"), f"{summary['negative']} / {summary['units']}",
+                        help=say("app.swiglu.most_negative", value=summary["most negative"]))
 
 
 @element("activation_curves")
@@ -63,4 +63,4 @@ def activation_curves(cur, key: str) -> None:
     _, cache = cur.capture()
     gate = ffn.ffn_capture(cache, layer, position)[0]  # [F]
     st.plotly_chart(viz.activation_curves_figure(gate, lang=lang()), width="stretch", key=f"{key}_curves")
-    st.caption(tr("swiglu.curves_caption", n=gate.numel(), token=position_labels(cur.pieces)[position], layer=layer))
+    st.caption(say("app.swiglu.curves_caption", n=gate.numel(), token=position_labels(cur.pieces)[position], layer=layer))

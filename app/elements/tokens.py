@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from common import lang, table, tr
-from elements import element
+from app.common import lang, say, table
+from app.elements import element
 from llama_edu import tokenizer
 from llama_edu.viz import tokens as viz
 
@@ -25,25 +25,25 @@ def token_chips(cur, key: str) -> None:
     """The prompt's pieces as chips with their ids, and the same as a table."""
     rows = tokenizer.token_rows(cur.tok, cur.ids)
     st.html(viz.token_chips_html(rows, lang=lang()))
-    st.caption(tr("tokens.chips_caption", n=len(rows)))
-    with st.expander(tr("tokens.as_table")):
+    st.caption(say("app.tokens.chips_caption", n=len(rows)))
+    with st.expander(say("app.tokens.as_table")):
         table(_in_words(rows), hide_index=True, key=f"{key}_table")
 
 
 @element("byte_fallback")
 def byte_fallback(cur, key: str) -> None:
     """Typed text (an emoji by default) split into UTF-8 byte tokens and decoded back; byte runs in the prompt."""
-    text = st.text_input(tr("tokens.try_text"), value="🦙", key=f"{key}_example", max_chars=40)
+    text = st.text_input(say("app.tokens.try_text"), value="🦙", key=f"{key}_example", max_chars=40)
     if text:
         example = tokenizer.byte_fallback_example(cur.tok, text)
         left, right = st.columns(2)
         table(example["characters"], where=left, hide_index=True, key=f"{key}_bytes")
         right.html(viz.token_chips_html(example["rows"], lang=lang()))
-        right.markdown(tr("tokens.decode_same" if example["same"] else "tokens.decode_different"))
+        right.markdown(say("app.tokens.decode_same" if example["same"] else "app.tokens.decode_different"))
         right.code(example["decoded"], language=None)
     groups = tokenizer.byte_fallback_groups(cur.tok, cur.ids)
     if groups:
-        st.markdown(tr("tokens.byte_runs"))
+        st.markdown(say("app.tokens.byte_runs"))
         table(groups, hide_index=True, key=f"{key}_prompt_bytes")
 
 

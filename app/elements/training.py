@@ -5,8 +5,8 @@ import json
 import streamlit as st
 
 import llama_edu as le
-from common import lang, table, tr
-from elements import element
+from app.common import lang, say, table
+from app.elements import element
 from llama_edu.train import TrainConfig
 from llama_edu.viz import training as viz
 
@@ -28,7 +28,7 @@ def loss_curve(cur, key: str) -> None:
     """The shipped tiny model's real training log (the loaded model's, if it has one)."""
     log_path = le.TINY_MODEL_DIR / "training_log.json"
     if not log_path.is_file():
-        st.info(tr("training.log_missing"))
+        st.info(say("app.training.log_missing"))
         return
     st.plotly_chart(viz.loss_curve_figure(json.loads(log_path.read_text()), lang=lang()), width="stretch",
                     key=f"{key}_loss")

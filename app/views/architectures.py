@@ -3,44 +3,44 @@ prompt; then what the LLaMA and GQA papers measured. Every figure and table is a
 (app/elements/architectures.py), shared with lesson 14."""
 
 import streamlit as st
-from common import current, notice, say
-from elements import render
+
+from app.common import current, notice, say
+from app.elements import render
+
+# Where this page sits in the navigation; app/pages.py reads it without running the file.
+PAGE = {"section": "start", "order": 40, "title": "arch.nav",
+        "icon": ":material/compare_arrows:", "heading": "arch.title"}
 
 
-
-def _t(key: str, **values) -> str:
-    return say(f"arch.{key}", **values)
-
-
-st.title(_t("title"))
+st.title(say("arch.title"))
 cur = current()
 if cur is None:
     st.stop()
 
-st.markdown(_t("intro"))
-st.markdown(_t("overview_table"))
+st.markdown(say("arch.intro"))
+st.markdown(say("arch.overview_table"))
 
-st.subheader(_t("masks_title"))
-st.markdown(_t("masks_text"))
+st.subheader(say("arch.masks_title"))
+st.markdown(say("arch.masks_text"))
 render("architecture_masks", cur, key="arch_masks")
 
-st.header(_t("objectives_title"))
-st.subheader(_t("llama_title"))
-st.markdown(_t("llama_text"))
+st.header(say("arch.objectives_title"))
+st.subheader(say("arch.llama_title"))
+st.markdown(say("arch.llama_text"))
 render("next_token_objective", cur, key="arch_llama")
 
-st.subheader(_t("bert_title"))
-st.markdown(_t("bert_text"))
+st.subheader(say("arch.bert_title"))
+st.markdown(say("arch.bert_text"))
 render("masked_lm_objective", cur, key="arch_bert")
 
-st.subheader(_t("t5_title"))
-st.markdown(_t("t5_text"))
+st.subheader(say("arch.t5_title"))
+st.markdown(say("arch.t5_text"))
 render("span_corruption_objective", cur, key="arch_t5")
 
-st.header(_t("papers_title"))
-st.markdown(_t("llama_paper_text"))
+st.header(say("arch.papers_title"))
+st.markdown(say("arch.llama_paper_text"))
 render("llama_benchmarks", cur, key="arch_paper")
-st.markdown(_t("gqa_text"))
+st.markdown(say("arch.gqa_text"))
 render("gqa_paper_table", cur, key="arch_gqa")
 
-notice(_t("notice"))
+notice(say("arch.notice"))

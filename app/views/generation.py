@@ -2,29 +2,33 @@
 
 import streamlit as st
 
-from common import current, notice, tr
-from elements import render
+from app.common import current, notice, say
+from app.elements import render
 
-st.title(tr("generation.title"))
+# Where this page sits in the navigation; app/pages.py reads it without running the file.
+PAGE = {"section": "generating", "order": 20, "title": "app.nav.generation",
+        "icon": ":material/edit_note:", "heading": "app.generation.title"}
+
+st.title(say("app.generation.title"))
 cur = current()
 if cur is None:
     st.stop()
 
-st.markdown(tr("generation.intro"))
+st.markdown(say("app.generation.intro"))
 # The formulas are code; only the words inside \text{} are translated.
-st.latex(r"p = \mathrm{softmax}\!\left(\frac{z}{T}\right) \text{ " + tr("generation.formula_over") + r" } k \text{ "
-         + tr("generation.formula_largest") + r" } -\infty\text{)}")
-st.latex(r"\text{top-}p\text{" + tr("generation.formula_sort") + r" } p \text{ " + tr("generation.formula_keep")
-         + r" } p_{(j)} \text{ " + tr("generation.formula_while") + r" } \textstyle\sum_{r<j} p_{(r)} < p\text{"
-         + tr("generation.formula_renormalise") + "}")
+st.latex(r"p = \mathrm{softmax}\!\left(\frac{z}{T}\right) \text{ " + say("app.generation.formula_over") + r" } k \text{ "
+         + say("app.generation.formula_largest") + r" } -\infty\text{)}")
+st.latex(r"\text{top-}p\text{" + say("app.generation.formula_sort") + r" } p \text{ " + say("app.generation.formula_keep")
+         + r" } p_{(j)} \text{ " + say("app.generation.formula_while") + r" } \textstyle\sum_{r<j} p_{(r)} < p\text{"
+         + say("app.generation.formula_renormalise") + "}")
 
-st.header(tr("generation.section_step"))
+st.header(say("app.generation.section_step"))
 render("generate_step", cur, key="gen")
 
-st.header(tr("generation.section_lens"))
-st.markdown(tr("generation.lens_text"))
+st.header(say("app.generation.section_lens"))
+st.markdown(say("app.generation.lens_text"))
 st.latex(r"\text{lens}(h) = \mathrm{softmax}\big(W_{\text{out}}\,\mathrm{RMSNorm}(h)\big)")
-st.caption(tr("generation.lens_symbols"))
+st.caption(say("app.generation.lens_symbols"))
 render("logit_lens", cur, key="gen")
 
-notice(tr("generation.notice"))
+notice(say("app.generation.notice"))

@@ -2,30 +2,34 @@
 
 import streamlit as st
 
-from common import current, notice, tr
-from elements import render
+from app.common import current, notice, say
+from app.elements import render
 
-st.title(tr("kvcache.title"))
+# Where this page sits in the navigation; app/pages.py reads it without running the file.
+PAGE = {"section": "generating", "order": 10, "title": "app.nav.kv_cache",
+        "icon": ":material/memory:", "heading": "app.kvcache.title"}
+
+st.title(say("app.kvcache.title"))
 cur = current()
 if cur is None:
     st.stop()
 
-st.markdown(tr("kvcache.intro_why"))
-st.markdown(tr("kvcache.intro_cost"))
+st.markdown(say("app.kvcache.intro_why"))
+st.markdown(say("app.kvcache.intro_cost"))
 st.latex(r"\text{bytes} = 2_{(K,V)} \cdot n_\text{layers} \cdot n_\text{kv\_heads} \cdot \text{head\_dim} \cdot "
          r"\text{seq\_len} \cdot \text{batch} \cdot \text{bytes\_per\_value}")
 
-st.header(tr("kvcache.section_memory"))
+st.header(say("app.kvcache.section_memory"))
 render("kv_calculator", cur, key="kv")
 
-st.header(tr("kvcache.section_growth"))
-st.markdown(tr("kvcache.growth_text"))
+st.header(say("app.kvcache.section_growth"))
+st.markdown(say("app.kvcache.growth_text"))
 render("kv_memory_chart", cur, key="kv_chart")
 
-st.header(tr("kvcache.section_slide"))
+st.header(say("app.kvcache.section_slide"))
 render("kv_wrong_figure", cur, key="kv_slide")
 
-st.header(tr("kvcache.section_live"))
+st.header(say("app.kvcache.section_live"))
 render("kv_live_demo", cur, key="kv")
 
-notice(tr("kvcache.notice"))
+notice(say("app.kvcache.notice"))

@@ -7,9 +7,13 @@ language, so switching language keeps the place and the quiz score.
 
 import streamlit as st
 
-from common import Markdown, current, lang, notice, tr
-from elements import render
+from app.common import Markdown, current, lang, notice, say
+from app.elements import render
 from llama_edu.lessons import load_lessons, source_of
+
+# Where this page sits in the navigation; app/pages.py reads it without running the file.
+PAGE = {"section": "start", "order": 20, "title": "app.nav.lessons",
+        "icon": ":material/school:"}
 
 LESSONS = load_lessons(lang=lang())
 BY_ID = {lesson.id: lesson for lesson in LESSONS}
@@ -32,7 +36,7 @@ def location() -> tuple[str, int | str, list[str]]:
     asked_lesson = params.get("lesson", "")
     lesson = BY_ID.get(asked_lesson, LESSONS[0])
     if asked_lesson not in ("", lesson.id):
-        corrected.append(tr("lessons.no_such_lesson", asked=shortened(asked_lesson), title=Markdown(lesson.title)))
+        corrected.append(say("app.lessons.no_such_lesson", asked=shortened(asked_lesson), title=Markdown(lesson.title)))
     raw = params.get("step", "1")
     if raw == QUIZ and lesson.quiz:
         return lesson.id, QUIZ, corrected
@@ -41,7 +45,7 @@ def location() -> tuple[str, int | str, list[str]]:
     step = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
     shown = min(max(step, 1), len(lesson.steps))
     if step != shown:
-        corrected.append(tr("lessons.no_such_step", asked=shortened(raw), step=shown, n_steps=len(lesson.steps)))
+        corrected.append(say("app.lessons.no_such_step", asked=shortened(raw), step=shown, n_steps=len(lesson.steps)))
     return lesson.id, shown, corrected
 
 
@@ -75,9 +79,9 @@ for message in corrected:
 top = st.columns([4, 1])
 # Ids as options (the same in every language) and labels looked up now: AppTest formats options outside the run.
 labels = {each.id: label(each) for each in LESSONS}
-chosen = top[0].selectbox(tr("lessons.lesson"), list(labels), index=LESSONS.index(lesson), format_func=labels.get,
+chosen = top[0].selectbox(say("app.lessons.lesson"), list(labels), index=LESSONS.index(lesson), format_func=labels.get,
                           key="lesson_pick")
-presenter = top[1].toggle(tr("lessons.presenter"), key="lesson_presenter", help=tr("lessons.presenter_help"))
+presenter = top[1].toggle(say("app.lessons.presenter"), key="lesson_presenter", help=say("app.lessons.presenter_help"))
 if chosen != lesson.id:
     go(chosen, 1)
     st.rerun()
@@ -91,10 +95,10 @@ if cur is None:
 st.title(lesson.title)
 total = len(lesson.steps) + (1 if lesson.quiz else 0)
 position = total if step == QUIZ else step
-st.progress(position / total, text=tr("lessons.progress", position=position, total=total, minutes=lesson.minutes))
+st.progress(position / total, text=say("app.lessons.progress", position=position, total=total, minutes=lesson.minutes))
 
 if step == QUIZ:
-    st.subheader(tr("lessons.quiz_title"))
+    st.subheader(say("app.lessons.quiz_title"))
     given = answers().setdefault(lesson.id, {})
     for i, q in enumerate(lesson.quiz):
         st.markdown(f"**{i + 1}. {q.question}**")
@@ -102,15 +106,15 @@ if step == QUIZ:
                           key=f"quiz_{lesson.id}_{i}", label_visibility="collapsed")
         if choice is not None:
             given[i] = choice
-        show = choice is not None and (not presenter or st.toggle(tr("lessons.reveal"), key=f"reveal_{lesson.id}_{i}"))
+        show = choice is not None and (not presenter or st.toggle(say("app.lessons.reveal"), key=f"reveal_{lesson.id}_{i}"))
         if show:
             if choice == q.answer:
-                st.success(tr("lessons.right", explanation=Markdown(q.explanation)))
+                st.success(say("app.lessons.right", explanation=Markdown(q.explanation)))
             else:
-                st.error(tr("lessons.wrong", answer=Markdown(q.options[q.answer]), explanation=Markdown(q.explanation)))
+                st.error(say("app.lessons.wrong", answer=Markdown(q.options[q.answer]), explanation=Markdown(q.explanation)))
     correct = sum(1 for i, q in enumerate(lesson.quiz) if given.get(i) == q.answer)
     if not presenter:
-        st.caption(tr("lessons.score", correct=correct, total=len(lesson.quiz)))
+        st.caption(say("app.lessons.score", correct=correct, total=len(lesson.quiz)))
 else:
     current_step = lesson.steps[step - 1]
     st.subheader(current_step.title)
@@ -118,23 +122,23 @@ else:
     if current_step.element:
         render(current_step.element, cur, key=f"lesson_{lesson.id}_{step}")
     if current_step.code:
-        with st.expander(tr("lessons.code", path=current_step.code), expanded=not presenter):
+        with st.expander(say("app.lessons.code", path=current_step.code), expanded=not presenter):
             st.code(source_of(current_step.code), language="python")
-            st.caption(tr("lessons.code_caption"))
+            st.caption(say("app.lessons.code_caption"))
     if current_step.notice:
         notice(Markdown(current_step.notice))  # the lesson's own words: markdown
 
 back, _, forward = st.columns([1, 3, 1])
-if position > 1 and back.button(tr("lessons.back"), key="lesson_back", width="stretch"):
+if position > 1 and back.button(say("app.lessons.back"), key="lesson_back", width="stretch"):
     go(lesson.id, step - 1 if step != QUIZ else len(lesson.steps))
     st.rerun()
 if position < total:
-    if forward.button(tr("lessons.next"), key="lesson_next", type="primary", width="stretch"):
+    if forward.button(say("app.lessons.next"), key="lesson_next", type="primary", width="stretch"):
         go(lesson.id, QUIZ if step == len(lesson.steps) else step + 1)
         st.rerun()
 else:
     following = LESSONS.index(lesson) + 1
-    if following < len(LESSONS) and forward.button(tr("lessons.next_lesson"), key="lesson_following",
+    if following < len(LESSONS) and forward.button(say("app.lessons.next_lesson"), key="lesson_following",
                                                    width="stretch"):
         go(LESSONS[following].id, 1)
         st.rerun()

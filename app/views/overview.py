@@ -3,29 +3,33 @@
 import streamlit as st
 
 import llama_edu as le
-from common import current, notice, tr
-from elements import render
+from app.common import current, notice, say
+from app.elements import render
 
-st.title(tr("overview.title"))
+# Where this page sits in the navigation; app/pages.py reads it without running the file.
+PAGE = {"section": "start", "order": 10, "title": "app.nav.overview",
+        "icon": ":material/home:", "heading": "app.overview.title", "default": True}
+
+st.title(say("app.overview.title"))
 cur = current()
 if cur is None:
     st.stop()
 
-st.markdown(tr("overview.intro"))
+st.markdown(say("app.overview.intro"))
 
 left, right = st.columns([3, 2])
 with left:
     render("block_diagram", cur, key="overview")
 with right:
-    st.subheader(tr("overview.parameters_where"))
+    st.subheader(say("app.overview.parameters_where"))
     render("parameter_breakdown_table", cur, key="overview")
     render("next_token_table", cur, key="overview")
 
-st.subheader(tr("overview.same_blueprint"))
+st.subheader(say("app.overview.same_blueprint"))
 render("parameter_shares", cur, key="overview")
 
-st.subheader(tr("overview.versions"))
-st.markdown(tr("overview.versions_text"))
+st.subheader(say("app.overview.versions"))
+st.markdown(say("app.overview.versions_text"))
 render("family_table", cur, key="overview")
 
 
@@ -35,5 +39,5 @@ def share(name: str, component: str) -> float:
     return 100 * parts[component] / sum(parts.values())
 
 
-notice(tr("overview.notice", ffn_7b=share("llama-7b", "feed_forward"), attention_7b=share("llama-7b", "attention"),
+notice(say("app.overview.notice", ffn_7b=share("llama-7b", "feed_forward"), attention_7b=share("llama-7b", "attention"),
           attention_70b=share("llama-2-70b", "attention")))

@@ -1,26 +1,33 @@
-from common import current, notice, tr
-from elements import render
+"""Tokens: the pieces and ids the model reads, byte fallback for what the vocabulary lacks, and the embedding
+vectors the ids pick. Every figure is a live element (app/elements/tokens.py), shared with the lessons."""
 
 import streamlit as st
 
-st.title(tr("tokens.title"))
+from app.common import current, notice, say
+from app.elements import render
+
+# Where this page sits in the navigation; app/pages.py reads it without running the file.
+PAGE = {"section": "start", "order": 30, "title": "app.nav.tokens",
+        "icon": ":material/text_fields:", "heading": "app.tokens.title"}
+
+st.title(say("app.tokens.title"))
 cur = current()
 if cur is None:
     st.stop()
 
-st.markdown(tr("tokens.intro", vocab=cur.tok.vocab_size, n_tokens=len(cur.ids)))
+st.markdown(say("app.tokens.intro", vocab=cur.tok.vocab_size, n_tokens=len(cur.ids)))
 render("token_chips", cur, key="tokens")
 
-st.subheader(tr("tokens.bos_title"))
-st.markdown(tr("tokens.bos_text", bos_id=cur.tok.bos_id))
+st.subheader(say("app.tokens.bos_title"))
+st.markdown(say("app.tokens.bos_text", bos_id=cur.tok.bos_id))
 
-st.subheader(tr("tokens.byte_title"))
-st.markdown(tr("tokens.byte_text"))
+st.subheader(say("app.tokens.byte_title"))
+st.markdown(say("app.tokens.byte_text"))
 render("byte_fallback", cur, key="tokens")
 
-st.subheader(tr("tokens.embed_title"))
-st.markdown(tr("tokens.embed_text", vocab=cur.model.cfg.vocab_size, dim=cur.model.cfg.dim))
+st.subheader(say("app.tokens.embed_title"))
+st.markdown(say("app.tokens.embed_text", vocab=cur.model.cfg.vocab_size, dim=cur.model.cfg.dim))
 st.latex(r"e_t = E[\mathrm{id}_t] \in \mathbb{R}^{%d}" % cur.model.cfg.dim)
 render("embedding_heatmap", cur, key="tokens")
 
-notice(tr("tokens.notice"))
+notice(say("app.tokens.notice"))

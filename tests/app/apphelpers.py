@@ -57,21 +57,15 @@ def spec_array(value) -> np.ndarray:
 
 
 # ---- one element at a time --------------------------------------------------------------------------------------
-APP_DIR = str(APP.parent)
-
-
-def _elements_twice(app_dir: str, topic: str, names: list[str]) -> None:
+def _elements_twice(topic: str, names: list[str]) -> None:
     """AppTest script: the shared sidebar, then the named elements with key "first", then again with "second"."""
     import importlib
-    import sys
 
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    import elements
-    from common import current
+    import app.elements as elements
+    from app.common import current
 
     # Only this topic's module: render() would import every topic, and such a test is about these elements.
-    importlib.import_module(f"elements.{topic}")
+    importlib.import_module(f"app.elements.{topic}")
     cur = current()
     if cur is not None:
         for key in ("first", "second"):
@@ -81,7 +75,7 @@ def _elements_twice(app_dir: str, topic: str, names: list[str]) -> None:
 
 def open_elements(topic: str, *names: str, timeout: float = 60) -> AppTest:
     """A screen with only these elements of one topic, each drawn twice (keys "first" and "second")."""
-    at = AppTest.from_function(_elements_twice, args=(APP_DIR, topic, list(names)), default_timeout=timeout)
+    at = AppTest.from_function(_elements_twice, args=(topic, list(names)), default_timeout=timeout)
     at.run()
     return at
 

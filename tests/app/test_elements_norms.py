@@ -2,7 +2,7 @@
 
 
 import pytest
-from apphelpers import APP_DIR, assert_no_exception, open_elements, shown, widget_keys
+from apphelpers import assert_no_exception, open_elements, shown, widget_keys
 from streamlit.testing.v1 import AppTest
 
 
@@ -48,16 +48,12 @@ def test_residual_norms_alone_has_its_own_token_picker():
     assert caption_with(at, "the embedding has RMS").startswith("Token 0:<s>")
 
 
-def shift_scale_after_an_optional_vector(app_dir: str) -> None:
+def shift_scale_after_an_optional_vector() -> None:
     """AppTest script: norm_vector (unless session state says "hide_vector"), then norm_shift_scale, one key."""
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
     import streamlit as st
 
-    import elements.norms as norms
-    from common import current
+    import app.elements.norms as norms
+    from app.common import current
 
     cur = current()
     if not st.session_state.get("hide_vector"):
@@ -66,7 +62,7 @@ def shift_scale_after_an_optional_vector(app_dir: str) -> None:
 
 
 def test_a_choice_from_an_earlier_run_is_not_reused():
-    at = AppTest.from_function(shift_scale_after_an_optional_vector, args=(APP_DIR,), default_timeout=60)
+    at = AppTest.from_function(shift_scale_after_an_optional_vector, default_timeout=60)
     at.run()
     assert "k_shift_which" not in widget_keys(at)
     at.session_state["hide_vector"] = True

@@ -3,33 +3,21 @@ language comes from the URL (?lang=de), is chosen in the sidebar, survives a pag
 URL; an unknown code falls back to English. The reference for what German looks like is app.yaml itself."""
 
 import ast
-import re
 
 import pytest
 from apphelpers import APP, assert_no_exception
 from streamlit.testing.v1 import AppTest
 
+from app.pages import SECTIONS, VIEWS, page_specs
 from llama_edu import i18n
 from llama_edu.lessons import load_lessons
 
-# Every page registered in app/main.py, read from the file so a new page is tested without editing this list.
-PAGES = re.findall(r'st\.Page\("(views/\w+\.py)"', APP.read_text(encoding="utf-8"))
-
-# For each page, a heading it always shows whose English and German differ (the attention page's title is
-# "Attention" in both languages, so it is checked by a subheader). The lessons page is checked by its lesson.
-HEADING = {
-    "views/overview.py": "app.overview.title",
-    "views/tokens.py": "app.tokens.title",
-    "views/architectures.py": "arch.title",
-    "views/norms.py": "app.norms.vector_title",
-    "views/rope.py": "app.rope.title",
-    "views/attention.py": "app.attention.who_looks",
-    "views/layers.py": "layers.page.title",
-    "views/gqa.py": "app.gqa.title",
-    "views/swiglu.py": "app.swiglu.title",
-    "views/kv_cache.py": "app.kvcache.title",
-    "views/generation.py": "app.generation.title",
-}
+# Every page, as the app finds them (the PAGE dictionary of each file in app/views/): a new page is tested here
+# without editing this file. Each names a heading it always shows; the heading must differ between English and
+# German (the attention page's title is "Attention" in both, so it names a subheader). The lessons page has none:
+# it is checked by its lesson.
+PAGES = [f"views/{spec.path.name}" for spec in page_specs()]
+HEADING = {f"views/{spec.path.name}": spec.heading for spec in page_specs() if spec.heading}
 LESSONS_PAGE = "views/lessons.py"
 
 
@@ -63,12 +51,13 @@ def literal_keys(node: ast.expr) -> set[str]:
     return set()
 
 
-def tr_keys_in_app() -> set[str]:
-    """Every key the app's code passes to tr()."""
-    keys = set()
+def keys_in_app() -> set[str]:
+    """Every key the app's code passes to say() or plain(), and the titles and headings its pages declare."""
+    keys = {key for spec in page_specs() for key in (spec.title, spec.heading) if key}
+    keys |= {f"app.nav.{section}" for section in SECTIONS}
     for path in APP.parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args:
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("say", "plain") and node.args:
                 keys |= literal_keys(node.args[0])
     return keys
 
@@ -79,13 +68,13 @@ def test_every_text_has_english_and_german_with_the_same_placeholders():
 
 def test_every_key_the_app_asks_for_exists():
     """Caught here, not only when a rarely drawn branch (a GPU note, a failed check) first runs in class."""
-    keys = tr_keys_in_app()
+    keys = keys_in_app()
     assert len(keys) > 100
-    assert sorted(k for k in keys if f"app.{k}" not in i18n.strings()) == []
+    assert sorted(k for k in keys if k not in i18n.strings()) == []
 
 
 def test_every_page_is_checked():
-    assert sorted(PAGES) == sorted([*HEADING, LESSONS_PAGE])
+    assert sorted(PAGES) == sorted([*HEADING, LESSONS_PAGE]) and len(PAGES) == len(list(VIEWS.glob("*.py")))
 
 
 @pytest.mark.parametrize("lang", list(i18n.LANGUAGES))

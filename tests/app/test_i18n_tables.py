@@ -8,19 +8,18 @@ st.dataframe directly, or a new column missing from columns.yaml, fails here.
 """
 
 import ast
-import re
-import sys
 from collections import Counter
 
 import pytest
 import torch
-from apphelpers import APP, APP_DIR, assert_no_exception
+from apphelpers import APP, assert_no_exception
 from streamlit.testing.v1 import AppTest
 
+from app.pages import page_specs
 from llama_edu import i18n, normalization, papers
 from llama_edu.viz import norms, training
 
-PAGES = re.findall(r'st\.Page\("(views/\w+\.py)"', APP.read_text(encoding="utf-8"))  # as test_i18n_app.py reads them
+PAGES = [f"views/{spec.path.name}" for spec in page_specs()]  # every page, as the app finds them
 # Column names that read the same in German: units, code names, formulas, the names of benchmarks.
 NEUTRAL = {"GiB", "RMS", "d (dim)", "4d", "int(2·4d/3)", "ffn_dim_multiplier", "multiple_of",
            "cache.keys[0][:, :, :t].shape", "cache.nbytes()", *papers.COMMON_SENSE_BENCHMARKS}
@@ -58,14 +57,10 @@ def open_page(page: str, lang: str) -> AppTest:
     return at
 
 
-def _every_element(app_dir: str) -> None:
+def _every_element() -> None:
     """AppTest script: the shared sidebar, then every live element once, keyed by its name."""
-    import sys
-
-    if app_dir not in sys.path:
-        sys.path.insert(0, app_dir)
-    import elements
-    from common import current
+    import app.elements as elements
+    from app.common import current
 
     cur = current()
     if cur is not None:
@@ -74,7 +69,7 @@ def _every_element(app_dir: str) -> None:
 
 
 def open_elements(lang: str) -> AppTest:
-    at = AppTest.from_function(_every_element, args=(APP_DIR,), default_timeout=300)
+    at = AppTest.from_function(_every_element, default_timeout=300)
     at.query_params["lang"] = lang
     at.session_state["prompt"] = PROMPT
     at.run()

@@ -5,10 +5,12 @@ allowed, the worst case) and must hold no image or link to where the prompt poin
 import re
 
 import pytest
-from apphelpers import APP, assert_no_exception, open_page
+from apphelpers import assert_no_exception, open_page
 from markdown_it import MarkdownIt
 
-PAGES = re.findall(r'st\.Page\("(views/\w+\.py)"', APP.read_text(encoding="utf-8"))
+from app.pages import page_specs
+
+PAGES = [f"views/{spec.path.name}" for spec in page_specs()]
 # The image after a blank line made the Generation page's browser fetch 127.0.0.9 (the prompt is shown as HTML
 # inside markdown, and a blank line ends an HTML block).
 PROMPT = "**The** cat :red[sat] $x^2$\n\n![t](http://127.0.0.9/x.png) [on](http://127.0.0.9/a) the mat"
