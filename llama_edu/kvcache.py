@@ -28,6 +28,12 @@ def as_mha(cfg: ModelConfig) -> ModelConfig:
     return cfg.replace(n_kv_heads=cfg.n_heads)
 
 
+# The Llama releases whose KV cache the app compares (their published configurations, config.PRESETS), at 4,096
+# tokens: Llama 2's context, which every one of them supports.
+COMPARED_RELEASES = ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b", "llama-3-70b", "llama-3.1-405b"]
+COMPARED_CONTEXT = 4096
+
+
 def kv_cache_rows(configs: dict[str, ModelConfig], seq_len: int = 4096, bytes_per_value: float = 2) -> list[dict]:
     """KV cache of one sequence of seq_len tokens, if the model had one KV head per query head, and as built."""
     rows = []

@@ -4,19 +4,17 @@ paper measured, and the KV cache it saves."""
 import streamlit as st
 
 import llama_edu as le
-from app.common import lang, plain, say, table
+from app.common import lang, notice, plain, say, table
 from app.elements import element
 from llama_edu import interventions, kvcache
 from llama_edu.viz import attention as viz
 
-# The Llama releases whose KV cache we compare (their published configurations, llama_edu.config.PRESETS).
-COMPARED = ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3-8b", "llama-3-70b", "llama-3.1-405b"]
-CONTEXT = 4096
+CONTEXT = kvcache.COMPARED_CONTEXT
 
 
 def kv_cache_rows() -> list[dict]:
     """One row per compared release: its KV cache at CONTEXT tokens as MHA and as configured."""
-    return kvcache.kv_cache_rows({name: le.PRESETS[name] for name in COMPARED}, CONTEXT)
+    return kvcache.kv_cache_rows({name: le.PRESETS[name] for name in kvcache.COMPARED_RELEASES}, CONTEXT)
 
 
 @element("gqa_diagram")
@@ -74,3 +72,10 @@ def gqa_memory_table(cur, key: str) -> None:
     table(rows, hide_index=True, key=f"{key}_table", column_config={
         "as MHA (GiB)": st.column_config.NumberColumn(format="%.2f"),
         "as configured (GiB)": st.column_config.NumberColumn(format="%.2f")})
+
+
+@element("gqa_notice")
+def gqa_notice(cur, key: str) -> None:
+    """The page's "what to notice": Llama 2 70B's KV cache as configured against the same model as MHA."""
+    llama2_70b = next(r for r in kv_cache_rows() if r["model"] == "llama-2-70b")
+    notice(say("app.gqa.notice", configured=llama2_70b["as configured (GiB)"], mha=llama2_70b["as MHA (GiB)"]))

@@ -3,9 +3,9 @@ Every figure is a live element (app/elements/gqa.py), shared with the lessons.""
 
 import streamlit as st
 
-from app.common import current, notice, say
+from app.common import current, say
 from app.elements import render
-from app.elements.gqa import CONTEXT, kv_cache_rows
+from llama_edu.kvcache import COMPARED_CONTEXT
 
 # Where this page sits in the navigation; app/pages.py reads it without running the file.
 PAGE = {"section": "inside_block", "order": 50, "title": "app.nav.gqa",
@@ -31,8 +31,7 @@ render("gqa_kv_heads", cur, key="gqa")
 st.subheader(say("app.gqa.paper_title"))
 render("gqa_quality_table", cur, key="gqa_paper")
 
-st.subheader(say("app.gqa.memory_title", context=CONTEXT))
+st.subheader(say("app.gqa.memory_title", context=COMPARED_CONTEXT))
 render("gqa_memory_table", cur, key="gqa_memory")
 
-llama2_70b = next(r for r in kv_cache_rows() if r["model"] == "llama-2-70b")
-notice(say("app.gqa.notice", configured=llama2_70b["as configured (GiB)"], mha=llama2_70b["as MHA (GiB)"]))
+render("gqa_notice", cur, key="gqa")
