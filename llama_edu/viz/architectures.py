@@ -17,7 +17,7 @@ from ..architectures import MaskedLM, NextTokenScores, SpanCorruption, sentinel,
 from ..i18n import t
 from ..papers import COMMON_SENSE_BENCHMARKS, GQA_TABLE_1, Comparison, Source
 from .attention import FONT, _mask_trace  # the same two-colour mask cells as every other mask figure
-from .labels import number, token_labels
+from .labels import localized_figure, number, token_labels
 
 # Where each sublayer sits in the figure: as the blocks of one (Te + Td) x (Te + Td) "who reads whom" matrix, so
 # panels in one row share their queries and panels in one column share their keys.
@@ -28,6 +28,7 @@ _PANEL_KEYS = {"encoder self-attention": "encoder_self", "decoder self-attention
                "cross-attention": "cross"}
 
 
+@localized_figure
 def t5_masks_figure(encoder_pieces: list[str], decoder_pieces: list[str], *, lang: str = "en") -> go.Figure:
     """T5's encoder self-attention [Te, Te], cross-attention [Td, Te] and decoder self-attention [Td, Td]: rows are
     the positions that look (queries), columns the positions looked at (keys)."""

@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 from ..architectures import attention_masks
 from ..i18n import t
 from ..papers import GQA_TABLE_1  # Ainslie et al. (2023), Table 1, kept with its source
-from .labels import number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
+from .labels import localized_figure, number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=15)  # readable on a classroom projector
 MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backgrounds
@@ -98,6 +98,7 @@ def _token_axis_titles(fig: go.Figure, lang: str) -> None:
     fig.update_layout(xaxis_title=t("viz.axis.key_token", lang), yaxis_title=t("viz.axis.query_token", lang))
 
 
+@localized_figure
 def causal_mask_figure(mask: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
     """The causal mask M [T, T] that attention adds to the scores, with token labels: 0 allowed, −∞ future."""
     m = _numpy(mask)
@@ -109,6 +110,7 @@ def causal_mask_figure(mask: torch.Tensor, labels: list[str], *, lang: str = "en
     return fig
 
 
+@localized_figure
 def mask_comparison_figure(labels: list[str], *, lang: str = "en") -> go.Figure:
     """Decoder-only (causal), encoder-only (bidirectional) and encoder-decoder (T5) masks on the same tokens."""
     T = len(labels)
@@ -140,6 +142,7 @@ def mask_comparison_figure(labels: list[str], *, lang: str = "en") -> go.Figure:
 
 
 # ---- patterns ---------------------------------------------------------------------------------------------------
+@localized_figure
 def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *, lang: str = "en") -> go.Figure:
     """One head's pattern [T, S] with token labels on both axes and the future greyed out. The caller's title
     is shown as given (it names the layer and head, in the caller's language)."""
@@ -155,6 +158,7 @@ def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *
     return fig
 
 
+@localized_figure
 def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: int | None = None,
                title: str = "", *, lang: str = "en") -> go.Figure:
     """All heads of a layer [H, T, S] as small multiples on one colour scale (0 to 1), titled with their KV head."""
@@ -192,6 +196,7 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
     return fig
 
 
+@localized_figure
 def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: int, *, lang: str = "en") -> go.Figure:
     """The four steps of attention_steps() side by side: q·k, / sqrt(hd), + mask, softmax.   each [T, S]"""
     T, S = steps["scores"].shape
@@ -227,6 +232,7 @@ def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: in
 
 
 # ---- the attention sink -----------------------------------------------------------------------------------------
+@localized_figure
 def first_token_heatmap(share: torch.Tensor, uniform: float, *, lang: str = "en") -> go.Figure:
     """Layer x head map of the share of attention on position 0.   share [n_layers, H], values in 0..1"""
     z = _numpy(share)
@@ -245,6 +251,7 @@ def first_token_heatmap(share: torch.Tensor, uniform: float, *, lang: str = "en"
 
 
 # ---- ablation -----------------------------------------------------------------------------------------------------
+@localized_figure
 def ablation_bars(token_texts: list[str], before: list[float], after: list[float], title: str = "", *,
                   lang: str = "en") -> go.Figure:
     """Next-token probabilities before and after an ablation, as side-by-side horizontal bars per token."""
@@ -254,10 +261,11 @@ def ablation_bars(token_texts: list[str], before: list[float], after: list[float
         + "<extra>%{fullData.name}</extra>"
     fig = go.Figure([
         go.Bar(y=token_texts, x=before, name=t("viz.attention.ablation.before", lang), orientation="h",
-               customdata=change, hovertemplate=hover, text=[f"{p:.1%}" for p in before], textposition="outside"),
+               customdata=change, hovertemplate=hover, text=[number(p, ".1%", lang=lang) for p in before], textposition="outside"),
         go.Bar(y=token_texts, x=after, name=t("viz.attention.ablation.after", lang), orientation="h",
                customdata=change, hovertemplate=hover,
-               text=[f"{p:.1%} ({d:+.1%})" for p, d in zip(after, change)], textposition="outside"),
+               text=[f"{number(p, '.1%', lang=lang)} ({number(d, '+.1%', lang=lang)})" for p, d in zip(after, change)],
+               textposition="outside"),
     ])
     fig.update_yaxes(type="category", autorange="reversed", title=t("viz.axis.next_token", lang))
     top = max(before + after + [0.01])
@@ -268,6 +276,7 @@ def ablation_bars(token_texts: list[str], before: list[float], after: list[float
 
 
 # ---- grouped-query attention -------------------------------------------------------------------------------------
+@localized_figure
 def gqa_diagram(n_heads: int, variants: dict[str, int], *, lang: str = "en") -> go.Figure:
     """Query heads (top row) joined to the KV head they read (bottom row), one panel per {title: n_kv_heads}.
     The panel titles are the caller's keys, shown as given."""
@@ -301,6 +310,7 @@ def gqa_diagram(n_heads: int, variants: dict[str, int], *, lang: str = "en") -> 
     return fig
 
 
+@localized_figure
 def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
     """The key vectors each KV head stores, token by token.   k_rot [T, Hkv, hd] -> one panel per KV head"""
     k = _numpy(k_rot)
@@ -323,6 +333,7 @@ def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, lang: str = "en") -
     return fig
 
 
+@localized_figure
 def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int, *, lang: str = "en") -> go.Figure:
     """Head-by-head pattern similarity [H, H], with a box around each group of heads that share a KV head."""
     z = _numpy(similarity)
@@ -342,6 +353,7 @@ def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int, *, lang: str =
     return fig
 
 
+@localized_figure
 def gqa_quality_figure(table: list[dict] = GQA_TABLE_1, *, lang: str = "en") -> go.Figure:
     """Quality against inference time, one point per model (the paper's Figure 3 as a scatter)."""
     hover = t("viz.attention.quality.hover", lang, model="%{text}", seconds="%{x:.2f}", score="%{y:.1f}")
@@ -355,6 +367,7 @@ def gqa_quality_figure(table: list[dict] = GQA_TABLE_1, *, lang: str = "en") -> 
     return fig
 
 
+@localized_figure
 def kv_cache_figure(rows: list[dict], seq_len: int = 4096, *, lang: str = "en") -> go.Figure:
     """llama_edu.kvcache.kv_cache_rows as grouped bars: the cache with one KV head per query head, and as the model
     is built.
@@ -363,9 +376,9 @@ def kv_cache_figure(rows: list[dict], seq_len: int = 4096, *, lang: str = "en") 
     hover = "%{x}<br>%{y:.2f} GiB<extra>%{fullData.name}</extra>"
     fig = go.Figure([
         go.Bar(x=names, y=[r["as MHA (GiB)"] for r in rows], name=t("viz.attention.kv_cache.as_mha", lang),
-               hovertemplate=hover, text=[f"{r['as MHA (GiB)']:.2f}" for r in rows], textposition="outside"),
+               hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
         go.Bar(x=names, y=[r["as configured (GiB)"] for r in rows], name=t("viz.attention.kv_cache.actual", lang),
-               hovertemplate=hover, text=[f"{r['as configured (GiB)']:.2f}" for r in rows], textposition="outside"),
+               hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
     ])
     fig.update_yaxes(title=t("viz.attention.kv_cache.y", lang))
     fig.update_layout(barmode="group", font=FONT, height=440, legend=dict(orientation="h", y=1.02, yanchor="bottom"),

@@ -15,8 +15,10 @@ from plotly.subplots import make_subplots
 from ..ffn import activation_curves, silu_minimum, unit_order
 from ..i18n import t
 from .tokens import as_numpy, classroom_style, plotly_text
+from .labels import localized_figure, number
 
 
+@localized_figure
 def activation_curves_figure(gate: torch.Tensor | None = None, *, lang: str = "en") -> go.Figure:
     """SiLU, ReLU and GELU on [-6, 6]; optionally one token's gate values [F] as dots on the SiLU curve.
     The functions' names are names in every language; the minimum's coordinates are a point, not prose."""
@@ -33,8 +35,10 @@ def activation_curves_figure(gate: torch.Tensor | None = None, *, lang: str = "e
                                  hovertemplate=t("viz.ffn.gate_hover", lang, gate="%{x:.3f}", silu="%{y:.3f}")
                                                + "<extra></extra>"))
     z_min, y_min = silu_minimum()
+    # German writes decimal commas, so its coordinates are separated by a semicolon.
+    minimum_text = f"({number(z_min, '.3f', lang=lang)}{'; ' if lang == 'de' else ', '}{number(y_min, '.3f', lang=lang)})"
     fig.add_trace(go.Scatter(x=[z_min], y=[y_min], mode="markers+text", name=t("viz.ffn.silu_minimum", lang),
-                             marker=dict(size=12, symbol="x"), text=[f"({z_min:.3f}, {y_min:.3f})"],
+                             marker=dict(size=12, symbol="x"), text=[minimum_text],
                              textposition="bottom center",
                              hovertemplate=t("viz.ffn.minimum", lang) + "<br>z = %{x:.4f}<br>%{y:.4f}<extra></extra>"))
     fig.update_layout(title=t("viz.ffn.curves.title", lang), xaxis=dict(title="z", range=[-6, 6]),
@@ -52,6 +56,7 @@ def sort_order_name(sort_by: str, *, lang: str = "en") -> str:
     return t(f"viz.ffn.sort.{_SORT_KEYS[sort_by]}", lang)
 
 
+@localized_figure
 def swiglu_units_figure(gate: torch.Tensor, act: torch.Tensor, up: torch.Tensor, hidden: torch.Tensor,
                         sort_by: str = "gate", title: str = "", *, lang: str = "en") -> go.Figure:
     """Four strips over the F hidden units of one token, all in the same unit order.   each input: [F]

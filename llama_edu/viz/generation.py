@@ -16,12 +16,13 @@ import torch
 from ..i18n import t
 from ..literal import for_html
 from ..logit_lens import LogitLens
-from .labels import number, plotly_text, token_labels
+from .labels import localized_figure, number, plotly_text, token_labels
 
 FONT = dict(size=16)
 
 
 # ---- drawing ---------------------------------------------------------------------------------------------------
+@localized_figure
 def next_token_figure(model_probs: torch.Tensor, sampling_probs: torch.Tensor, piece: Callable[[int], str],
                       top: int = 15, *, lang: str = "en") -> go.Figure:
     """Horizontal bars for the `top` most likely tokens: the model's own softmax (temperature 1, nothing cut) and
@@ -34,7 +35,7 @@ def next_token_figure(model_probs: torch.Tensor, sampling_probs: torch.Tensor, p
                                          (sampling_probs, t("viz.generation.sampling_probs", lang), "#d62728", 1.0)):
         values = [float(probs[i]) for i in ids]
         fig.add_trace(go.Bar(y=labels, x=values, orientation="h", name=name, marker_color=colour, opacity=opacity,
-                             text=[f"{v:.3f}" for v in values], textposition="outside", cliponaxis=False,
+                             text=[number(v, ".3f", lang=lang) for v in values], textposition="outside", cliponaxis=False,
                              hovertemplate="%{y}<br>" + name + ": %{x:.4f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
     highest = max(float(model_probs[ids[0]]), float(sampling_probs.max()))
@@ -72,6 +73,7 @@ def stage_names(lens: LogitLens, *, lang: str = "en") -> list[str]:
     return names
 
 
+@localized_figure
 def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int], str],
                       show_text: bool | None = None, *, lang: str = "en") -> go.Figure:
     """Rows = stages (embedding at the bottom, last layer at the top), columns = positions. Cell = the top next
@@ -85,7 +87,8 @@ def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int],
     not_yet = t("viz.generation.lens.not_in_prompt", lang)
     actual_next = [plotly_text(pieces[i + 1]) if i + 1 < T else not_yet for i in range(T)]
     hover = [[
-        "<br>".join(f"{name(lens.top_ids[s, i, j])}: {float(lens.top_probs[s, i, j]):.3f}" for j in range(k))
+        "<br>".join(f"{name(lens.top_ids[s, i, j])}: {number(float(lens.top_probs[s, i, j]), '.3f', lang=lang)}"
+                    for j in range(k))
         + "<br>" + t("viz.generation.lens.follows", lang, token=actual_next[i]) for i in range(T)]
         for s in range(n_stages)]
     if show_text is None:

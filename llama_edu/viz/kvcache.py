@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 from ..config import DTYPE_BYTES, ModelConfig, kv_cache_bytes
 from ..i18n import t
 from ..kvcache import GIB, DecodeRun
-from .labels import number
+from .labels import localized_figure, number
 
 FONT = dict(size=16)
 CALCULATOR_DTYPES = {name: DTYPE_BYTES[name] for name in ("bfloat16", "float16", "float32", "int8")}
@@ -49,6 +49,7 @@ def context_lengths(max_len: int, start: int = 16) -> list[int]:
     return lengths + [max_len]
 
 
+@localized_figure
 def memory_vs_context_figure(configs: dict[str, ModelConfig], batch: int, bytes_per_value: float, *,
                              lang: str = "en") -> go.Figure:
     """KV-cache GiB against context length, each model up to its own maximum context; log-log axes."""
@@ -68,6 +69,7 @@ def memory_vs_context_figure(configs: dict[str, ModelConfig], batch: int, bytes_
 
 
 # ---- timing ----------------------------------------------------------------------------------------------------
+@localized_figure
 def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun, *, lang: str = "en") -> go.Figure:
     """Top: ms per step against the sequence length at that step (measured, noisy on a busy machine).
     Bottom: positions each step pushes through the model (exact): the prompt at step 0 in both cases, then 1

@@ -1,8 +1,11 @@
-"""Token text for plotly: escaped (plotly reads a little HTML) and made unique (plotly merges equal categories)."""
+"""Token text for plotly: escaped (plotly reads a little HTML) and made unique (plotly merges equal categories).
+And figures whose numbers are written the way their language writes them."""
 
 from __future__ import annotations
 
-from ..i18n import number  # noqa: F401 - the figures' way to write a number in a sentence
+import functools
+
+from ..i18n import language, number  # noqa: F401 - the figures' way to write a number in a sentence
 from ..literal import for_plotly as plotly_text  # noqa: F401 - the figures' name for it
 
 
@@ -15,3 +18,18 @@ def position_labels(pieces: list[str]) -> list[str]:
 def token_labels(pieces: list[str]) -> list[str]:
     """position_labels escaped for a plotly axis (plotly merges equal categories, hence the position)."""
     return [plotly_text(label) for label in position_labels(pieces)]
+
+
+# Plotly's `separators`: the decimal mark, then the thousands separator. Every number plotly formats itself (axis
+# ticks, hover and cell templates such as %{z:.3f}) follows it: 0.125 and 4,096 in English, 0,125 and 4.096 in German.
+SEPARATORS = {"en": ".,", "de": ",."}
+
+
+def localized_figure(draw):
+    """For a figure function taking lang=: its figure writes numbers the way that language does."""
+    @functools.wraps(draw)
+    def localized(*args, **kwargs):
+        fig = draw(*args, **kwargs)
+        fig.update_layout(separators=SEPARATORS[language(kwargs.get("lang", "en"))])
+        return fig
+    return localized

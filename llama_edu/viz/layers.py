@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from ..analysis import ROLE_MEASURES, HeadRole
 from ..i18n import t
-from .labels import number
+from .labels import localized_figure, number
 
 FONT = dict(size=15)  # readable on a classroom projector
 EMPTY_GREY = "rgba(150, 150, 150, 0.25)"  # the plot background shows through the future's empty cells
@@ -59,6 +59,7 @@ def _token_axes(fig: go.Figure, labels: list[str], lang: str) -> None:
 
 
 # ---- rollout ----------------------------------------------------------------------------------------------------
+@localized_figure
 def rollout_figure(rollout: torch.Tensor, raw: torch.Tensor, labels: list[str], layer: int,
                    raw_which: str = "", *, lang: str = "en") -> go.Figure:
     """The rollout after `layer` beside one layer's raw attention.   rollout [L, T, T], raw [T, T]
@@ -80,6 +81,7 @@ def rollout_figure(rollout: torch.Tensor, raw: torch.Tensor, labels: list[str], 
     return fig
 
 
+@localized_figure
 def rollout_flow_figure(rollout: torch.Tensor, labels: list[str], query: int, *, lang: str = "en") -> go.Figure:
     """Where position `query` has its content from, after each layer: rows = layers, columns = input tokens.
     rollout [L, T, T] -> the rows rollout[:, query, :query + 1]"""
@@ -100,6 +102,7 @@ def rollout_flow_figure(rollout: torch.Tensor, labels: list[str], query: int, *,
     return fig
 
 
+@localized_figure
 def first_token_flow_figure(rollout: torch.Tensor, uniform: torch.Tensor, query: int, *,
                             lang: str = "en") -> go.Figure:
     """The share of token 0 in position `query` after each layer: the model's rollout against the rollout of
@@ -132,6 +135,7 @@ def measure_range(measure: str, n_tokens: int) -> float:
     return max(n_tokens - 1, 1)  # mean_distance: the last query looking at token 0
 
 
+@localized_figure
 def measures_grid(measures: dict[str, torch.Tensor], n_tokens: int, roles: list[HeadRole] = (), *,
                   lang: str = "en") -> go.Figure:
     """One small layer x head heatmap per measure (the PANELS present in `measures`, each [L, H]), with the heads

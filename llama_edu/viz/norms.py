@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from ..i18n import t
 from ..normalization import vector_stats
 from .tokens import as_numpy, classroom_style, plotly_text
+from .labels import localized_figure
 
 
 # ---- tables ------------------------------------------------------------------------------------------------------
@@ -33,6 +34,7 @@ def _bars(fig, row, y, name, color=None, opacity=1.0, lang="en"):
                          hovertemplate=hover), row=row, col=1)
 
 
+@localized_figure
 def norm_steps_figure(x_in: torch.Tensor, normalized: torch.Tensor, gain: torch.Tensor, out: torch.Tensor,
                       title: str, *, lang: str = "en") -> go.Figure:
     """The captured steps of one RMSNorm for one token, each [D]: hook_in, hook_normalized, weight, hook_out.
@@ -48,6 +50,7 @@ def norm_steps_figure(x_in: torch.Tensor, normalized: torch.Tensor, gain: torch.
     return classroom_style(fig, height=760)
 
 
+@localized_figure
 def shift_scale_figure(result: dict[str, torch.Tensor], *, lang: str = "en") -> go.Figure:
     """x', then RMSNorm(x') and LayerNorm(x') each over its output for the unchanged x (faint)."""
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
@@ -74,6 +77,7 @@ def series_name(name: str, *, lang: str = "en") -> str:
     return t(f"viz.norms.series.{_SERIES_KEYS[name]}", lang) if name in _SERIES_KEYS else name
 
 
+@localized_figure
 def residual_rms_figure(series: dict[str, list[float]], token_label: str, *, lang: str = "en") -> go.Figure:
     """llama_edu.normalization.residual_rms_by_layer's series against the layer, on a log axis."""
     fig = go.Figure()

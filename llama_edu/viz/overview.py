@@ -10,7 +10,7 @@ import torch
 from ..config import PRESETS, TRAINING_TOKENS, ModelConfig, count_parameters, parameter_breakdown
 from ..generate import next_token_probs
 from ..i18n import t
-from .labels import number
+from .labels import localized_figure, number
 
 COMPONENT_COLOURS = {"tok_embeddings": "#8c6bb1", "attention": "#2b8cbe", "feed_forward": "#e6550d",
                      "norms": "#31a354", "output": "#756bb1"}
@@ -24,6 +24,7 @@ def human(n: float, *, lang: str = "en") -> str:
     return f"{n:.0f}"
 
 
+@localized_figure
 def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
     """Boxes for the forward pass, bottom to top, each labelled with its parameters for this config.
     Module names (tok_embeddings, attention_norm, output...) are the model's code names, the same in every
@@ -88,6 +89,7 @@ def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
     return fig
 
 
+@localized_figure
 def parameter_shares(configs: dict[str, ModelConfig], *, lang: str = "en") -> go.Figure:
     """Stacked 100% bars: where each model's parameters sit (embeddings matter in small models only).
     The components are parameter_breakdown's names for the model's modules, the same in every language."""

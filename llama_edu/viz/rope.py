@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from ..i18n import t
 from ..model import rope_frequencies
 from ..rotary import hf_row_order, wrap_angle
-from .labels import number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
+from .labels import localized_figure, number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=16)
 BEFORE_COLOUR, AFTER_COLOUR = "#1f77b4", "#d62728"
@@ -55,6 +55,7 @@ def _circle(radius: float, lang: str = "en") -> go.Scatter:
                       name=t("viz.rope.circle", lang), line=dict(dash="dot", width=1, color="gray"), hoverinfo="skip")
 
 
+@localized_figure
 def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float], angle: float,
                          title: str = "", *, lang: str = "en") -> go.Figure:
     """One pair before RoPE and after it, as arrows from the origin, with the turn between them.
@@ -79,6 +80,7 @@ def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float]
     return fig
 
 
+@localized_figure
 def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int, frequency: float, *,
                                    lang: str = "en") -> go.Figure:
     """Pair i of one vector placed at positions 0..P-1 (rotated [P, hd], from rotate_to_positions), as an
@@ -123,6 +125,7 @@ def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int,
     return fig
 
 
+@localized_figure
 def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[str, int], *,
                        lang: str = "en") -> go.Figure:
     """theta_i = base^(-2i/hd) and the wavelength 2*pi/theta_i (tokens per full turn) for each base, log scale.
@@ -156,6 +159,7 @@ def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[s
     return fig
 
 
+@localized_figure
 def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | None = None, *,
                         lang: str = "en") -> go.Figure:
     """Left: q.k for every (query position m, key position n), constant along each diagonal.
@@ -190,6 +194,7 @@ def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | N
     return fig
 
 
+@localized_figure
 def pair_order_figure(head_dim: int, *, lang: str = "en") -> go.Figure:
     """The rows of one head's wq (or wk), in Meta's order and in a Hugging Face checkpoint's order.
     Each cell shows which Meta row sits there; its colour is the rotation pair that row belongs to."""

@@ -14,7 +14,7 @@ from ..embeddings import cosine_similarity_matrix, vector_lengths
 from ..i18n import t
 from ..literal import for_html
 from ..tokenizer import WORD_START
-from .labels import plotly_text, position_labels, token_labels  # noqa: F401 - pages use them through this module
+from .labels import localized_figure, plotly_text, position_labels, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=16)  # readable on a classroom projector
 
@@ -73,6 +73,7 @@ def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
 
 
 # ---- embeddings --------------------------------------------------------------------------------------------------
+@localized_figure
 def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Tokens (rows) x dimensions (columns) of hook_embed for one prompt.   embed: [T, D]"""
     z = as_numpy(embed)
@@ -88,6 +89,7 @@ def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en
     return classroom_style(fig, height=min(1400, max(340, 120 + 28 * z.shape[0])))
 
 
+@localized_figure
 def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
     norms = vector_lengths(embed)  # [T]
@@ -98,6 +100,7 @@ def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "
     return classroom_style(fig, height=420)
 
 
+@localized_figure
 def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
     """Cosine similarity between every pair of the prompt's embedding vectors.   embed: [T, D]"""
     labels = token_labels(pieces)

@@ -8,9 +8,10 @@ import plotly.graph_objects as go
 
 from ..i18n import t
 from ..train import TrainConfig, learning_rate
-from .labels import number
+from .labels import localized_figure, number
 
 
+@localized_figure
 def lr_schedule_figure(tc: TrainConfig, *, lang: str = "en") -> go.Figure:
     """learning_rate(step) for every step of the run, as the trainer computes it."""
     steps = list(range(tc.steps))
@@ -27,6 +28,7 @@ def lr_schedule_figure(tc: TrainConfig, *, lang: str = "en") -> go.Figure:
     return fig
 
 
+@localized_figure
 def loss_curve_figure(log: dict, *, lang: str = "en") -> go.Figure:
     """Training batch loss and validation loss against tokens seen, from a training_log.json."""
     tokens_per_step = log["config"]["batch_size"] * log["config"]["seq_len"]
