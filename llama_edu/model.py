@@ -372,6 +372,8 @@ class Transformer(HookedModule):
         start = cache.length if cache is not None else 0
         if start + T > self.cfg.max_seq_len:
             raise ValueError(f"{start + T} tokens exceed the model's context of {self.cfg.max_seq_len}")
+        if cache is not None and start + T > cache.max_len:
+            raise ValueError(f"KV cache is full: {start + T} tokens do not fit in {cache.max_len}")
         if positions is not None:  # where the caller says, attending over the whole buffer
             if cache is None or positions.shape != (T,):
                 raise ValueError("positions need a cache and one position per token")

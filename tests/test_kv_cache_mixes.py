@@ -74,3 +74,15 @@ def test_the_explicit_attention_path_with_a_cache_equals_the_full_capture(mix):
         assert torch.all(pattern[..., n:] == 0) and torch.all(expected[..., n:] == 0)
         row += T
     assert row == len(TEXT)
+
+
+def test_a_full_cache_says_so_and_keeps_what_it_holds():
+    model = random_model(SMALL_CONFIGS["mqa"], seed=6)
+    cache = model.new_kv_cache(max_len=5)
+    with torch.inference_mode():
+        model(torch.tensor([TEXT[:4]]), cache=cache)
+        with pytest.raises(ValueError, match="KV cache is full: 6 tokens do not fit in 5"):
+            model(torch.tensor([TEXT[4:6]]), cache=cache)
+        assert cache.length == 4
+        last = model(torch.tensor([TEXT[4:5]]), cache=cache)  # the one token that fits still goes in
+        torch.testing.assert_close(last[0, -1], model(torch.tensor([TEXT[:5]]))[0, -1], atol=2e-5, rtol=1e-5)
