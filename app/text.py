@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import numbers
-import re
-from collections.abc import Iterable
 
 import streamlit as st
 
@@ -95,56 +93,53 @@ def formula_number(value, spec: str = ",") -> str:
 
 
 # ---- tables -------------------------------------------------------------------------------------------------------
-@functools.cache
-def table_words() -> dict[str, dict[str, str]]:
-    """{English text: {language: text}} of llama_edu/strings/columns.yaml: the tables' column names and prose cells,
-    found by the English text the code writes (the rows' keys stay English: code reads columns by name)."""
-    return {texts["en"]: texts for key, texts in i18n.strings().items() if key.startswith("columns.")}
+COLUMNS_FILE = "llama_edu/strings/columns.yaml"
 
 
-# A number as the viz row functions write it into a string: 4,096 / 0.125 / 12.5% (not inside a word or a name).
-_ENGLISH_NUMBER = re.compile(r"(?<![\w.,])[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)%?(?![\w.,])")
-_GERMAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+def column(key: str) -> dict[str, str]:
+    """A column of columns.yaml by the key the row functions write ("as_mha_gib"): its name in each language, and
+    for a number column its format (and suffix)."""
+    try:
+        return i18n.strings()[f"columns.{key}"]
+    except KeyError:
+        raise KeyError(f"no column {key!r}: add it to {COLUMNS_FILE}") from None
 
 
-def _numbers_for(text: str, code: str) -> str:
-    """The numbers inside a cell written the way `code` writes them (as llama_edu.viz.labels.number does)."""
-    if code != "de":
-        return text
-    def german(match: re.Match) -> str:
-        written = match.group().translate(_GERMAN_SEPARATORS)
-        return written[:-1] + "\u00a0%" if written.endswith("%") else written
-    return _ENGLISH_NUMBER.sub(german, text)
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def table(rows: list[dict], *, prose: Iterable[str] = (), numbers: Iterable[str] = (), localized: bool = False,
-          where=None, **kwargs):
-    """st.dataframe(rows, **kwargs), shown in this session's language: every table of the app goes through here.
+def cell(key: str, value, code: str):
+    """One cell as `code` shows it: a number written with its column's format (German 4.096 and 0,125), anything
+    else (a token piece, a model name, words the row function wrote in the language) as it is."""
+    spec = column(key)
+    if not _is_number(value):
+        return value
+    if "format" not in spec:
+        if isinstance(value, numbers.Integral):
+            return value  # ids, positions, small counts: the same in every language
+        raise ValueError(f"column {key!r} holds {value!r} but has no format: give it one in {COLUMNS_FILE}")
+    return number(value, spec["format"], lang=code) + spec.get("suffix", "")
 
-    Column names are looked up in llama_edu/strings/columns.yaml by their English text (a missing one raises, like
-    tr()). `prose` names columns whose cells are words (a setting's name), translated when columns.yaml lists them;
-    `numbers` names columns whose string cells hold numbers written the English way ("4,096", "0.125"), rewritten
-    for the language. Rows from a function that already took lang= are passed with localized=True and shown as
-    they are. `where` is the container (a column, a sidebar); column_config follows the renamed columns.
+
+def table_rows(rows: list[dict], code: str) -> list[dict]:
+    """The rows as `code` shows them: each column under its name in columns.yaml, each number in its format."""
+    code = i18n.language(code)
+    return [{column(key)[code]: cell(key, value, code) for key, value in row.items()} for row in rows]
+
+
+def table(rows: list[dict], *, where=None, **kwargs):
+    """st.dataframe(rows, **kwargs) in this session's language: every table of the app goes through here.
+
+    The rows' keys are the column keys of llama_edu/strings/columns.yaml (a missing one raises KeyError); each
+    column is shown under its name there, and each number cell written with its column's format for the language
+    (table_rows). Number columns stay right-aligned. `where` is the container (a column, a sidebar); column_config
+    is keyed by the rows' keys, like the rows.
     """
-    if not localized:
-        code, words = lang(), table_words()
-        prose, numbers = set(prose), set(numbers)
-
-        def name(column: str) -> str:
-            if column not in words:
-                raise KeyError(f"no column name {column!r}: add it to llama_edu/strings/columns.yaml")
-            return words[column][code]
-
-        def cell(column: str, value):
-            if isinstance(value, str):
-                if column in prose and value in words:
-                    value = words[value][code]
-                if column in numbers:
-                    value = _numbers_for(value, code)
-            return value
-
-        rows = [{name(column): cell(column, value) for column, value in row.items()} for row in rows]
-        if kwargs.get("column_config"):
-            kwargs["column_config"] = {name(column): config for column, config in kwargs["column_config"].items()}
-    return (where or st).dataframe(rows, **kwargs)
+    code = lang()
+    config = {key: st.column_config.Column(alignment="right")
+              for key in dict.fromkeys(key for row in rows for key in row) if "format" in column(key)}
+    config |= kwargs.get("column_config") or {}
+    if config:
+        kwargs["column_config"] = {column(key)[code]: value for key, value in config.items()}
+    return (where or st).dataframe(table_rows(rows, code), **kwargs)

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import PRESETS, ModelConfig, ffn_hidden_dim
+from .i18n import t
 
 # The activations a student meets in papers, all from torch itself (GELU: the exact erf form).
 ACTIVATIONS = {"SiLU / Swish": F.silu, "ReLU": F.relu, "GELU": F.gelu}
@@ -77,17 +78,20 @@ def unit_order(gate: torch.Tensor, hidden: torch.Tensor, sort_by: str) -> np.nda
 SIZING_EXAMPLES = ("llama-7b", "llama-2-70b", "llama-3-8b")
 
 
-def sizing_row(name: str, cfg: ModelConfig) -> dict:
-    """Meta's rule step by step: 4d, then int(2 * 4d / 3), then * multiplier, rounded up to multiple_of."""
-    return {"model": name, "d (dim)": cfg.dim, "4d": 4 * cfg.dim, "int(2·4d/3)": int(2 * 4 * cfg.dim / 3),
-            "ffn_dim_multiplier": str(cfg.ffn_dim_multiplier or "none"), "multiple_of": cfg.multiple_of,
-            "F by the rule": ffn_hidden_dim(cfg.dim, cfg.multiple_of, cfg.ffn_dim_multiplier),
-            "F in the model": cfg.hidden_dim}
+def sizing_row(name: str, cfg: ModelConfig, *, lang: str = "en") -> dict:
+    """Meta's rule step by step: 4d, then int(2 * 4d / 3), then * multiplier, rounded up to multiple_of.
+    A config without a multiplier says so in the reader's language. Keys: llama_edu/strings/columns.yaml."""
+    return {"model": name, "d": cfg.dim, "four_d": 4 * cfg.dim, "two_thirds_of_four_d": int(2 * 4 * cfg.dim / 3),
+            "ffn_dim_multiplier": cfg.ffn_dim_multiplier or t("cells.no_multiplier", lang),
+            "multiple_of": cfg.multiple_of,
+            "f_by_rule": ffn_hidden_dim(cfg.dim, cfg.multiple_of, cfg.ffn_dim_multiplier),
+            "f_in_model": cfg.hidden_dim}
 
 
-def sizing_rows(loaded: ModelConfig, loaded_name: str = "loaded model") -> list[dict]:
+def sizing_rows(loaded: ModelConfig, loaded_name: str = "loaded model", *, lang: str = "en") -> list[dict]:
     """sizing_row of the loaded model, then of the published models in SIZING_EXAMPLES."""
-    return [sizing_row(loaded_name, loaded)] + [sizing_row(name, PRESETS[name]) for name in SIZING_EXAMPLES]
+    return [sizing_row(loaded_name, loaded, lang=lang)] + [sizing_row(name, PRESETS[name], lang=lang)
+                                                           for name in SIZING_EXAMPLES]
 
 
 def ffn_parameter_counts(dim: int) -> dict[str, float]:

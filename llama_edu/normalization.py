@@ -12,6 +12,7 @@ import time
 import numpy as np
 import torch
 
+from .i18n import t
 from .model import LayerNorm, RMSNorm
 
 FINAL_NORM = "norm"  # the module path of the RMSNorm after the last block
@@ -96,16 +97,21 @@ def output_changes(result: dict[str, torch.Tensor]) -> dict[str, float]:
 
 
 # ---- cost --------------------------------------------------------------------------------------------------------
-def norm_operation_counts(dim: int) -> list[dict]:
-    """Floating-point operations per token of each module's forward, as written in llama_edu/model.py."""
+def norm_operation_counts(dim: int, *, lang: str = "en") -> list[dict]:
+    """Floating-point operations per token of each module's forward, as written in llama_edu/model.py, with the
+    steps counted named in the reader's language (cells.norm_step.<step> in llama_edu/strings/cells.yaml)."""
     d = dim
-    rms = {"square x": d, "sum + divide (mean of squares)": d, "+ eps, sqrt": 2, "divide by RMS": d, "× gain": d}
-    layer = {"sum + divide (mean)": d, "subtract mean": d, "square": d, "sum + divide (variance)": d,
-             "+ eps, sqrt": 2, "divide by std": d, "× gain": d, "+ bias": d}
-    return [{"norm": "RMSNorm", "statistics": 1, "passes over x for statistics": 1, "parameters": d,
-             "operations": sum(rms.values()), "steps": ", ".join(rms)},
-            {"norm": "LayerNorm", "statistics": 2, "passes over x for statistics": 2, "parameters": 2 * d,
-             "operations": sum(layer.values()), "steps": ", ".join(layer)}]
+    rms = {"square_x": d, "mean_of_squares": d, "eps_sqrt": 2, "divide_by_rms": d, "gain": d}
+    layer = {"mean": d, "subtract_mean": d, "square": d, "variance": d, "eps_sqrt": 2, "divide_by_std": d, "gain": d,
+             "bias": d}
+
+    def steps(counted: dict[str, int]) -> str:
+        return ", ".join(t(f"cells.norm_step.{step}", lang) for step in counted)
+
+    return [{"norm": "RMSNorm", "statistics": 1, "passes_over_x": 1, "parameters": d,
+             "operations": sum(rms.values()), "steps": steps(rms)},
+            {"norm": "LayerNorm", "statistics": 2, "passes_over_x": 2, "parameters": 2 * d,
+             "operations": sum(layer.values()), "steps": steps(layer)}]
 
 
 @torch.no_grad()

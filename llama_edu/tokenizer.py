@@ -113,8 +113,8 @@ def token_rows(tok: Tokenizer, ids: list[int]) -> list[dict]:
 
 def utf8_bytes(text: str) -> list[dict]:
     """Each character of text with its UTF-8 bytes, e.g. 🦙 -> F0 9F A6 99."""
-    return [{"character": ch, "code point": f"U+{ord(ch):04X}",
-             "UTF-8 bytes": " ".join(f"{b:02X}" for b in ch.encode("utf-8"))} for ch in text]
+    return [{"character": ch, "code_point": f"U+{ord(ch):04X}",
+             "utf_8_bytes": " ".join(f"{b:02X}" for b in ch.encode("utf-8"))} for ch in text]
 
 
 def byte_fallback_example(tok: Tokenizer, text: str) -> dict:
@@ -142,6 +142,6 @@ def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
             pieces = tok.pieces([ids[p] for p in run])
             raw = bytes(byte_value(p) for p in pieces)
             groups.append({"positions": f"{run[0]}–{run[-1]}", "pieces": " ".join(pieces),
-                           "bytes": raw.hex(" ").upper(), "decodes to": raw.decode("utf-8", errors="replace")})
+                           "bytes": raw.hex(" ").upper(), "decodes_to": raw.decode("utf-8", errors="replace")})
             run = []
     return groups

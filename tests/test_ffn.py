@@ -39,11 +39,14 @@ def test_gate_summary_counts_by_hand():
 
 def test_sizing_rule_gives_metas_widths():
     rows = {r["model"]: r for r in ffn.sizing_rows(le.ModelConfig.from_preset("tiny"), "tiny")}
-    assert rows["llama-7b"]["F by the rule"] == 11008
-    assert rows["llama-2-70b"]["F by the rule"] == 28672
-    assert rows["llama-3-8b"]["F by the rule"] == 14336
-    assert rows["llama-7b"]["int(2·4d/3)"] == 10922
-    assert rows["tiny"]["F in the model"] == le.ModelConfig.from_preset("tiny").hidden_dim
+    assert rows["llama-7b"]["f_by_rule"] == 11008
+    assert rows["llama-2-70b"]["f_by_rule"] == 28672
+    assert rows["llama-3-8b"]["f_by_rule"] == 14336
+    assert rows["llama-7b"]["two_thirds_of_four_d"] == 10922 and rows["llama-7b"]["four_d"] == 4 * 4096
+    assert rows["tiny"]["f_in_model"] == le.ModelConfig.from_preset("tiny").hidden_dim
+    assert rows["llama-2-70b"]["ffn_dim_multiplier"] == 1.3 and rows["llama-7b"]["ffn_dim_multiplier"] == "none"
+    german = {r["model"]: r for r in ffn.sizing_rows(le.ModelConfig.from_preset("tiny"), "tiny", lang="de")}
+    assert german["llama-7b"]["ffn_dim_multiplier"] == "keiner"
 
 
 def test_two_thirds_keeps_the_parameter_count():

@@ -24,10 +24,11 @@ def test_kv_cache_rows_by_hand():
     rows = {r["model"]: r for r in kvcache.kv_cache_rows({n: le.PRESETS[n] for n in ["llama-2-7b", "llama-2-70b",
                                                                                    "llama-3.1-405b"]}, 4096)}
     # 2 (K and V) * layers * KV heads * head_dim * tokens * 2 bytes (bfloat16)
-    assert rows["llama-2-70b"]["as configured (GiB)"] == 2 * 80 * 8 * 128 * 4096 * 2 / GIB == 1.25
-    assert rows["llama-2-70b"]["as MHA (GiB)"] == 10.0 and rows["llama-2-70b"]["saved"] == "8x"
-    assert rows["llama-2-7b"]["as MHA (GiB)"] == rows["llama-2-7b"]["as configured (GiB)"] == 2.0
-    assert rows["llama-3.1-405b"]["saved"] == "16x"
+    assert rows["llama-2-70b"]["as_configured_gib"] == 2 * 80 * 8 * 128 * 4096 * 2 / GIB == 1.25
+    assert rows["llama-2-70b"]["as_mha_gib"] == 10.0 and rows["llama-2-70b"]["saved"] == 64 / 8
+    assert rows["llama-2-7b"]["as_mha_gib"] == rows["llama-2-7b"]["as_configured_gib"] == 2.0
+    assert rows["llama-2-7b"]["saved"] == 1  # MHA already: nothing saved
+    assert rows["llama-3.1-405b"]["saved"] == 128 / 8
 
 
 def test_slide_formula_gives_40960_gib_and_overcounts_by_heads_times_group_size():

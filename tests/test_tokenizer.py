@@ -30,14 +30,14 @@ def test_byte_value_reads_only_byte_pieces():
 
 def test_utf8_bytes_of_the_llama_emoji():
     (row,) = tokenizer.utf8_bytes("🦙")
-    assert row["UTF-8 bytes"] == "F0 9F A6 99" == "🦙".encode().hex(" ").upper()
-    assert row["code point"] == "U+1F999"
+    assert row["utf_8_bytes"] == "F0 9F A6 99" == "🦙".encode().hex(" ").upper()
+    assert row["code_point"] == "U+1F999"
 
 
 def test_byte_groups_decode_back_to_the_characters(tok):
     ids = tok.encode("Hi 😀🦙 end")
     groups = tokenizer.byte_fallback_groups(tok, ids)
-    assert "".join(g["decodes to"] for g in groups) == "😀🦙"
+    assert "".join(g["decodes_to"] for g in groups) == "😀🦙"
     assert tok.decode(ids) == "Hi 😀🦙 end"
 
 
@@ -50,5 +50,5 @@ def test_byte_fallback_example_splits_an_emoji_into_bytes_and_decodes_it_back(to
     byte_pieces = [r["piece"] for r in example["rows"] if r["kind"] == "byte"]
     assert byte_pieces == ["<0xF0>", "<0x9F>", "<0xA6>", "<0x99>"]  # after SentencePiece's "▁" word start
     assert example["ids"] == tok.encode("🦙", bos=False) and tok.bos_id not in example["ids"]
-    assert example["characters"][0]["UTF-8 bytes"] == "F0 9F A6 99"
+    assert example["characters"][0]["utf_8_bytes"] == "F0 9F A6 99"
     assert example["decoded"] == "🦙" and example["same"]

@@ -51,7 +51,7 @@ def _viz_key(key: str) -> bool:
     if file == "layers":
         return rest != "nav" and not rest.startswith("page.")
     if file == "arch":
-        return rest == "source" or rest.startswith(("viz.", "col.", "action.", "compare."))
+        return rest == "source" or rest.startswith(("viz.", "action.", "compare."))
     return file == "viz"
 
 T = 7
@@ -148,15 +148,10 @@ def table_numbers(rows: list[dict], lang: str) -> dict[tuple, tuple[float, ...]]
 
 
 def table_texts(rows: list[dict], lang: str) -> dict[tuple, str]:
-    """Every column name by (row, column index, "column"), and every cell that is words, not a number, by (row,
-    column index)."""
-    found = {}
-    for i, row in enumerate(rows):
-        for j, (column, value) in enumerate(row.items()):
-            found[i, j, "column"] = column
-            if _cell_number(value, lang) is None:
-                found[i, j] = str(value)
-    return found
+    """Every cell that is words, not a number, by (row, column index). The column keys are the same in every
+    language: app/text.py's table() names the columns (tests/app/test_i18n_tables.py)."""
+    return {(i, j): str(value) for i, row in enumerate(rows) for j, value in enumerate(row.values())
+            if _cell_number(value, lang) is None}
 
 
 @functools.cache
@@ -347,14 +342,17 @@ TEXTS = {
         for model, other in papers.HEADLINE_PAIRS),
 }
 
-# name -> rows(d, lang): the public functions that write tables (lists of rows for st.dataframe)
+# name -> rows(d, lang): the public functions that write tables (lists of rows for st.dataframe) with words in cells.
+# Their keys are the columns of columns.yaml and their numbers raw (app/text.py's table() names and formats them for
+# the language); only the words inside cells come in the reader's language.
 TABLES = {
-    "architectures.next_token_rows": lambda d, lang: architectures.next_token_rows(
-        PIECES, d.scores, lambda i: f"t{i}", lang=lang),
     "architectures.masked_lm_rows": lambda d, lang: architectures.masked_lm_rows(d.bert, lang=lang),
-    "architectures.span_rows": lambda d, lang: architectures.span_rows(d.t5, lang=lang),
-    "architectures.benchmark_rows": lambda d, lang: architectures.benchmark_rows(papers.LLAMA_TABLE_3, lang=lang),
-    "architectures.gqa_rows": lambda d, lang: architectures.gqa_rows(lang=lang),
+    "kvcache.memory_rows": lambda d, lang: kvcache.memory_rows(
+        {"gqa": d.model.cfg, "mha": le.PRESETS["llama-7b"]}, 4096, 1, 2, lang=lang),
+    "norms.comparison_stats": lambda d, lang: norms.comparison_stats(
+        normalization.compare_norms(d.nrm["in"], d.model.layers[0].ffn_norm, 1.0, 2.0), lang=lang),
+    "training.recipe_rows": lambda d, lang: [  # both of its booleans' words
+        *training.recipe_rows(TrainConfig(), lang=lang), *training.recipe_rows(TrainConfig(bf16=False), lang=lang)],
 }
 BERTVIZ = {"bertviz_offline.head_view_html", "bertviz_offline.model_view_html"}  # tested on their own below
 STYLE_ONLY = {"tokens.classroom_style"}  # returns the figure it is given, restyled: it adds no words
@@ -415,7 +413,7 @@ def test_german_text_has_german_words(name, d):
 @pytest.mark.parametrize("name", sorted(TABLES))
 def test_german_table_has_the_same_numbers_and_german_words(name, d):
     en, de = TABLES[name](d, "en"), TABLES[name](d, "de")
-    assert len(de) == len(en) > 0 and all(len(row) == len(en[0]) for row in en + de)
+    assert len(de) == len(en) > 0 and all(list(row) == list(en[0]) for row in en + de)  # the same keys
     assert table_numbers(de, "de") == table_numbers(en, "en"), "the numbers differ between languages"
     assert table_numbers(en, "en"), "a table without numbers tests little here"
     assert_translated(table_texts(en, "en"), table_texts(de, "de"), _files(name))

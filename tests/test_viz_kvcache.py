@@ -15,10 +15,13 @@ GIB = 1024 ** 3
 def test_llama2_70b_cache_is_1_25_gib_per_4k_sequence_in_bf16_and_10_with_mha():
     p70 = le.PRESETS["llama-2-70b"]
     rows = kvcache.memory_rows({"70b": p70, "70b mha": kv.as_mha(p70)}, 4096, 1, 2)
-    assert rows[0]["bytes"] == f"{2 * 80 * 8 * 128 * 4096 * 2:,}" and rows[0]["GiB"] == 1.25
-    assert rows[1]["GiB"] == 10.0
-    assert rows[0]["2 · layers · KV heads · head_dim · tokens · batch · bytes"] == "2 · 80 · 8 · 128 · 4,096 · 1 · 2"
+    assert rows[0]["bytes"] == 2 * 80 * 8 * 128 * 4096 * 2 and rows[0]["gib"] == 1.25
+    assert rows[1]["gib"] == 10.0 and rows[0]["per_token_kib"] == 2 * 80 * 8 * 128 * 2 / 1024 == 320
+    assert rows[0]["kv_cache_formula"] == "2 · 80 · 8 · 128 · 4,096 · 1 · 2"
     assert rows[0]["attention"] == "GQA (8 KV heads)" and rows[1]["attention"] == "MHA"
+    german = kvcache.memory_rows({"70b": p70}, 4096, 1, 2, lang="de")[0]
+    assert german["kv_cache_formula"] == "2 · 80 · 8 · 128 · 4.096 · 1 · 2"  # the factors as German writes them
+    assert german["attention"] == "GQA (8 KV-Heads)" and german["gib"] == 1.25  # the number itself stays raw
 
 
 def test_context_lengths_are_powers_of_two_up_to_the_maximum():
@@ -45,4 +48,5 @@ def test_timing_figure_plots_the_runs():
     assert list(fig.data[0].y) == without_cache.ms and list(fig.data[2].y) == with_cache.ms
     assert list(fig.data[3].y) == [2, 1, 1]
     rows = kvcache.cache_growth_rows(with_cache)
-    assert rows[-1]["cache.keys[0][:, :, :t].shape"] == str([1, 2, 4, 8])
+    assert rows[-1]["cache_keys_shape"] == str([1, 2, 4, 8])
+    assert [r["cache_nbytes"] for r in rows] == with_cache.cache_bytes

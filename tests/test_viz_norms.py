@@ -28,10 +28,13 @@ def x():
 
 def test_stats_rows_show_unit_rms_and_centred_layer_norm(norm, x):
     result = normalization.compare_norms(x, norm, shift=1.0)
-    rows = {r["vector"].split(",")[0]: r for r in viz.comparison_stats(result)}
-    assert rows["RMSNorm"]["RMS"] == pytest.approx(1.0, abs=1e-3)
-    assert rows["LayerNorm"]["mean"] == pytest.approx(0.0, abs=1e-5)
-    assert rows["LayerNorm"]["variance"] == pytest.approx(1.0, abs=1e-3)
+    rows = dict(zip(viz.COMPARED_VECTORS, viz.comparison_stats(result)))
+    assert rows["rms_unit"]["rms"] == pytest.approx(1.0, abs=1e-3)
+    assert rows["layer_unit"]["mean"] == pytest.approx(0.0, abs=1e-5)
+    assert rows["layer_unit"]["variance"] == pytest.approx(1.0, abs=1e-3)
+    x_changed = result["input"]  # the statistics of x' itself, computed here
+    assert rows["input"]["mean"] == pytest.approx(x_changed.mean().item(), rel=1e-6)
+    assert rows["input"]["rms"] == pytest.approx(x_changed.pow(2).mean().sqrt().item(), rel=1e-6)
 
 
 def test_steps_figure_plots_the_given_vectors(x):

@@ -64,4 +64,4 @@ def test_token_labels_are_unique_and_keep_the_bos_piece_visible():
 
 def test_pair_order_rows_name_the_dimensions_each_pair_turns():
     rows = rope.pair_order_rows(8)
-    assert rows[1] == {"pair i": 1, "Meta dims (x_2i, x_2i+1)": "(2, 3)", "HF dims (x_i, x_i+hd/2)": "(1, 5)"}
+    assert rows[1] == {"pair": 1, "meta_dims": "(2, 3)", "hf_dims": "(1, 5)"}

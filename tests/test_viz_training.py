@@ -21,6 +21,9 @@ def test_loss_curve_comes_from_the_shipped_log():
 
 
 def test_recipe_rows_show_llamas_optimizer_settings():
-    rows = {r["setting"]: r["value"] for r in viz.recipe_rows(TrainConfig())}
-    assert rows["AdamW β1"] == "0.9" and rows["AdamW β2"] == "0.95" and rows["weight decay (matrices only)"] == "0.1"
-    assert rows["gradient clipping (max norm)"] == "1.0" and rows["final learning rate / peak"] == "0.1"
+    rows = dict(zip(viz.RECIPE_FIELDS, (r["value"] for r in viz.recipe_rows(TrainConfig()))))
+    assert rows["beta1"] == 0.9 and rows["beta2"] == 0.95 and rows["weight_decay"] == 0.1
+    assert rows["grad_clip"] == 1.0 and rows["min_lr_ratio"] == 0.1 and rows["bf16"] == "yes"
+    german = dict(zip(viz.RECIPE_FIELDS, viz.recipe_rows(TrainConfig(bf16=False), lang="de")))
+    assert german["lr"] == {"setting": "höchste Lernrate", "value": TrainConfig().lr}
+    assert german["bf16"] == {"setting": "bfloat16-Autocast", "value": "nein"}

@@ -60,8 +60,8 @@ def next_token_objective(cur, key: str) -> None:
     """GPT's and LLaMA's objective on the prompt: every position's next token, scored by the loaded model."""
     logits, _ = cur.capture()
     scores = arch.score_next_tokens(logits[0], cur.ids)
-    rows = viz.next_token_rows(cur.pieces, scores, lambda i: _piece(cur, i), lang=lang())
-    table(rows, localized=True, hide_index=True, key=f"{key}_table")
+    rows = viz.next_token_rows(cur.pieces, scores, lambda i: _piece(cur, i))
+    table(rows, hide_index=True, key=f"{key}_table")
     st.caption(say("arch.llama_caption", n=len(rows), n_tokens=len(cur.ids),
                   loss=number(scores.mean_loss, ".3f", lang=lang())))
 
@@ -72,7 +72,7 @@ def masked_lm_objective(cur, key: str) -> None:
     seed = _seed(key)
     tokens = ["[CLS]"] + _sentence(cur) + ["[SEP]"]
     example = arch.masked_lm(tokens, _vocabulary(cur), seed=seed, special=[0, len(tokens) - 1])
-    table(viz.masked_lm_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_table")
+    table(viz.masked_lm_rows(example, lang=lang()), hide_index=True, key=f"{key}_table")
     st.caption(say("arch.bert_caption", picked=len(example.picked), n=len(tokens) - 2, n_llama=len(cur.ids) - 1))
 
 
@@ -91,7 +91,7 @@ def span_corruption_objective(cur, key: str) -> None:
     left.code(" ".join(example.inputs), language=None, wrap_lines=True)
     right.markdown(say("arch.t5_decoder_writes"))
     right.code(" ".join(example.targets), language=None, wrap_lines=True)
-    table(viz.span_rows(example, lang=lang()), localized=True, hide_index=True, key=f"{key}_spans")
+    table(viz.span_rows(example), hide_index=True, key=f"{key}_spans")
     restored = arch.fill_spans(example.inputs, example.targets) == sentence
     st.caption(say("arch.t5_caption", dropped=sum(end - start for start, end in example.spans), n=len(sentence),
                   spans=len(example.spans), check=say("arch.check_ok" if restored else "arch.check_failed")))
@@ -105,7 +105,7 @@ def llama_benchmarks(cur, key: str) -> None:
     """The LLaMA paper's Table 3 rows for GPT-3, Chinchilla, PaLM and LLaMA 13B / 65B, with its source, and which
     model scores higher, computed from the numbers."""
     code = lang()
-    table(viz.benchmark_rows(papers.LLAMA_TABLE_3, lang=code), localized=True, hide_index=True, key=f"{key}_table")
+    table(viz.benchmark_rows(papers.LLAMA_TABLE_3), hide_index=True, key=f"{key}_table")
     st.caption(viz.source_line(papers.LLAMA_TABLE_3_SOURCE, lang=code))
     for model, other in papers.HEADLINE_PAIRS:
         st.markdown("- " + viz.comparison_sentence(papers.compare(model, other), lang=code))
@@ -118,5 +118,5 @@ def llama_benchmarks(cur, key: str) -> None:
 def gqa_paper_table(cur, key: str) -> None:
     """GQA's Table 1 (the numbers the GQA page and lesson 8 show), with its source."""
     code = lang()
-    table(viz.gqa_rows(lang=code), localized=True, hide_index=True, key=f"{key}_table")
+    table(viz.gqa_rows(), hide_index=True, key=f"{key}_table")
     st.caption(viz.source_line(papers.GQA_TABLE_1_SOURCE, lang=code))

@@ -8,6 +8,7 @@ from app.common import lang, notice, plain, say, table
 from app.elements import element
 from llama_edu import interventions, kvcache
 from llama_edu.viz import attention as viz
+from llama_edu.viz.architectures import gqa_rows  # Ainslie et al. (2023), Table 1, as table rows
 
 CONTEXT = kvcache.COMPARED_CONTEXT
 
@@ -60,7 +61,7 @@ def gqa_kv_heads(cur, key: str) -> None:
 def gqa_quality_table(cur, key: str) -> None:
     """Ainslie et al. (2023), Table 1: speed and quality of T5-XXL as MHA, MQA and GQA-8, and MHA-Large."""
     st.caption(say("app.gqa.table_caption"))
-    table(viz.GQA_TABLE_1, hide_index=True, key=f"{key}_table")
+    table(gqa_rows(), hide_index=True, key=f"{key}_table")
     st.plotly_chart(viz.gqa_quality_figure(lang=lang()), width="stretch", key=f"{key}_figure")
 
 
@@ -69,13 +70,11 @@ def gqa_memory_table(cur, key: str) -> None:
     """KV cache of one 4,096-token sequence for Llama 2 and 3 releases: as MHA and as configured."""
     rows = kv_cache_rows()
     st.plotly_chart(viz.kv_cache_figure(rows, CONTEXT, lang=lang()), width="stretch", key=f"{key}_figure")
-    table(rows, hide_index=True, key=f"{key}_table", column_config={
-        "as MHA (GiB)": st.column_config.NumberColumn(format="%.2f"),
-        "as configured (GiB)": st.column_config.NumberColumn(format="%.2f")})
+    table(rows, hide_index=True, key=f"{key}_table")
 
 
 @element("gqa_notice")
 def gqa_notice(cur, key: str) -> None:
     """The page's "what to notice": Llama 2 70B's KV cache as configured against the same model as MHA."""
     llama2_70b = next(r for r in kv_cache_rows() if r["model"] == "llama-2-70b")
-    notice(say("app.gqa.notice", configured=llama2_70b["as configured (GiB)"], mha=llama2_70b["as MHA (GiB)"]))
+    notice(say("app.gqa.notice", configured=llama2_70b["as_configured_gib"], mha=llama2_70b["as_mha_gib"]))

@@ -32,11 +32,8 @@ def kv_calculator(cur, key: str) -> None:
     if not configs:
         st.info(say("app.kvcache.pick_model"))
         return
-    rows = viz.memory_rows(configs, seq_len, batch, viz.CALCULATOR_DTYPES[dtype])
-    # "GQA (8 KV heads)" in the reader's language: memory_rows writes it in English
-    rows = [{**row, "attention": viz.attention_label(configs[row["model"]], lang=lang())} for row in rows]
-    table(rows, numbers=["2 · layers · KV heads · head_dim · tokens · batch · bytes", "bytes"], hide_index=True,
-          width="stretch", key=f"{key}_table")
+    rows = viz.memory_rows(configs, seq_len, batch, viz.CALCULATOR_DTYPES[dtype], lang=lang())
+    table(rows, hide_index=True, width="stretch", key=f"{key}_table")
 
 
 @element("kv_memory_chart")
@@ -111,5 +108,4 @@ def kv_live_demo(cur, key: str) -> None:
     st.markdown(say("app.kvcache.cache_bytes", t=t, nbytes=with_cache.cache_bytes[-1], value_bytes=value_bytes,
                    formula_bytes=le.kv_cache_bytes(cfg, t, 1, value_bytes)))
     with st.expander(say("app.kvcache.growth_expander")):
-        table(viz.cache_growth_rows(with_cache), numbers=["cache.nbytes()"], hide_index=True, width="stretch",
-              key=f"{key}_growth")
+        table(viz.cache_growth_rows(with_cache), hide_index=True, width="stretch", key=f"{key}_growth")

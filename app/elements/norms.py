@@ -92,7 +92,7 @@ def norm_shift_scale(cur, key: str) -> None:
     st.plotly_chart(viz.shift_scale_figure(result, lang=lang()), width="stretch", key=f"{key}_shift_scale")
     change = normalization.output_changes(result)
     st.markdown(say("app.norms.largest_change", rms=change["rms"], layer=change["layer"]))
-    table(viz.comparison_stats(result), prose=["vector"], hide_index=True, key=f"{key}_shift_stats")
+    table(viz.comparison_stats(result, lang=lang()), hide_index=True, key=f"{key}_shift_stats")
 
 
 @element("residual_norms")

@@ -7,7 +7,6 @@ import streamlit as st
 import llama_edu as le
 from app.common import lang, say, table
 from app.elements import element
-from llama_edu.config import TRAINING_TOKENS
 from llama_edu.viz import overview as viz
 
 SHARE_PRESETS = ["llama-7b", "llama-2-70b", "llama-3-8b", "llama-3.1-405b"]
@@ -22,8 +21,7 @@ def block_diagram(cur, key: str) -> None:
 @element("parameter_breakdown_table")
 def parameter_breakdown_table(cur, key: str) -> None:
     """The loaded model's parameters by component (parameter_breakdown), with each one's share."""
-    table(viz.parameter_rows(cur.model.cfg), numbers=["parameters", "share"], hide_index=True, width="stretch",
-          key=f"{key}_parameters")
+    table(viz.parameter_rows(cur.model.cfg), hide_index=True, width="stretch", key=f"{key}_parameters")
 
 
 @element("parameter_shares")
@@ -35,19 +33,10 @@ def parameter_shares(cur, key: str) -> None:
     st.plotly_chart(viz.parameter_shares(configs, lang=lang()), width="stretch", key=f"{key}_shares")
 
 
-def _counts_in_words(row: dict) -> dict:
-    """A family_rows row with its short counts in the reader's language: family_rows writes "6.74B", which a German
-    reader would take for a "Billion" (10^12) rather than a "Milliarde"."""
-    code, tokens = lang(), TRAINING_TOKENS.get(row["model"])
-    return {**row, "parameters": viz.human(le.count_parameters(le.PRESETS[row["model"]]), lang=code),
-            "training tokens": viz.human(tokens, lang=code) if tokens else ""}
-
-
 @element("family_table")
 def family_table(cur, key: str) -> None:
     """Every LLaMA preset side by side: sizes, attention sharing, context, vocabulary, RoPE base, training tokens."""
-    table([_counts_in_words(row) for row in viz.family_rows()], numbers=["context", "vocabulary", "RoPE theta"],
-          hide_index=True, width="stretch", key=f"{key}_family")
+    table(viz.family_rows(), hide_index=True, width="stretch", key=f"{key}_family")
     st.caption(say("app.overview.family_caption"))
 
 
@@ -57,5 +46,5 @@ def next_token_table(cur, key: str) -> None:
     logits, _ = cur.capture()  # [1, T, V], cached for this prompt
     shown = " ".join(cur.prompt.text[:80].split())  # one line; say() shows it literally, never as markdown
     st.markdown(say("app.overview.next_tokens_intro", prompt=shown))
-    table(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), numbers=["probability"],
-          hide_index=True, width="stretch", key=f"{key}_next_tokens")
+    table(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), hide_index=True, width="stretch",
+          key=f"{key}_next_tokens")

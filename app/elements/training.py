@@ -19,8 +19,7 @@ def lr_schedule(cur, key: str) -> None:
 
 @element("training_recipe")
 def training_recipe(cur, key: str) -> None:
-    table(viz.recipe_rows(TrainConfig()), prose=["setting", "value"], numbers=["value"], hide_index=True,
-          width="stretch", key=f"{key}_recipe")
+    table(viz.recipe_rows(TrainConfig(), lang=lang()), hide_index=True, width="stretch", key=f"{key}_recipe")
 
 
 @element("loss_curve")

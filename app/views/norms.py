@@ -6,7 +6,7 @@ import inspect
 import streamlit as st
 
 import llama_edu as le
-from app.common import current, notice, say, table
+from app.common import current, lang, notice, say, table
 from app.elements import render
 from llama_edu import normalization
 
@@ -34,7 +34,7 @@ render("norm_shift_scale", cur, key="norms")
 
 st.subheader(say("app.norms.cost_title"))
 st.markdown(say("app.norms.cost_text"))
-table(normalization.norm_operation_counts(cfg.dim), prose=["steps"], hide_index=True)
+table(normalization.norm_operation_counts(cfg.dim, lang=lang()), hide_index=True)
 timing_key = f"norms_timing_{cfg.dim}"
 retime = st.button(say("app.norms.retime"), key="norms_retime")  # drawn first: it must exist on every run
 if retime or timing_key not in st.session_state:

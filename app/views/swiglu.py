@@ -6,7 +6,7 @@ import inspect
 import streamlit as st
 
 import llama_edu as le
-from app.common import current, notice, say, table
+from app.common import current, lang, notice, say, table
 from app.elements import render
 from llama_edu import ffn
 
@@ -36,9 +36,9 @@ params = ffn.ffn_parameter_counts(cfg.dim)
 st.markdown(say("app.swiglu.sizing_text", dim=cfg.dim, two=params["two matrices, width 4d"],
                 three=params["three matrices, width 8d/3"]))
 st.code(inspect.getsource(le.ffn_hidden_dim), language="python")
-rows = ffn.sizing_rows(cfg, say("app.swiglu.loaded_model", name=cfg.name))
-table(rows, prose=["ffn_dim_multiplier"], numbers=["ffn_dim_multiplier"], hide_index=True)
-if rows[0]["F by the rule"] != rows[0]["F in the model"]:
+rows = ffn.sizing_rows(cfg, say("app.swiglu.loaded_model", name=cfg.name), lang=lang())
+table(rows, hide_index=True)
+if rows[0]["f_by_rule"] != rows[0]["f_in_model"]:
     st.caption(say("app.swiglu.sizing_caption"))
 
 notice(say("app.swiglu.notice"))

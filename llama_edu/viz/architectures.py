@@ -58,59 +58,50 @@ def t5_masks_figure(encoder_pieces: list[str], decoder_pieces: list[str], *, lan
 
 
 # ---- training targets as table rows ----------------------------------------------------------------------------
-def _columns(lang: str, *names: str) -> list[str]:
-    return [t(f"arch.col.{name}", lang) for name in names]
-
-
-def next_token_rows(pieces: list[str], scores: NextTokenScores, piece_of: Callable[[int], str], *,
-                    lang: str = "en") -> list[dict]:
+# Keys: llama_edu/strings/columns.yaml, where app/text.py's table() finds each column's name and number format.
+def next_token_rows(pieces: list[str], scores: NextTokenScores, piece_of: Callable[[int], str]) -> list[dict]:
     """One row per position of the prompt that has a next token: what the model reads, what it must predict, and
-    how the loaded model scored it (numbers written as the reader's language writes them)."""
-    cols = _columns(lang, "position", "reads", "target", "p_target", "loss", "top_guess")
-    return [dict(zip(cols, (i, pieces[i], piece_of(target), number(p, ".4f", lang=lang),
-                            number(loss, ".3f", lang=lang), piece_of(top))))
+    how the loaded model scored it."""
+    return [{"position": i, "reads": pieces[i], "target": piece_of(target), "p_target": p, "loss": loss,
+             "top_guess": piece_of(top)}
             for i, (target, p, loss, top) in enumerate(zip(scores.targets, scores.probabilities, scores.losses,
                                                             scores.top_ids))]
 
 
 def masked_lm_rows(example: MaskedLM, *, lang: str = "en") -> list[dict]:
-    """One row per position: the token, what happened to it, what the encoder reads, what is predicted there."""
-    cols = _columns(lang, "position", "token", "picked", "reads", "target")
-    none = t("arch.action.none", lang)
-    return [dict(zip(cols, (i, tok, t(f"arch.action.{action}", lang) if action else none, read,
-                            tok if action else "")))
+    """One row per position: the token, what happened to it (in the reader's language), what the encoder reads,
+    what is predicted there."""
+    return [{"position": i, "token": tok, "picked": t(f"arch.action.{action or 'none'}", lang), "reads": read,
+             "target": tok if action else ""}
             for i, (tok, action, read) in enumerate(zip(example.tokens, example.actions, example.inputs))]
 
 
-def span_rows(example: SpanCorruption, *, lang: str = "en") -> list[dict]:
+def span_rows(example: SpanCorruption) -> list[dict]:
     """One row per dropped span: its sentinel, the positions it covered and the tokens the decoder must write."""
-    cols = _columns(lang, "sentinel", "positions", "hidden")
-    return [dict(zip(cols, (sentinel(k), f"{start}–{end - 1}" if end - start > 1 else f"{start}",
-                            " ".join(example.tokens[start:end]))))
+    return [{"sentinel": sentinel(k), "positions": f"{start}–{end - 1}" if end - start > 1 else f"{start}",
+             "hidden": " ".join(example.tokens[start:end])}
             for k, (start, end) in enumerate(example.spans)]
 
 
 # ---- the papers' tables ----------------------------------------------------------------------------------------
-NOT_REPORTED = "–"
+NOT_REPORTED = "–"  # the paper prints a dash where it reports no number
+BENCHMARK_COLUMNS = {name: name.lower().replace("-", "_") for name in COMMON_SENSE_BENCHMARKS}  # "ARC-e" -> "arc_e"
 
 
-def _score(value: float | None, spec: str, lang: str) -> str:
-    """A table cell as the paper prints it (60.5; German 60,5), or a dash where a paper reports no number."""
-    return NOT_REPORTED if value is None else number(value, spec, lang=lang)
+def _score(value: float | None) -> float | str:
+    return NOT_REPORTED if value is None else value
 
 
-def benchmark_rows(table: list[dict], *, lang: str = "en") -> list[dict]:
-    """LLaMA Table 3 rows with translated column names, each score written with one decimal as in the paper."""
-    model, size = _columns(lang, "model", "parameters")
-    return [{model: row["model"], size: row["parameters"],
-             **{b: _score(row[b], ".1f", lang) for b in COMMON_SENSE_BENCHMARKS}} for row in table]
+def benchmark_rows(table: list[dict]) -> list[dict]:
+    """LLaMA Table 3 rows: the model, its size as the paper writes it ("175B"), and its score on each benchmark."""
+    return [{"model": row["model"], "parameters": row["parameters"],
+             **{BENCHMARK_COLUMNS[b]: _score(row[b]) for b in COMMON_SENSE_BENCHMARKS}} for row in table]
 
 
-def gqa_rows(table: list[dict] = GQA_TABLE_1, *, lang: str = "en") -> list[dict]:
-    """GQA Table 1 with translated column names, numbers written as the paper prints them."""
-    model, seconds, score = _columns(lang, "model", "seconds", "average")
-    return [{model: r["model"], seconds: _score(r["inference time (s)"], ".2f", lang),
-             score: _score(r["average score"], ".1f", lang)} for r in table]
+def gqa_rows(table: list[dict] = GQA_TABLE_1) -> list[dict]:
+    """GQA Table 1: each model's time per sample (s) and average score."""
+    return [{"model": r["model"], "inference_time_s": _score(r["inference time (s)"]),
+             "average_score": _score(r["average score"])} for r in table]
 
 
 def source_line(source: Source, *, lang: str = "en") -> str:

@@ -375,9 +375,9 @@ def kv_cache_figure(rows: list[dict], seq_len: int = 4096, *, lang: str = "en") 
     names = [r["model"] for r in rows]
     hover = "%{x}<br>%{y:.2f} GiB<extra>%{fullData.name}</extra>"
     fig = go.Figure([
-        go.Bar(x=names, y=[r["as MHA (GiB)"] for r in rows], name=t("viz.attention.kv_cache.as_mha", lang),
+        go.Bar(x=names, y=[r["as_mha_gib"] for r in rows], name=t("viz.attention.kv_cache.as_mha", lang),
                hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
-        go.Bar(x=names, y=[r["as configured (GiB)"] for r in rows], name=t("viz.attention.kv_cache.actual", lang),
+        go.Bar(x=names, y=[r["as_configured_gib"] for r in rows], name=t("viz.attention.kv_cache.actual", lang),
                hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
     ])
     fig.update_yaxes(title=t("viz.attention.kv_cache.y", lang))

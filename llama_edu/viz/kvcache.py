@@ -28,17 +28,19 @@ def attention_label(cfg: ModelConfig, *, lang: str = "en") -> str:
     return t("viz.kvcache.attention_label", lang, kind=cfg.attention_kind, n=cfg.n_kv_heads)
 
 
-def memory_rows(configs: dict[str, ModelConfig], seq_len: int, batch: int, bytes_per_value: float) -> list[dict]:
-    """One row per model: the factors of the formula, filled in, and the result."""
+def memory_rows(configs: dict[str, ModelConfig], seq_len: int, batch: int, bytes_per_value: float, *,
+                lang: str = "en") -> list[dict]:
+    """One row per model: the factors of the formula, filled in (written as `lang` writes numbers), and the result
+    in bytes, GiB and KiB per token. Keys: llama_edu/strings/columns.yaml."""
     rows = []
     for name, cfg in configs.items():
         total = kv_cache_bytes(cfg, seq_len, batch, bytes_per_value)
+        factors = (2, cfg.n_layers, cfg.n_kv_heads, cfg.head_dim, seq_len, batch)
         rows.append({
-            "model": name, "attention": attention_label(cfg),
-            "2 · layers · KV heads · head_dim · tokens · batch · bytes":
-                f"2 · {cfg.n_layers} · {cfg.n_kv_heads} · {cfg.head_dim} · {seq_len:,} · {batch} · {bytes_per_value:g}",
-            "bytes": f"{total:,}", "GiB": round(total / GIB, 4),
-            "per token (KiB)": round(kv_cache_bytes(cfg, 1, 1, bytes_per_value) / 1024, 1),
+            "model": name, "attention": attention_label(cfg, lang=lang),
+            "kv_cache_formula": " · ".join([*(number(f, ",", lang=lang) for f in factors),
+                                            number(bytes_per_value, "g", lang=lang)]),
+            "bytes": total, "gib": total / GIB, "per_token_kib": kv_cache_bytes(cfg, 1, 1, bytes_per_value) / 1024,
         })
     return rows
 
@@ -100,5 +102,5 @@ def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun, *, lan
 
 def cache_growth_rows(run: DecodeRun) -> list[dict]:
     """One row per step of a run with the cache: the filled part of layer 0's keys, and the bytes in use."""
-    return [{"step": k, "cache.keys[0][:, :, :t].shape": str(list(shape)), "cache.nbytes()": f"{nbytes:,}"}
+    return [{"step": k, "cache_keys_shape": str(list(shape)), "cache_nbytes": nbytes}
             for k, (shape, nbytes) in enumerate(zip(run.cache_shapes, run.cache_bytes))]

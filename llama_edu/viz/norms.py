@@ -19,12 +19,15 @@ from .labels import localized_figure
 
 
 # ---- tables ------------------------------------------------------------------------------------------------------
-def comparison_stats(result: dict[str, torch.Tensor]) -> list[dict]:
+COMPARED_VECTORS = ("input", "rms_unit", "layer_unit")  # keys of compare_norms' result; named viz.norms.vector.<key>
+
+
+def comparison_stats(result: dict[str, torch.Tensor], *, lang: str = "en") -> list[dict]:
     """Rows for a table: statistics of x' and of both normalised vectors (before the gain), from
-    llama_edu.normalization.compare_norms' result."""
-    rows = [("x' (input)", result["input"]), ("RMSNorm, before gain: x' / RMS", result["rms_unit"]),
-            ("LayerNorm, before gain: (x' - mean) / std", result["layer_unit"])]
-    return [{"vector": name, **{k: float(f"{v:.4g}") for k, v in vector_stats(x).items()}} for name, x in rows]
+    llama_edu.normalization.compare_norms' result, each vector named in the reader's language."""
+    return [{"vector": t(f"viz.norms.vector.{key}", lang),
+             **{stat.lower(): value for stat, value in vector_stats(result[key]).items()}}  # "RMS" -> "rms"
+            for key in COMPARED_VECTORS]
 
 
 # ---- figures -----------------------------------------------------------------------------------------------------

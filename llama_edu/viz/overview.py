@@ -110,36 +110,36 @@ def parameter_shares(configs: dict[str, ModelConfig], *, lang: str = "en") -> go
 
 
 def family_rows(names: list[str] | None = None) -> list[dict]:
-    """One row per preset: the numbers that changed from LLaMA 1 to 2 to 3, straight from ModelConfig."""
+    """One row per preset: the numbers that changed from LLaMA 1 to 2 to 3, straight from ModelConfig (parameters in
+    billions, training tokens in trillions, "" where unknown). Keys: llama_edu/strings/columns.yaml."""
     rows = []
     for name in names or [n for n in PRESETS if n != "tiny"]:
         cfg = PRESETS[name]
         tokens = TRAINING_TOKENS.get(name)
         rows.append({
             "model": name,
-            "parameters": human(count_parameters(cfg)),
+            "parameters_billions": count_parameters(cfg) / 1e9,
             "layers": cfg.n_layers,
-            "width (dim)": cfg.dim,
-            "query heads": cfg.n_heads,
-            "KV heads": cfg.n_kv_heads,
+            "dim": cfg.dim,
+            "query_heads": cfg.n_heads,
+            "kv_heads": cfg.n_kv_heads,
             "attention": cfg.attention_kind,
-            "context": f"{cfg.max_seq_len:,}",
-            "vocabulary": f"{cfg.vocab_size:,}",
-            "RoPE theta": f"{cfg.rope_theta:,.0f}",
-            "training tokens": human(tokens) if tokens else "",
+            "context": cfg.max_seq_len,
+            "vocabulary": cfg.vocab_size,
+            "rope_theta": cfg.rope_theta,
+            "training_tokens_trillions": tokens / 1e12 if tokens else "",
         })
     return rows
 
 
 def parameter_rows(cfg: ModelConfig) -> list[dict]:
-    """One row per component of parameter_breakdown: its count and its share of the whole model."""
+    """One row per component of parameter_breakdown: its count and its share of the whole model (a fraction)."""
     parts = parameter_breakdown(cfg)
     total = sum(parts.values())
-    return [{"component": name, "parameters": f"{n:,}", "share": f"{100 * n / total:.1f}%"}
-            for name, n in parts.items()]
+    return [{"component": name, "parameters": n, "share": n / total} for name, n in parts.items()]
 
 
 def top_token_rows(last_logits: torch.Tensor, piece: Callable[[int], str], k: int = 5) -> list[dict]:
     """The k most likely next tokens for logits [V], with their probabilities at temperature 1."""
     top = next_token_probs(last_logits).topk(min(k, last_logits.shape[-1]))  # the model's distribution [V]
-    return [{"token": piece(int(i)), "probability": f"{float(p):.3f}"} for p, i in zip(top.values, top.indices)]
+    return [{"token": piece(int(i)), "probability": float(p)} for p, i in zip(top.values, top.indices)]

@@ -37,8 +37,7 @@ def compared_bases(model_theta: float, *, lang: str = "en") -> dict[str, float]:
 def pair_order_rows(head_dim: int) -> list[dict]:
     """Per rotation pair i: the two dimensions it turns in Meta's layout and in Hugging Face's."""
     half = head_dim // 2
-    return [{"pair i": i, "Meta dims (x_2i, x_2i+1)": f"({2 * i}, {2 * i + 1})",
-             "HF dims (x_i, x_i+hd/2)": f"({i}, {i + half})"} for i in range(half)]
+    return [{"pair": i, "meta_dims": f"({2 * i}, {2 * i + 1})", "hf_dims": f"({i}, {i + half})"} for i in range(half)]
 
 
 # ---- drawing -------------------------------------------------------------------------------------------------------

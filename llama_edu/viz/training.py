@@ -43,12 +43,17 @@ def loss_curve_figure(log: dict, *, lang: str = "en") -> go.Figure:
     return fig
 
 
-RECIPE_FIELDS = {"beta1": "AdamW β1", "beta2": "AdamW β2", "weight_decay": "weight decay (matrices only)",
-                 "lr": "peak learning rate", "min_lr_ratio": "final learning rate / peak", "warmup_steps": "warmup steps",
-                 "steps": "steps", "grad_clip": "gradient clipping (max norm)", "batch_size": "sequences per step",
-                 "seq_len": "tokens per sequence", "bf16": "bfloat16 autocast"}
+# The TrainConfig fields the recipe table shows, in order; their names are viz.training.recipe.<field> in viz.yaml.
+RECIPE_FIELDS = ("beta1", "beta2", "weight_decay", "lr", "min_lr_ratio", "warmup_steps", "steps", "grad_clip",
+                 "batch_size", "seq_len", "bf16")
 
 
-def recipe_rows(tc: TrainConfig) -> list[dict]:
+def recipe_rows(tc: TrainConfig, *, lang: str = "en") -> list[dict]:
+    """One row per field of RECIPE_FIELDS: its name in the reader's language, and its value (a number, or yes/no)."""
     values = dataclasses.asdict(tc)
-    return [{"setting": label, "value": str(values[name])} for name, label in RECIPE_FIELDS.items()]
+
+    def value(v):
+        return t(f"viz.training.recipe.{'yes' if v else 'no'}", lang) if isinstance(v, bool) else v
+
+    return [{"setting": t(f"viz.training.recipe.{name}", lang), "value": value(values[name])}
+            for name in RECIPE_FIELDS]

@@ -47,4 +47,4 @@ def test_kv_heads_copies_keep_their_own_layer():
 def test_memory_table_shows_the_llama_presets():
     at = open_twice("gqa_memory_table")
     memory = at.dataframe[0].value.set_index("model")
-    assert memory.loc["llama-2-70b", "as configured (GiB)"] == 1.25 and memory.loc["llama-3-8b", "saved"] == "4x"
+    assert memory.loc["llama-2-70b", "as configured (GiB)"] == "1.25" and memory.loc["llama-3-8b", "saved"] == "4×"

@@ -23,9 +23,9 @@ def test_calculator_rows_are_kv_cache_bytes_and_mha_multiplies_by_the_group_size
     at.selectbox(key="kv_dtype").set_value("float32").run()
     row = table(at).iloc[0]
     assert row["bytes"] == f"{le.kv_cache_bytes(le.PRESETS['llama-2-70b'], 8192, 2, 4):,}"
-    assert row["GiB"] == 10.0  # 2 * 80 * 8 * 128 * 8192 * 2 * 4 bytes
+    assert row["GiB"] == "10.0000"  # 2 * 80 * 8 * 128 * 8192 * 2 * 4 bytes
     at.toggle(key="kv_mha").set_value(True).run()
-    assert table(at).iloc[0]["GiB"] == 80.0
+    assert table(at).iloc[0]["GiB"] == "80.0000"
 
 
 def test_memory_chart_goes_up_to_each_models_context():

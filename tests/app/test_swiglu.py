@@ -55,7 +55,7 @@ def test_sizing_table_lists_metas_models():
     at = open_page(PAGE)
     table = at.dataframe[0].value
     assert {"llama-7b", "llama-2-70b", "llama-3-8b"} <= set(table["model"])
-    assert list(table["F by the rule"][1:]) == [11008, 28672, 14336]
+    assert list(table["F by the rule"][1:]) == ["11,008", "28,672", "14,336"]
 
 
 def test_one_token_prompt():
