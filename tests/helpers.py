@@ -35,3 +35,16 @@ def hf_reference(checkpoint_dir):
 
     logging.disable_progress_bar()
     return LlamaForCausalLM.from_pretrained(checkpoint_dir, attn_implementation="eager").eval()
+
+
+def gained_rmsnorm(dim: int) -> le.RMSNorm:
+    """An RMSNorm with a learned-looking gain (not all ones) and the usual eps."""
+    module = le.RMSNorm(dim, eps=1e-5)
+    with torch.no_grad():
+        module.weight.copy_(1 + 0.3 * torch.randn(dim, generator=torch.Generator().manual_seed(0)))
+    return module
+
+
+def offset_vector(dim: int) -> torch.Tensor:
+    """A vector whose mean is far from 0: RMSNorm keeps the offset, LayerNorm removes it.   [dim]"""
+    return 0.5 + 2 * torch.randn(dim, generator=torch.Generator().manual_seed(1))

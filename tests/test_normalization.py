@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import gained_rmsnorm, offset_vector
 
 import llama_edu as le
 from llama_edu import normalization
@@ -14,16 +15,12 @@ DIM = 16
 
 @pytest.fixture
 def norm():
-    """An RMSNorm with a learned-looking gain (not all ones) and the usual eps."""
-    module = le.RMSNorm(DIM, eps=1e-5)
-    with torch.no_grad():
-        module.weight.copy_(1 + 0.3 * torch.randn(DIM, generator=torch.Generator().manual_seed(0)))
-    return module
+    return gained_rmsnorm(DIM)
 
 
 @pytest.fixture
 def x():
-    return 0.5 + 2 * torch.randn(DIM, generator=torch.Generator().manual_seed(1))  # a mean far from 0
+    return offset_vector(DIM)
 
 
 def test_norm_paths_follow_module_names():
