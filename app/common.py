@@ -21,6 +21,7 @@ import torch
 import llama_edu as le
 from app.text import LANG_KEY, Markdown, formula_number, lang, plain, say, table  # noqa: F401  (pages import them from here)
 from llama_edu import i18n
+from llama_edu.evaluate import read_model_card
 from llama_edu.memory import estimate
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 from llama_edu.serving import ResultCache, Turns
@@ -105,6 +106,7 @@ class Current:
     served: Served
     model_key: str
     prompt: PreparedPrompt
+    path: Path | None = None  # the checkpoint directory: for the files trained next to it (training_words.txt)
 
     @property
     def model(self) -> le.Transformer:
@@ -182,6 +184,8 @@ def sidebar() -> Path:
     with st.sidebar:
         _persistent(st.text_area, say("app.common.prompt"), "prompt", DEFAULT_PROMPT, height=90, max_chars=20_000,
                     help=say("app.common.prompt_help"))
+        if st.session_state["model_label"] == TINY_LABEL:
+            about_tiny_model()
         # Names are looked up now, not inside format_func: AppTest formats options outside the script run.
         names = {label: model_name(label) for label in models}
         _persistent(st.selectbox, say("app.common.model"), "model_label", TINY_LABEL, options=list(models),
@@ -193,6 +197,18 @@ def sidebar() -> Path:
         st.caption(model_size_note(path, device, dtype))
     st.session_state["device"], st.session_state["dtype"] = str(device), dtype
     return path
+
+
+def about_tiny_model() -> None:
+    """The shipped model's card: what it learned from, what it cannot know, and its measured figures, all read from
+    assets/tiny/model_card.json (written by python -m llama_edu.evaluate; tests/test_model_card.py checks it)."""
+    card = read_model_card(le.TINY_MODEL_DIR)
+    if card is None:
+        return
+    with st.expander(say("app.common.about_model")):
+        st.markdown(say("app.common.about_model_text", tokens=card["training_tokens"], words=card["distinct_words"],
+                        n_heldout=card["n_heldout_stories"], heldout=card["heldout_bits_per_char"],
+                        n_everyday=card["n_everyday_sentences"], everyday=card["everyday_bits_per_char"]))
 
 
 def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
@@ -230,7 +246,7 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
         return None
     for note in prepared.notes:
         st.info(note)
-    return Current(served=served, model_key=f"{path}|{device}|{dtype}", prompt=prepared)
+    return Current(served=served, model_key=f"{path}|{device}|{dtype}", prompt=prepared, path=path)
 
 
 def without_server_paths(err: Exception, path: Path) -> str:

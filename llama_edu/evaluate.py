@@ -1,5 +1,6 @@
 """Evidence that a trained model learned: held-out bits per character, generations, next-token guesses, and
-attention heads with a recognisable job. Writes REPORT.md and loss_curve.png next to the checkpoint.
+attention heads with a recognisable job. Writes REPORT.md, loss_curve.png and model_card.json (the figures the app's
+"About this model" card shows) next to the checkpoint.
 
     python -m llama_edu.evaluate assets/tiny --data data/tiny
 """
@@ -18,6 +19,7 @@ from .analysis import find_head_roles, measure_heads
 from .checkpoints import load_model
 from .generate import generate
 from .tokenizer import load_tokenizer
+from .training_words import training_words
 
 # Everyday story sentences written by hand (names, numbers, questions, dialogue, weather, school, food, family):
 # the English a class types, kept apart from the generator, which never reads this file. A model that only learned
@@ -89,10 +91,55 @@ def plot_loss_curve(log: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def report(checkpoint: Path, data: Path, n_val_stories: int = 400) -> str:
+MODEL_CARD = "model_card.json"
+N_HELDOUT_STORIES = 400  # the first 400 stories of val.txt: the same held-out set as REPORT.md
+
+
+def heldout_stories(data: Path, n: int = N_HELDOUT_STORIES) -> list[str]:
+    return (Path(data) / "val.txt").read_text(encoding="utf-8").splitlines()[:n]
+
+
+def model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
+    """The figures of the app's "About this model" card, each measured here: training tokens (from
+    training_log.json), distinct words of the training text (training_words.txt), and bits per character on the
+    held-out stories (data/val.txt) and on the everyday sentences written by hand. None where a file is missing."""
+    checkpoint = Path(checkpoint)
+    model = model if model is not None else load_model(checkpoint, device="cpu", dtype="float32")
+    tok = tok if tok is not None else load_tokenizer(checkpoint)
+    log_path = checkpoint / "training_log.json"
+    log = json.loads(log_path.read_text()) if log_path.is_file() else None
+    known = training_words(checkpoint)
+    everyday = everyday_sentences()
+    heldout = heldout_stories(data) if (Path(data) / "val.txt").is_file() else None
+    return {
+        "training_tokens": log["evals"][-1]["tokens"] if log else None,
+        "distinct_words": len(known) if known is not None else None,
+        "heldout_bits_per_char": bits_per_character(model, tok, heldout) if heldout else None,
+        "n_heldout_stories": len(heldout) if heldout else None,
+        "everyday_bits_per_char": bits_per_character(model, tok, everyday),
+        "n_everyday_sentences": len(everyday),
+    }
+
+
+def write_model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
+    card = model_card(checkpoint, data, model, tok)
+    (Path(checkpoint) / MODEL_CARD).write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def read_model_card(checkpoint: Path) -> dict | None:
+    """The figures write_model_card wrote next to the checkpoint; None where it has none, or one with a gap."""
+    path = Path(checkpoint) / MODEL_CARD
+    if not path.is_file():
+        return None
+    card = json.loads(path.read_text())
+    return card if all(value is not None for value in card.values()) else None
+
+
+def report(checkpoint: Path, data: Path, n_val_stories: int = N_HELDOUT_STORIES) -> str:
     model = load_model(checkpoint, device="cpu", dtype="float32")
     tok = load_tokenizer(checkpoint)
-    val_stories = (data / "val.txt").read_text(encoding="utf-8").splitlines()[:n_val_stories]
+    val_stories = heldout_stories(data, n_val_stories)
     lines = [f"# {checkpoint.name}: evidence it learned", ""]
     log_path = checkpoint / "training_log.json"
     if log_path.is_file():
@@ -134,6 +181,7 @@ def main(argv=None) -> None:
     text = report(args.checkpoint, args.data)
     (args.checkpoint / "REPORT.md").write_text(text)
     print(text)
+    print(json.dumps(write_model_card(args.checkpoint, args.data)))
 
 
 if __name__ == "__main__":

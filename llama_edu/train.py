@@ -12,7 +12,8 @@ The recipe (Touvron et al. 2023, section 2.4), scaled down:
 
 Steps: write the corpus (llama_edu.corpus) -> train a SentencePiece tokenizer on it -> tokenize -> train ->
 save a Hugging Face layout checkpoint (config.json, model.safetensors, tokenizer.model) that both llama_edu
-and transformers load. Everything is seeded: the same command gives the same model.
+and transformers load, with training_log.json and training_words.txt (the training text's words) next to it.
+Everything is seeded: the same command gives the same model.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .config import ModelConfig
 from .corpus import write_corpus
 from .model import Transformer
 from .tokenizer import Tokenizer, load_tokenizer, train_tokenizer
+from .training_words import write_training_words
 
 
 @dataclass
@@ -225,6 +227,8 @@ def train(tc: TrainConfig, resume: bool = False, progress: bool = True, stop_aft
     log["device"] = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
     save_model(model, out, tokenizer_file=tok.path)
     (out / "training_log.json").write_text(json.dumps(log))
+    # The words of the training text, so the app can point at a prompt's words the model never saw.
+    write_training_words(Path(tc.data) / "train.txt", out)
     return log
 
 

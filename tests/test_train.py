@@ -78,3 +78,15 @@ def test_training_is_deterministic_and_resumes_exactly(toy_run, tmp_path):
     train(interrupted, resume=True, progress=False)
     resumed = load_file(f"{interrupted.out}/model.safetensors")
     assert all(torch.equal(t, reference[k]) for k, t in resumed.items())
+
+
+def test_training_writes_the_words_of_its_training_text(toy_run):
+    """training_words.txt lists exactly the words of train.txt, the text the model was trained on."""
+    from pathlib import Path
+
+    from llama_edu.training_words import training_words, word_list
+
+    tc, _ = toy_run
+    train_text = (Path(tc.data) / "train.txt").read_text(encoding="utf-8").splitlines()
+    assert sorted(training_words(tc.out)) == word_list(train_text)
+    assert {"cat", "sat", "mat"} <= training_words(tc.out)

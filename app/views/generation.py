@@ -15,6 +15,7 @@ if cur is None:
     st.stop()
 
 st.markdown(say("app.generation.intro"))
+render("unseen_words", cur, key="gen")
 # The formulas are code; only the words inside \text{} are translated.
 st.latex(r"p = \mathrm{softmax}\!\left(\frac{z}{T}\right) \text{ " + say("app.generation.formula_over") + r" } k \text{ "
          + say("app.generation.formula_largest") + r" } -\infty\text{)}")

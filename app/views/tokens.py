@@ -17,6 +17,7 @@ if cur is None:
 
 st.markdown(say("app.tokens.intro", vocab=cur.tok.vocab_size, n_tokens=len(cur.ids)))
 render("token_chips", cur, key="tokens")
+render("unseen_words_explained", cur, key="tokens")
 
 st.subheader(say("app.tokens.bos_title"))
 st.markdown(say("app.tokens.bos_text", bos_id=cur.tok.bos_id))
