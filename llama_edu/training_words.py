@@ -36,13 +36,15 @@ def words(text: str) -> list[tuple[str, str]]:
 
 def unseen_words(text: str, known: Iterable[str] | None) -> list[str]:
     """The words of text (see words()) whose lower-case form is not in known, as first written, in order, each
-    once. known=None (a checkpoint without a word list) marks nothing."""
+    once. A possessive counts as seen when its word was ("Omar's" after "Omar"): it is spelled from the same pieces
+    plus "'s". known=None (a checkpoint without a word list) marks nothing."""
     if known is None:
         return []
     known = known if isinstance(known, (set, frozenset)) else frozenset(known)
     found, seen = [], set()
     for written, compared in words(text):
-        if compared not in known and compared not in seen:
+        base = compared[:-2] if compared.endswith("'s") else compared
+        if compared not in known and base not in known and compared not in seen:
             seen.add(compared)
             found.append(written)
     return found

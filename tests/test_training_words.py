@@ -27,6 +27,7 @@ def test_words_are_compared_lower_case():
 
 def test_an_apostrophe_inside_a_word_belongs_to_it_and_the_typographic_one_is_the_same():
     assert unseen_words("Lily's cat. Don\u2019t!", KNOWN) == []
+    assert unseen_words("The cat's mat, the mat's cat, Omar's cat", KNOWN) == ["Omar's"]  # a possessive of a seen word
     assert words("'quoted' rock'n'roll") == [("quoted", "quoted"), ("rock'n'roll", "rock'n'roll")]
 
 
