@@ -122,6 +122,7 @@ def model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
 
 
 def write_model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
+    """model_card() measured and written next to the checkpoint (python -m llama_edu.evaluate writes it too)."""
     card = model_card(checkpoint, data, model, tok)
     (Path(checkpoint) / MODEL_CARD).write_text(json.dumps(card, indent=2) + "\n")
     return card
@@ -136,10 +137,12 @@ def read_model_card(checkpoint: Path) -> dict | None:
     return card if all(value is not None for value in card.values()) else None
 
 
-def report(checkpoint: Path, data: Path, n_val_stories: int = N_HELDOUT_STORIES) -> str:
+def report(checkpoint: Path, data: Path) -> tuple[str, dict]:
+    """(REPORT.md's text, the model card's figures): the model is loaded and each figure measured once, for both."""
     model = load_model(checkpoint, device="cpu", dtype="float32")
     tok = load_tokenizer(checkpoint)
-    val_stories = heldout_stories(data, n_val_stories)
+    val_stories = heldout_stories(data)
+    card = model_card(checkpoint, data, model, tok)
     lines = [f"# {checkpoint.name}: evidence it learned", ""]
     log_path = checkpoint / "training_log.json"
     if log_path.is_file():
@@ -152,11 +155,10 @@ def report(checkpoint: Path, data: Path, n_val_stories: int = N_HELDOUT_STORIES)
                   f"training steps on {log.get('device', 'an unrecorded device')}); final training loss "
                   f"{last['train_loss']:.3f}, validation loss "
                   f"{last['val_loss']:.3f} nats/token. Curve: loss_curve.png.", ""]
-    bpc = bits_per_character(model, tok, val_stories)
-    lines += [f"Held-out bits per character: **{bpc:.3f}** ({len(val_stories)} validation stories).", ""]
-    everyday = everyday_sentences()
-    lines += [f"Bits per character on {len(everyday)} everyday sentences written by hand "
-              f"({EVERYDAY_SENTENCES.name}, never seen by the generator): **{bits_per_character(model, tok, everyday):.3f}**.",
+    lines += [f"Held-out bits per character: **{card['heldout_bits_per_char']:.3f}** "
+              f"({card['n_heldout_stories']} validation stories).", ""]
+    lines += [f"Bits per character on {card['n_everyday_sentences']} everyday sentences written by hand "
+              f"({EVERYDAY_SENTENCES.name}, never seen by the generator): **{card['everyday_bits_per_char']:.3f}**.",
               ""]
 
     lines += ["## Next token after \"The cat sat on the\"", "", "| token | probability |", "|---|---|"]
@@ -170,7 +172,7 @@ def report(checkpoint: Path, data: Path, n_val_stories: int = N_HELDOUT_STORIES)
     measures = measure_heads(model, tok, val_stories[:100])
     for role in find_head_roles(measures):
         lines.append(f"- {role}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", card
 
 
 def main(argv=None) -> None:
@@ -178,10 +180,11 @@ def main(argv=None) -> None:
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--data", type=Path, default=Path("data/tiny"), help="directory with val.txt")
     args = parser.parse_args(argv)
-    text = report(args.checkpoint, args.data)
+    text, card = report(args.checkpoint, args.data)
     (args.checkpoint / "REPORT.md").write_text(text)
+    (args.checkpoint / MODEL_CARD).write_text(json.dumps(card, indent=2) + "\n")
     print(text)
-    print(json.dumps(write_model_card(args.checkpoint, args.data)))
+    print(json.dumps(card))
 
 
 if __name__ == "__main__":
