@@ -175,6 +175,11 @@ def _persistent(widget, label: str, state_key: str, default, **kwargs):
     return widget(label, key=widget_key, on_change=_remember, args=(widget_key, state_key), **kwargs)
 
 
+def use_prompt(text: str) -> None:
+    """Make text this student's prompt (an example button's on_click): the sidebar shows it on the next run."""
+    st.session_state["prompt"] = text
+
+
 def sidebar() -> Path:
     """The prompt and the model picker, shared by every page. Each page calls this (directly or via current()).
     Returns the chosen checkpoint directory."""

@@ -145,3 +145,61 @@ def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
                            "bytes": raw.hex(" ").upper(), "decodes_to": raw.decode("utf-8", errors="replace")})
             run = []
     return groups
+
+
+# ---- why a word is one piece, several pieces or bytes --------------------------------------------------------------
+# BPE learns its pieces from the tokenizer's training text: it starts from single characters and keeps merging the most
+# frequent neighbouring pair. A word that text used often ends up as one piece; a rarer word is only covered by
+# shorter letter groups that were frequent; a character the text never had (or too rarely) has no piece at all and
+# is spelled as its 1 to 4 UTF-8 bytes (byte fallback).
+ONE_PIECE, SEVERAL_PIECES, BYTES = "one piece", "several pieces", "bytes"
+
+
+def word_pieces(tok: Tokenizer, ids: list[int]) -> list[dict]:
+    """The words of ids as the tokenizer cut them: one entry per word, in order, each with its pieces and why.
+
+    A word starts at a piece with "▁" (SentencePiece's word start) and runs until the next one, so punctuation
+    written against a word ("mat.") belongs to it, as it does for the tokenizer. BOS and EOS belong to no word,
+    and pieces that stand for spaces only are left out. Each entry:
+      word:             the text the word's pieces spell, without the space before it
+      pieces, ids:      its pieces and their ids; positions: their positions in ids
+      why:              BYTES if any piece is a byte, else ONE_PIECE or SEVERAL_PIECES
+      byte_characters:  the characters spelled as bytes, each with its UTF-8 bytes ("ü", "C3 BC")
+    """
+    words, current = [], []
+    for row in token_rows(tok, ids):
+        if row["kind"] in ("BOS", "EOS"):
+            continue
+        if current and row["kind"] != "byte" and row["piece"].startswith(WORD_START):
+            words.append(current)
+            current = []
+        current.append(row)
+    if current:
+        words.append(current)
+    return [word for word in map(_describe_word, words) if word["word"].strip()]
+
+
+def _describe_word(rows: list[dict]) -> dict:
+    raw, runs, run = b"", [], b""
+    for row in rows:
+        value = byte_value(row["piece"]) if row["kind"] == "byte" else None
+        if value is not None:
+            run += bytes([value])
+        else:
+            raw += run + row["piece"].replace(WORD_START, " ").encode("utf-8")
+            runs, run = runs + [run] if run else runs, b""
+    raw += run
+    runs = runs + [run] if run else runs
+    characters = [ch for chunk in runs for ch in chunk.decode("utf-8", errors="replace")]
+    why = BYTES if characters else (ONE_PIECE if len(rows) == 1 else SEVERAL_PIECES)
+    return {"word": raw.decode("utf-8", errors="replace").lstrip(" "), "pieces": [r["piece"] for r in rows],
+            "ids": [r["id"] for r in rows], "positions": [r["position"] for r in rows], "why": why,
+            "byte_characters": [{"character": ch, "bytes": ch.encode("utf-8").hex(" ").upper()}
+                                for ch in characters if ch != "\ufffd"]}
+
+
+def characters_without_piece(tok: Tokenizer, characters: str) -> list[str]:
+    """The characters (of "0123456789", say) that this tokenizer has no piece for: written alone, each becomes
+    byte tokens. A tokenizer trained on text without digits has none for digits; one trained with them has all ten."""
+    return [ch for ch in dict.fromkeys(characters)
+            if any(tok.is_byte(i) for i in tok.encode(ch, bos=False))]

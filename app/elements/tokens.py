@@ -1,10 +1,11 @@
-"""Live elements for tokens and embeddings: the prompt's pieces, byte fallback, the embedding vectors."""
+"""Live elements for tokens and embeddings: the prompt's pieces, why each word is one piece, several pieces or bytes,
+byte fallback, the embedding vectors."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app.common import lang, say, table
+from app.common import lang, plain, say, table, use_prompt
 from app.elements import element
 from llama_edu import tokenizer
 from llama_edu.viz import tokens as viz
@@ -28,6 +29,56 @@ def token_chips(cur, key: str) -> None:
     st.caption(say("app.tokens.chips_caption", n=len(rows)))
     with st.expander(say("app.tokens.as_table")):
         table(_in_words(rows), hide_index=True, key=f"{key}_table")
+
+
+# Prompts to try, the same in every language (they are text for the tokenizer, not UI words): common words, names
+# and letters from other languages, rare words, numbers and symbols. What each becomes is computed live.
+WORD_EXAMPLES = ["The cat sat on the mat", "Jürgen aß 3 Äpfel 🦙", "Astronomers photographed nebulae",
+                 "Zoë paid 1,250 € in 2024", "Łukasz ❤️ Kraków"]
+# Characters whose pieces the element checks live: digits, German letters, and two symbols.
+CHECKED_CHARACTERS = ["0123456789", "äöüßÄÖÜ", "€🦙"]
+_WHY = {tokenizer.ONE_PIECE: "app.tokens.why_one_piece", tokenizer.SEVERAL_PIECES: "app.tokens.why_several_pieces",
+        tokenizer.BYTES: "app.tokens.why_bytes"}
+
+
+def _visible(text: str) -> str:
+    """A word or character as a table cell shows it: a newline or tab as a sign, other invisible ones as U+XXXX."""
+    return "".join({"\n": "↵", "\t": "⇥"}.get(ch) or (ch if ch.isprintable() else f"U+{ord(ch):04X}") for ch in text)
+
+
+def _spelled(characters: list[dict]) -> str:
+    """ "ü → C3 BC, 🦙 → F0 9F A6 99": each character spelled as bytes once, with its bytes."""
+    seen = {c["character"]: c["bytes"] for c in characters}
+    return ", ".join(f"{_visible(ch)} → {raw}" for ch, raw in seen.items())
+
+
+@element("word_pieces")
+def word_pieces_why(cur, key: str) -> None:
+    """Example prompts to try; each word of the prompt with its pieces and why it is one piece, several or bytes;
+    and whether this tokenizer has pieces for digits, German letters and symbols."""
+    st.markdown(say("app.tokens.words_try"))
+    for column, (i, example) in zip(st.columns(len(WORD_EXAMPLES)), enumerate(WORD_EXAMPLES)):
+        column.button(example, key=f"{key}_word_example_{i}", on_click=use_prompt, args=(example,), width="stretch")
+    words = tokenizer.word_pieces(cur.tok, cur.ids)
+    counts = {why: sum(w["why"] == why for w in words) for why in _WHY}
+    st.markdown(say("app.tokens.words_summary", words=len(words), one=counts[tokenizer.ONE_PIECE],
+                    several=counts[tokenizer.SEVERAL_PIECES], bytes=counts[tokenizer.BYTES]))
+    rows = [{"word": _visible(w["word"]), "pieces": " · ".join(w["pieces"]), "n_pieces": len(w["pieces"]),
+             "characters_as_bytes": _spelled(w["byte_characters"]), "why": plain(_WHY[w["why"]])} for w in words]
+    if rows:
+        table(rows, hide_index=True, key=f"{key}_word_pieces")
+    in_bytes = [c for w in words for c in w["byte_characters"]]
+    if in_bytes:
+        st.caption(say("app.tokens.words_bytes_for", characters=_spelled(in_bytes)))
+    lines = []
+    for characters in CHECKED_CHARACTERS:
+        missing = tokenizer.characters_without_piece(cur.tok, characters)
+        having = [ch for ch in characters if ch not in missing]
+        if having:
+            lines.append(say("app.tokens.piece_yes", characters=" ".join(having)))
+        if missing:
+            lines.append(say("app.tokens.piece_no", characters=" ".join(missing)))
+    st.markdown(say("app.tokens.piece_check") + "\n\n" + "\n".join(f"- {line}" for line in lines))
 
 
 @element("byte_fallback")

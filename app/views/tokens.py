@@ -1,5 +1,6 @@
-"""Tokens: the pieces and ids the model reads, byte fallback for what the vocabulary lacks, and the embedding
-vectors the ids pick. Every figure is a live element (app/elements/tokens.py), shared with the lessons."""
+"""Tokens: the pieces and ids the model reads, why a word is one piece, several pieces or bytes, byte fallback for
+what the vocabulary lacks, and the embedding vectors the ids pick. Every figure is a live element
+(app/elements/tokens.py), shared with the lessons."""
 
 import streamlit as st
 
@@ -21,6 +22,10 @@ render("unseen_words_explained", cur, key="tokens")
 
 st.subheader(say("app.tokens.bos_title"))
 st.markdown(say("app.tokens.bos_text", bos_id=cur.tok.bos_id))
+
+st.subheader(say("app.tokens.why_title"))
+st.markdown(say("app.tokens.why_text"))
+render("word_pieces", cur, key="tokens")
 
 st.subheader(say("app.tokens.byte_title"))
 st.markdown(say("app.tokens.byte_text"))
