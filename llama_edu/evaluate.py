@@ -2,7 +2,12 @@
 attention heads with a recognisable job. Writes REPORT.md, loss_curve.png and model_card.json (the figures the app's
 "About this model" card shows) next to the checkpoint.
 
-    python -m llama_edu.evaluate assets/tiny --data data/tiny
+    python -m llama_edu.evaluate assets/tiny --data data/tiny-v2
+
+It also prints the targets the shipped model was trained to meet (issue 13): at most 1.8 bits per character on the
+everyday sentences, "mat" among the five likeliest tokens after "The cat sat on the", numbers read as digit pieces
+rather than bytes, and a previous-token head found from the hooks; and how much of the everyday sentences occurs
+in the training text (so a low figure is not the corpus quoting them).
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from .training_words import training_words
 EVERYDAY_SENTENCES = Path(__file__).resolve().parent / "eval_data" / "everyday_sentences.txt"
 
 PROMPTS = ["The cat sat on the", "Once upon a time, there was a little", "Lily was sad because",
-           '"Can I play too?" asked']
+           '"Can I play too?" asked', "Why is the sky blue?", "On Monday morning, the class"]
+EVERYDAY_TARGET, EVERYDAY_AIM = 1.8, 1.5  # bits per character on the everyday sentences (issue 13)
+WINDOW = 5  # words: the length of the runs looked up in the training text
 
 
 @torch.no_grad()
@@ -156,7 +163,7 @@ def report(checkpoint: Path, data: Path) -> tuple[str, dict]:
                   f"{last['train_loss']:.3f}, validation loss "
                   f"{last['val_loss']:.3f} nats/token. Curve: loss_curve.png.", ""]
     lines += [f"Held-out bits per character: **{card['heldout_bits_per_char']:.3f}** "
-              f"({card['n_heldout_stories']} validation stories).", ""]
+              f"({card['n_heldout_stories']} held-out texts of the corpus, val.txt).", ""]
     lines += [f"Bits per character on {card['n_everyday_sentences']} everyday sentences written by hand "
               f"({EVERYDAY_SENTENCES.name}, never seen by the generator): **{card['everyday_bits_per_char']:.3f}**.",
               ""]
@@ -170,15 +177,56 @@ def report(checkpoint: Path, data: Path) -> tuple[str, dict]:
                      f"{complete(model, tok, prompt, temperature=0.8, top_p=0.9, seed=0)!r}")
     lines += ["", "## Attention heads with a job (measured from hook_pattern over the validation stories)", ""]
     measures = measure_heads(model, tok, val_stories[:100])
-    for role in find_head_roles(measures):
+    roles = find_head_roles(measures)
+    for role in roles:
         lines.append(f"- {role}")
+    train_file = Path(data) / "train.txt"
+    training_text = train_file.read_text(encoding="utf-8") if train_file.is_file() else None
+    lines[2:2] = targets(model, tok, card, roles, training_text)
     return "\n".join(lines) + "\n", card
+
+
+def words_shared_with(sentences: list[str], training_text: str, n: int = WINDOW) -> tuple[int, int, int]:
+    """(sentences found whole in the training text, runs of n words found in it, runs of n words in all)."""
+    whole = sum(sentence in training_text for sentence in sentences)
+    runs = [" ".join(words[i:i + n]) for words in (s.split() for s in sentences) for i in range(len(words) - n + 1)]
+    return whole, sum(run in training_text for run in runs), len(runs)
+
+
+def digits_are_pieces(tok) -> bool:
+    """Numbers come out as digit pieces (LLaMA splits every number into digits), not as <0x..> byte pieces."""
+    ids = tok.encode("There were 12 apples and 307 pears.", bos=False)
+    digits = [p.lstrip("▁") for i, p in zip(ids, tok.pieces(ids)) if not tok.is_byte(i) and p.lstrip("▁").isdigit()]
+    return "".join(digits) == "12307"
+
+
+def targets(model, tok, card: dict, roles: list, training_text: str | None) -> list[str]:
+    """REPORT.md's table of the targets the shipped model was trained to meet, each measured here."""
+    top = [piece for piece, _ in top_next_tokens(model, tok, "The cat sat on the")]
+    bpc = card["everyday_bits_per_char"]
+    previous = [str(r) for r in roles if r.role == "previous token"]
+    digits = digits_are_pieces(tok)
+    rows = [("bits per character on the everyday sentences", f"{bpc:.3f}",
+             f"at most {EVERYDAY_TARGET} (aim {EVERYDAY_AIM})", bpc <= EVERYDAY_TARGET),
+            ('"mat" among the 5 likeliest after "The cat sat on the"',
+             f"rank {top.index('▁mat') + 1}" if "▁mat" in top else "not in the top 5", "in the top 5", "▁mat" in top),
+            ('numbers become digit pieces, not bytes ("12", "307")', "yes" if digits else "no", "yes", digits),
+            ("a previous-token head found from the hooks", previous[0] if previous else "none", "at least one",
+             bool(previous))]
+    lines = ["## Targets", "", "| what | measured | target | met |", "|---|---|---|---|"]
+    lines += [f"| {what} | {value} | {goal} | {'yes' if met else '**no**'} |" for what, value, goal, met in rows]
+    if training_text is not None:
+        whole, found, runs = words_shared_with(everyday_sentences(), training_text)
+        lines += ["", f"Of the everyday sentences, {whole} occur whole in the training text, and {found} of their "
+                      f"{runs} runs of {WINDOW} words ({found / runs:.1%}) occur in it anywhere."]
+    return lines + [""]
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", type=Path)
-    parser.add_argument("--data", type=Path, default=Path("data/tiny"), help="directory with val.txt")
+    parser.add_argument("--data", type=Path, default=Path("data/tiny-v2"),
+                        help="directory with the training run's train.txt and val.txt (default data/tiny-v2)")
     args = parser.parse_args(argv)
     text, card = report(args.checkpoint, args.data)
     (args.checkpoint / "REPORT.md").write_text(text)

@@ -1,6 +1,7 @@
 """Train a tiny LLaMA with LLaMA's own recipe, at toy scale.
 
     python -m llama_edu.train --out assets/tiny            # the shipped model (about 30 min on 2 CPU cores)
+    python -m llama_edu.train --out runs/tiny-v1 --corpus-version 1 --data data/tiny-v1   # the first tiny model
     python -m llama_edu.train --out runs/toy --quick       # a toy in under two minutes
     python -m llama_edu.train --out assets/tiny --resume   # continue an interrupted run
 
@@ -43,8 +44,9 @@ from .training_words import write_training_words
 @dataclass
 class TrainConfig:
     out: str = "assets/tiny"
-    data: str = "data/tiny"  # corpus, tokenizer and token arrays (regenerated from the seed when missing)
+    data: str = "data/tiny-v2"  # corpus, tokenizer and token arrays (regenerated from the seed when missing)
     seed: int = 0
+    corpus_version: int = 2  # llama_edu.corpus.VERSIONS; 1 is the story world alone (the first shipped model)
     corpus_chars: int = 24_000_000
     vocab_size: int = 4096
     preset: str = "tiny"
@@ -60,6 +62,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_every: int = 100
     eval_batches: int = 8
+    # Copies of the model along the run, in bfloat16, in <out>/history/step-NNNNN (for watching it learn).
+    snapshot_steps: str = "50,200,600,1200"
     bf16: bool = True  # autocast matrix products to bfloat16: ~1.6x faster on CPUs with AMX/AVX512-BF16
     device: str = "auto"  # "cpu", "cuda" or "auto" (cuda when there is a GPU)
     quick: bool = False
@@ -68,7 +72,7 @@ class TrainConfig:
     def quick_config(cls, **changes) -> "TrainConfig":
         """A toy that trains in well under two minutes: small corpus, small vocabulary, a few hundred steps."""
         base = dict(corpus_chars=1_500_000, vocab_size=512, batch_size=8, seq_len=128, steps=150, warmup_steps=15,
-                    eval_every=50, eval_batches=4, quick=True)
+                    eval_every=50, eval_batches=4, snapshot_steps="", quick=True)
         return cls(**{**base, **changes})
 
     def model_config(self) -> ModelConfig:
@@ -83,8 +87,14 @@ def prepare_data(tc: TrainConfig) -> tuple[Tokenizer, dict[str, np.ndarray], dic
     """Corpus -> tokenizer -> one long token array per split, plus where each story starts in it."""
     data = Path(tc.data)
     data.mkdir(parents=True, exist_ok=True)
+    recipe = {"corpus_version": tc.corpus_version, "seed": tc.seed, "corpus_chars": tc.corpus_chars}
+    made = data / "corpus.json"
+    if made.is_file() and json.loads(made.read_text()) != recipe:
+        raise ValueError(f"{data} holds a corpus made with {json.loads(made.read_text())}, not {recipe}: "
+                         "give another --data folder")
     if not (data / "val.txt").is_file():
-        write_corpus(data, n_chars=tc.corpus_chars, seed=tc.seed)
+        write_corpus(data, n_chars=tc.corpus_chars, seed=tc.seed, version=tc.corpus_version)
+        made.write_text(json.dumps(recipe))
     if not (data / "tokenizer.model").is_file():
         train_tokenizer(data / "train.txt", data / "tokenizer", vocab_size=tc.vocab_size, seed=tc.seed)
     tok = load_tokenizer(data / "tokenizer.model")
@@ -189,6 +199,8 @@ def train(tc: TrainConfig, resume: bool = False, progress: bool = True, stop_aft
         start_step, log = state["step"], json.loads(state["log"])
 
     model.train()
+    snapshots = {int(s) for s in tc.snapshot_steps.split(",") if s.strip()}
+    log["snapshots"] = sorted(snapshots)
     tokens_per_step = tc.batch_size * tc.seq_len
     bar = tqdm(range(start_step, tc.steps), initial=start_step, total=tc.steps, disable=not progress,
                desc="training", unit="step", dynamic_ncols=True, mininterval=1.0 if os.isatty(2) else 30.0)
@@ -219,6 +231,8 @@ def train(tc: TrainConfig, resume: bool = False, progress: bool = True, stop_aft
             bar.write(f"step {step + 1}: train loss {log['evals'][-1]['train_loss']:.3f}, validation loss {val:.3f}")
             _save_state(state_path, model, optimizer, step + 1, log)
             window_start, window_tokens = time.perf_counter(), 0
+        if step + 1 in snapshots:
+            _save_snapshot(model, out / "history" / f"step-{step + 1:05d}", tok)
         if stop_after is not None and step + 1 >= stop_after:
             _save_state(state_path, model, optimizer, step + 1, log)
             return log
@@ -230,6 +244,13 @@ def train(tc: TrainConfig, resume: bool = False, progress: bool = True, stop_aft
     # The words of the training text, so the app can point at a prompt's words the model never saw.
     write_training_words(Path(tc.data) / "train.txt", out)
     return log
+
+
+def _save_snapshot(model: Transformer, folder: Path, tok: Tokenizer) -> None:
+    """The model as it is now, in bfloat16 (half the bytes; a replay of training shows it, it is not trained on)."""
+    copy = Transformer(model.cfg).to(torch.bfloat16)
+    copy.load_state_dict({k: v.detach().to("cpu", torch.bfloat16) for k, v in model.state_dict().items()})
+    save_model(copy, folder, tokenizer_file=tok.path)
 
 
 def _save_state(path: Path, model, optimizer, step: int, log: dict) -> None:

@@ -24,5 +24,5 @@ def spm_tokenizer_file(tmp_path_factory):
     from llama_edu.tokenizer import train_tokenizer
 
     work = tmp_path_factory.mktemp("tokenizer")
-    (work / "text.txt").write_text("\n".join(generate_stories(400, seed=1)) + "\n")
+    (work / "text.txt").write_text("\n".join(generate_stories(400, seed=1, version=1)) + "\n")
     return train_tokenizer(work / "text.txt", work / "small", vocab_size=512).path

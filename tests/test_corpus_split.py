@@ -1,12 +1,13 @@
-"""The story corpus is byte for byte the text it was before its word lists moved into llama_edu/corpus_data/.
+"""The story corpus is byte for byte the text it was before its word lists moved into llama_edu/corpus_data/, and
+the second corpus (version 2, the shipped model's since issue 13) is the bytes the model was trained on.
 
 The SHA-256 values below were computed with the code at commit 632811232de01e504e44c5c35086a7895eab2430, when the
 word lists were still written out in llama_edu/corpus.py (one 3,995-line file). Any changed word, list order,
 weight or rule changes the text and fails here; when a change is meant, recompute the values and say why in the
 commit.
 
-The shipped tokenizer (assets/tiny/tokenizer.model) and model were trained on write_corpus(n_chars=24_000_000,
-seed=0) (TrainConfig's defaults; see assets/tiny/training_log.json). SentencePiece's encoding is a function of the
+The first tiny model's tokenizer and model were trained on write_corpus(n_chars=24_000_000, seed=0, version=1);
+the shipped ones since issue 13 on version 2 (TrainConfig's defaults; see assets/tiny/training_log.json). SentencePiece's encoding is a function of the
 text alone, so identical bytes mean the shipped tokenizer encodes the corpus exactly as before, and training from
 the same seed would give the same tokenizer: the byte-for-byte hash of that corpus covers the tokenizer too.
 """
@@ -42,11 +43,11 @@ TRAINING_STATS = {"train_chars": 23_520_484, "val_chars": 480_205, "n_stories": 
 
 @pytest.mark.parametrize("n, seed", list(STORIES))
 def test_stories_are_the_same_text_as_before_the_split(n, seed):
-    assert sha256("\n".join(generate_stories(n, seed=seed)).encode()) == STORIES[n, seed]
+    assert sha256("\n".join(generate_stories(n, seed=seed, version=1)).encode()) == STORIES[n, seed]
 
 
 def test_the_training_corpus_is_the_same_bytes_as_before_the_split(tmp_path):
-    stats = write_corpus(tmp_path, n_chars=24_000_000, seed=0)
+    stats = write_corpus(tmp_path, n_chars=24_000_000, seed=0, version=1)
     assert stats == TRAINING_STATS
     for name, digest in TRAINING_CORPUS.items():
         assert sha256((tmp_path / name).read_bytes()) == digest, name
@@ -68,5 +69,28 @@ def test_the_first_pinned_sample_uses_every_production(monkeypatch):
     assert len(every) == sum(corpus.production_counts().values()) == 122
     for kind, options in list(corpus_telling.RULES.items()):
         monkeypatch.setitem(corpus_telling.RULES, kind, [(weight, counted(fn)) for weight, fn in options])
-    generate_stories(1000, seed=0)
+    generate_stories(1000, seed=0, version=1)
     assert every - used == set()
+
+
+# ---- version 2: the stories and everyday texts (llama_edu/corpus_everyday.py), the shipped model's corpus --------
+STORIES_V2 = {(1000, 0): "33c0c910ade66c22982aaab327bb3256859a6a4589ab7643ffe4e393302190ad"}
+TRAINING_CORPUS_V2 = {
+    "train.txt": "d260e2aca593ac6146e56f14aa31a1545a3c91b11fa34eaacc9d8567681ee7c5",
+    "val.txt": "4f6dc75e73feffc99ba55a819c20578f0197cbe415ee5e3ea7ace508a1b00d91",
+}
+TRAINING_STATS_V2 = {"train_chars": 23_520_112, "val_chars": 480_219, "n_stories": 82_752, "n_train_stories": 81_164,
+                     "n_val_stories": 1_588, "distinct_words": 3_867}
+
+
+def test_version_2_stories_are_the_pinned_text():
+    assert sha256("\n".join(generate_stories(1000, seed=0, version=2)).encode()) == STORIES_V2[1000, 0]
+
+
+@pytest.mark.slow
+def test_the_shipped_models_corpus_is_the_pinned_bytes(tmp_path):
+    """What python -m llama_edu.train --out assets/tiny writes into data/tiny-v2 (about 10 s)."""
+    stats = write_corpus(tmp_path, n_chars=24_000_000, seed=0, version=2)
+    assert stats == TRAINING_STATS_V2
+    for name, digest in TRAINING_CORPUS_V2.items():
+        assert sha256((tmp_path / name).read_bytes()) == digest, name
