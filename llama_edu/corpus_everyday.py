@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .corpus_words import VERBS, Bag, _parse_verbs, cap, corpus_data, phrases, split_phrases, split_words
+from .corpus_words import VERBS, Bag, Phrase, _parse_verbs, cap, corpus_data, phrases, split_phrases, split_words
 
 _d = corpus_data("everyday")
 _parse_verbs(" ".join(v for v in _d["verbs"].split() if v.partition(":")[0] not in VERBS))
@@ -61,6 +61,9 @@ COLORS, SPEECH = Bag(split_words(_d["colors"])), Bag(split_words(_d["speech"]), 
 FEELINGS, LOST = Bag(split_words(_d["feelings"]), flat=4), Bag(split_words(_d["things_to_lose"]), flat=4)
 WHERE_FOUND = Bag(split_phrases(_d["where_found"]), flat=4)
 COUNTABLES, MONEY = _pairs(_d["countables"]), _pairs(_d["money"])
+EVENTS = [(thing, phrases(what), phrases(then)) for thing, spec in _d["events"].items()
+          for what, then in [spec.split(">>")]]
+PLANS = [(Phrase(wish), split_phrases(obstacles)) for wish, obstacles in _d["plans"].items()]
 STREETS = ("Hauptstraße", "Schillerstraße", "Gartenstraße", "Bahnhofstraße", "Mühlenweg", "High Street",
            "Church Road", "Park Lane", "Station Road", "Mill Lane", "Oak Avenue", "Rue de la Paix")
 
@@ -408,7 +411,46 @@ def lost(t: Telling, p: Person) -> list[str]:
             _s(f"in the end, {p.he} found {them} {found}")]
 
 
-KINDS = ((day, 3), (weather, 2), (school, 2), (meal, 2), (talk, 2), (question, 1.5), (numbers, 2), (town, 1.5),
+def events(t: Telling, p: Person) -> list[str]:
+    """Things that happen by themselves, and what people do about them: cause and effect in many frames."""
+    out = []
+    for _ in range(1 + int(t.rng.random() * 3)):
+        thing, what, then = t.one(EVENTS)
+        ev, act = t.one(what), t.one(then)
+        it = ev.past(p)
+        roll = t.rng.random()
+        if roll < 0.2:
+            out.append(_s(f"when {thing} {it}, {t.ref(p)} {act.past(p)}"))
+        elif roll < 0.35:
+            out.append(_s(f"{thing} {it}, so {t.ref(p)} {act.past(p)}"))
+        elif roll < 0.47:
+            out.append(_s(f"after {thing} {it}, {t.ref(p)} {act.past(p)}"))
+        elif roll < 0.6:
+            out.append(_s(f"suddenly, {thing} {it}"))
+        elif roll < 0.72:
+            out.append(_s(f"{t.ref(p, True)} {t.one(('heard', 'watched', 'saw'))} {thing} {ev.base(p)}"))
+        elif roll < 0.84:
+            out.append(_s(f"{_when(t)}, {thing} {it}"))
+        else:
+            out.append(_s(f"{thing} {it}") + " " + _s(f"{t.ref(p, True)} {act.past(p)}"))
+    return out
+
+
+def plans(t: Telling, p: Person) -> list[str]:
+    """What someone wanted to do, what got in the way, and what they did instead."""
+    (wish, obstacles), instead = t.one(PLANS), t.draw(ROUTINE["evening"])
+    why = t.one(obstacles).format(he=p.he, his=p.his, was=p.was)
+    roll = t.rng.random()
+    if roll < 0.4:
+        first = _s(f"{t.ref(p, True)} wanted to {wish.base(p)}, but {why}")
+    elif roll < 0.7:
+        first = _s(f"{t.ref(p, True)} could not {wish.base(p)} because {why}")
+    else:
+        first = _s(f"{t.ref(p, True)} {p.was} going to {wish.base(p)}") + " " + _s(f"then {why}")
+    return [first, _s(f"{t.one(('instead', 'in the end', 'so in the end'))}, {t.ref(p)} {instead.past(p)}")]
+
+
+KINDS = ((events, 3), (plans, 1.2), (day, 3), (weather, 2), (school, 2), (meal, 2), (talk, 2), (question, 1.5), (numbers, 2), (town, 1.5),
          (lost, 0.7))
 
 

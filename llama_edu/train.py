@@ -113,6 +113,13 @@ def prepare_data(tc: TrainConfig) -> tuple[Tokenizer, dict[str, np.ndarray], dic
     return tok, tokens, starts
 
 
+def write_training_corpus(config: dict, folder) -> dict:
+    """The corpus a training run used, written again into folder from the config its training_log.json records
+    (runs from before corpus versions existed used version 1)."""
+    return write_corpus(folder, n_chars=config["corpus_chars"], seed=config["seed"],
+                        version=config.get("corpus_version", 1))
+
+
 def get_batch(tokens: np.ndarray, starts: np.ndarray, batch_size: int, seq_len: int,
               generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """batch_size windows of seq_len + 1 tokens, each starting at a story's BOS (as every prompt does).

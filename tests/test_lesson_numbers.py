@@ -396,11 +396,10 @@ def test_lesson_9_the_tiny_models_kv_cache(tiny):
 @pytest.fixture(scope="module")
 def validation_stories(tmp_path_factory, training_log):
     """The training run's val.txt, rebuilt from its seed and size (train.py calls write_corpus the same way)."""
-    from llama_edu.corpus import write_corpus
+    from llama_edu.train import write_training_corpus
 
-    config = training_log["config"]
     folder = tmp_path_factory.mktemp("corpus")
-    write_corpus(folder, n_chars=config["corpus_chars"], seed=config["seed"])
+    write_training_corpus(training_log["config"], folder)
     return (folder / "val.txt").read_text(encoding="utf-8").splitlines()
 
 

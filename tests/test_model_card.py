@@ -5,11 +5,12 @@ import json
 import pytest
 
 import llama_edu as le
-from llama_edu.corpus import write_corpus
+from llama_edu.train import write_training_corpus
 from llama_edu.evaluate import MODEL_CARD, bits_per_character, everyday_sentences, heldout_stories, read_model_card
 from llama_edu.training_words import training_words
 
 CARD = json.loads((le.TINY_MODEL_DIR / MODEL_CARD).read_text())
+LOG = json.loads((le.TINY_MODEL_DIR / "training_log.json").read_text())
 
 
 def test_the_card_has_every_figure():
@@ -46,9 +47,9 @@ def test_everyday_bits_per_character_is_measured(tiny):
 
 @pytest.mark.slow
 def test_heldout_bits_per_character_is_measured_on_the_validation_stories(tiny, tmp_path):
-    """val.txt of write_corpus(n_chars=24_000_000, seed=0), the tiny model's corpus; its first 400 stories.
+    """val.txt of the corpus the training log names (write_training_corpus), the tiny model's; its first 400 texts.
     About 15 s."""
-    write_corpus(tmp_path, n_chars=24_000_000, seed=0)
+    write_training_corpus(LOG["config"], tmp_path)
     stories = heldout_stories(tmp_path)
     assert CARD["n_heldout_stories"] == len(stories) == 400
     assert CARD["heldout_bits_per_char"] == pytest.approx(bits_per_character(*tiny, stories), abs=1e-4)

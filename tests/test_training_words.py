@@ -1,11 +1,12 @@
 """The words a model saw in training (training_words.txt) and a prompt's words it never saw (unseen_words)."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 import llama_edu as le
-from llama_edu.corpus import write_corpus
+from llama_edu.train import write_training_corpus
 from llama_edu.training_words import WORDS_FILE, training_words, unseen_words, word_list, words
 
 KNOWN = frozenset({"the", "cat", "sat", "on", "mat", "lily's", "don't"})
@@ -55,9 +56,9 @@ def test_the_shipped_word_list_is_sorted_and_lower_case():
 
 @pytest.mark.slow
 def test_the_shipped_word_list_is_the_words_of_the_tiny_models_training_text(tmp_path):
-    """write_corpus(n_chars=24_000_000, seed=0) is the tiny model's corpus (tests/test_corpus_split.py pins its bytes);
+    """The corpus the training log names (write_training_corpus; tests/test_corpus_split.py pins its bytes);
     train.txt is the split it was trained on. About 6 s."""
-    write_corpus(tmp_path, n_chars=24_000_000, seed=0)
+    write_training_corpus(json.loads((le.TINY_MODEL_DIR / "training_log.json").read_text())["config"], tmp_path)
     with open(Path(tmp_path) / "train.txt", encoding="utf-8") as f:
         expected = word_list(f)
     assert (le.TINY_MODEL_DIR / WORDS_FILE).read_text(encoding="utf-8") == "".join(w + "\n" for w in expected)
