@@ -5,8 +5,8 @@ import json
 import pytest
 
 import llama_edu as le
-from llama_edu.train import write_training_corpus
 from llama_edu.evaluate import MODEL_CARD, bits_per_character, everyday_sentences, heldout_stories, read_model_card
+from llama_edu.train import write_training_corpus
 from llama_edu.training_words import training_words
 
 CARD = json.loads((le.TINY_MODEL_DIR / MODEL_CARD).read_text())
