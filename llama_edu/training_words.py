@@ -68,7 +68,7 @@ def word_list(lines: Iterable[str]) -> list[str]:
 
 
 def write_training_words(training_text, checkpoint_dir) -> Path:
-    """Write checkpoint_dir/training_words.txt from the training text file (e.g. data/tiny/train.txt)."""
+    """Write checkpoint_dir/training_words.txt from the training text file (e.g. data/tiny-v2/train.txt)."""
     with open(training_text, encoding="utf-8") as f:
         listed = word_list(f)
     path = Path(checkpoint_dir) / WORDS_FILE
@@ -77,7 +77,7 @@ def write_training_words(training_text, checkpoint_dir) -> Path:
 
 
 def main(argv=None) -> None:
-    """python -m llama_edu.training_words data/tiny/train.txt assets/tiny"""
+    """python -m llama_edu.training_words data/tiny-v2/train.txt assets/tiny"""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
