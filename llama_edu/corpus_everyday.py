@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .corpus_words import VERBS, Bag, Phrase, _parse_verbs, cap, corpus_data, phrases, split_phrases, split_words
+from .corpus_words import (VERBS, Bag, Phrase, _parse_verbs, cap, corpus_data, phrases, pluralize, split_phrases,
+                           split_words, with_a)
 
 _d = corpus_data("everyday")
 _parse_verbs(" ".join(v for v in _d["verbs"].split() if v.partition(":")[0] not in VERBS))
@@ -64,12 +65,25 @@ COUNTABLES, MONEY = _pairs(_d["countables"]), _pairs(_d["money"])
 EVENTS = [(thing, phrases(what), phrases(then)) for thing, spec in _d["events"].items()
           for what, then in [spec.split(">>")]]
 PLANS = [(Phrase(wish), split_phrases(obstacles)) for wish, obstacles in _d["plans"].items()]
+_free = _d["free"]
+THINGS, FOLK, BEASTS = (Bag(split_words(_free[k]), flat=20) for k in ("things", "people", "animals"))
+SPOTS = Bag(split_words(_free["places"]), flat=20)
+TRANSITIVE, BEING_VERBS, INTRANSITIVE, MOVING = (Bag([VERBS[v] for v in split_words(_free[k])], flat=20)
+                                                 for k in ("transitive", "beings", "intransitive", "moving"))
+THING_ADJECTIVES, BEING_ADJECTIVES = Bag(split_words(_free["thing_adjectives"]), flat=20), Bag(
+    split_words(_free["being_adjectives"]), flat=10)
+ADVERBS = Bag(split_words(_free["adverbs"]), flat=10)
+PREPOSITIONS, DIRECTIONS = Bag(split_words(_free["prepositions"]), flat=6), Bag(split_words(_free["directions"]), flat=4)
+PEOPLE_WORDS = frozenset(split_words(_free["people"]))
+IRREGULAR_PLURALS = {"mouse": "mice", "sheep": "sheep", "fish": "fish", "child": "children", "man": "men",
+                     "woman": "women", "leaf": "leaves", "policeman": "policemen", "tomato": "tomatoes"}
 STREETS = ("Hauptstraße", "Schillerstraße", "Gartenstraße", "Bahnhofstraße", "Mühlenweg", "High Street",
            "Church Road", "Park Lane", "Station Road", "Mill Lane", "Oak Avenue", "Rue de la Paix")
 
 PRONOUNS = {"f": ("she", "her", "her", "herself"), "m": ("he", "him", "his", "himself"),
             "pl": ("they", "them", "their", "themselves"), "i": ("I", "me", "my", "myself"),
-            "we": ("we", "us", "our", "ourselves"), "you": ("you", "you", "your", "yourselves")}
+            "we": ("we", "us", "our", "ourselves"), "you": ("you", "you", "your", "yourselves"),
+            "it": ("it", "it", "its", "itself")}
 
 
 @dataclass(eq=False)
@@ -450,7 +464,100 @@ def plans(t: Telling, p: Person) -> list[str]:
     return [first, _s(f"{t.one(('instead', 'in the end', 'so in the end'))}, {t.ref(p)} {instead.past(p)}")]
 
 
-KINDS = ((events, 3), (plans, 1.2), (day, 3), (weather, 2), (school, 2), (meal, 2), (talk, 2), (question, 1.5), (numbers, 2), (town, 1.5),
+def _noun_phrase(t: Telling, bag: Bag, owner: Person | None = None) -> tuple[str, bool]:
+    """("the old kite", plural?) with a determiner, sometimes an adjective, sometimes a number or a plural."""
+    word = t.draw(bag)
+    adjective = f"{t.draw(THING_ADJECTIVES if bag is THINGS else BEING_ADJECTIVES)} " if t.chance(0.3) else ""
+    plural = IRREGULAR_PLURALS.get(word) or pluralize(word)
+    roll = t.rng.random()
+    if roll < 0.4:
+        return f"the {adjective}{word}", False
+    if roll < 0.65:
+        return with_a(adjective + word), False
+    if roll < 0.78 and owner is not None:
+        return f"{owner.his} {adjective}{word}", False
+    if roll < 0.9:
+        return f"{t.one(('two', 'three', 'some', 'many', 'the', '2', '5', 'ten'))} {adjective}{plural}", True
+    return f"the {adjective}{plural}", True
+
+
+def _place(t: Telling) -> str:
+    return f"{t.draw(PREPOSITIONS)} the {t.draw(SPOTS)}"
+
+
+def _someone(t: Telling, p: Person) -> Person:
+    roll = t.rng.random()
+    if roll < 0.45:
+        return p
+    if roll < 0.7:
+        return t.child()
+    kind = t.draw(BEASTS) if t.chance(0.5) else t.draw(FOLK)
+    return Person(f"the {kind}", t.one(("f", "m")) if kind in PEOPLE_WORDS else "it")
+
+
+def _clause(t: Telling, p: Person) -> str:
+    """One clause in the past tense: who did what to what, where and how."""
+    who = _someone(t, p)
+    subject = t.ref(who)
+    roll = t.rng.random()
+    if roll < 0.3:
+        verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
+        text = f"{subject} {verb.past} {thing}"
+    elif roll < 0.45:
+        verb, (being, _) = t.draw(BEING_VERBS), _noun_phrase(t, BEASTS if t.chance(0.6) else FOLK)
+        text = f"{subject} {verb.past} {being}"
+    elif roll < 0.55:
+        text = f"{subject} {t.draw(INTRANSITIVE).past}"
+    elif roll < 0.68:
+        text = f"{subject} {t.draw(MOVING).past} {t.draw(DIRECTIONS)} the {t.draw(SPOTS)}"
+    elif roll < 0.8:
+        text = f"{subject} {who.was} {t.draw(BEING_ADJECTIVES)}"
+    elif roll < 0.9:
+        verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
+        text = f"{subject} did not {verb.base} {thing}"
+    else:
+        verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
+        modal = t.one(("wanted to", "tried to", "had to", "could", "liked to", f"{who.was} going to"))
+        text = f"{subject} {modal} {verb.base} {thing}"
+    if t.chance(0.35):
+        text += f" {_place(t)}"
+    if t.chance(0.2):
+        text += f" {t.draw(ADVERBS).replace('_', ' ')}"
+    return text
+
+
+def free(t: Telling, p: Person) -> list[str]:
+    """Plain sentences with wide choices in every slot: clauses joined in the ways English joins them, questions,
+    the present tense, "there was"."""
+    out = []
+    for _ in range(1 + int(t.rng.random() * 4)):
+        roll = t.rng.random()
+        if roll < 0.35:
+            out.append(_s(_clause(t, p)))
+        elif roll < 0.6:
+            joiner = t.one((", and", ", but", ", so", " when", " because", " after", " before", " while", " until"))
+            out.append(_s(_clause(t, p) + joiner + " " + _clause(t, p)))
+        elif roll < 0.72:
+            thing, plural = _noun_phrase(t, THINGS if t.chance(0.6) else BEASTS)
+            if thing.startswith("the "):
+                thing = thing.replace("the ", "a " if not plural else "some ", 1)
+                thing = with_a(thing[2:]) if not plural else thing
+            out.append(_s(f"there {'were' if plural else 'was'} {thing} {_place(t)}"))
+        elif roll < 0.84:
+            who = _someone(t, p)
+            verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
+            lead = t.one(("did", "why did", "where did", "when did", "how did"))
+            out.append(_s(f"{lead} {t.ref(who)} {verb.base} {thing}", "?"))
+        else:
+            who = _someone(t, p)
+            verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
+            present = verb.base if who.plural else verb.third
+            out.append(_s(f"{t.ref(who)} {t.one(('often', 'always', 'never', 'sometimes', 'usually'))} "
+                          f"{present} {thing} {_place(t)}"))
+    return out
+
+
+KINDS = ((free, 4), (events, 3), (plans, 1.2), (day, 3), (weather, 2), (school, 2), (meal, 2), (talk, 2), (question, 1.5), (numbers, 2), (town, 1.5),
          (lost, 0.7))
 
 
@@ -468,6 +575,40 @@ def everyday_text(rng) -> str:
             if pick < acc:
                 break
         sentences += kind(t, p)
+    sentences = _vary(t, sentences)
     if rng.random() < 0.2:
         sentences = sentences[:1]
     return " ".join(sentences)
+
+
+# Words that may start a sentence and are written in lower case inside one ("She" -> "she", but never "Amir").
+_LOWER_STARTS = ("He ", "She ", "They ", "We ", "It ", "The ", "My ", "Our ", "There ", "Every ", "Suddenly, ",
+                 "In the ", "On ", "After ", "When ", "Because ", "Then ", "Later, ", "First ", "Instead, ")
+_OPENERS = ("That morning,", "Later that day,", "Just then,", "After a while,", "One evening,", "At last,",
+            "The next day,", "A little later,", "Soon,", "Meanwhile,", "That afternoon,", "Before long,")
+_JOINERS = (", and", " and", ", and then", " before")
+
+
+def _lower_start(sentence: str) -> str | None:
+    """The sentence as it reads inside another one, or None where its first word must keep its capital."""
+    if sentence.startswith(_LOWER_STARTS):
+        return sentence[0].lower() + sentence[1:]
+    return None
+
+
+def _vary(t: Telling, sentences: list[str]) -> list[str]:
+    """The same events told less predictably: now and then two narrated sentences in a row become one ("She got
+    up, and she fed the cat."), or a sentence gets a time word in front ("Just then, the phone rang.")."""
+    out: list[str] = []
+    for sentence in sentences:
+        quoted = '"' in sentence or sentence.endswith("?")
+        lower = None if quoted else _lower_start(sentence)
+        previous = out[-1] if out else ""
+        if lower and previous.endswith(".") and '"' not in previous and "?" not in previous and t.chance(0.15):
+            out[-1] = previous[:-1] + t.one(_JOINERS) + " " + lower
+        elif lower and not lower.startswith(("suddenly", "then", "later", "instead", "after", "when", "because",
+                                             "on ", "in the", "every", "first")) and t.chance(0.1):
+            out.append(f"{t.one(_OPENERS)} {lower}")
+        else:
+            out.append(sentence)
+    return out
