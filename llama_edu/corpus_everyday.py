@@ -17,8 +17,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .corpus_words import (VERBS, Bag, Phrase, _parse_verbs, cap, corpus_data, phrases, pluralize, split_phrases,
-                           split_words, with_a)
+from .corpus_words import (
+    VERBS,
+    Bag,
+    Phrase,
+    _parse_verbs,
+    cap,
+    corpus_data,
+    phrases,
+    pluralize,
+    split_phrases,
+    split_words,
+    with_a,
+)
 
 _d = corpus_data("everyday")
 _parse_verbs(" ".join(v for v in _d["verbs"].split() if v.partition(":")[0] not in VERBS))
@@ -526,38 +537,76 @@ def _clause(t: Telling, p: Person) -> str:
     return text
 
 
+def _verb_object(t: Telling, who: Person) -> tuple:
+    """A verb and a fitting object: a thing for most verbs, an animal or a person for verbs that take one."""
+    if t.chance(0.7):
+        return t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)[0]
+    return t.draw(BEING_VERBS), _noun_phrase(t, BEASTS if t.chance(0.6) else FOLK)[0]
+
+
+def _sentence(t: Telling, p: Person) -> str:
+    """One free sentence in one of the shapes English sentences take."""
+    who = _someone(t, p)
+    verb, thing = _verb_object(t, who)
+    roll = t.rng.random()
+    if roll < 0.16:
+        return _s(_clause(t, p))
+    if roll < 0.3:
+        joiner = t.one((", and", ", but", ", so", " when", " because", " after", " before", " while", " until"))
+        return _s(_clause(t, p) + joiner + " " + _clause(t, p))
+    if roll < 0.36:
+        noun, plural = _noun_phrase(t, THINGS if t.chance(0.6) else BEASTS)
+        if noun.startswith("the "):
+            noun = with_a(noun[4:]) if not plural else "some " + noun[4:]
+        return _s(f"there {'were' if plural else 'was'} {noun} {_place(t)}")
+    if roll < 0.42:
+        lead = t.one(("did", "why did", "where did", "when did", "how did"))
+        return _s(f"{lead} {t.ref(who)} {verb.base} {thing}", "?")
+    if roll < 0.48:
+        present = verb.base if who.plural else verb.third
+        return _s(f"{t.ref(who)} {t.one(('often', 'always', 'never', 'sometimes', 'usually'))} {present} {thing}")
+    if roll < 0.54:
+        has = "have" if who.plural else "has"
+        return _s(f"{t.ref(who)} {t.one((has, 'had', has + ' just', has + ' never', 'had already'))} {verb.pp} {thing}")
+    if roll < 0.6:
+        return _s(f"{t.one(('have you', 'has anyone', 'have they', 'has she', 'has he'))} {t.one(('', 'ever ', 'already '))}"
+                  f"{verb.pp} {thing}", "?")
+    if roll < 0.66:
+        return _s(f"{t.one(('can', 'could', 'will', 'shall', 'would', 'should'))} {t.one(('I', 'we', 'you', 'they'))} "
+                  f"{verb.base} {thing}", "?")
+    if roll < 0.72:
+        return _s(f"{t.one(('please', 'let us', 'do not', 'try to', 'remember to', 'never'))} {verb.base} {thing}",
+                  t.one((".", ".", "!")))
+    if roll < 0.77:
+        items = [_noun_phrase(t, THINGS)[0] for _ in range(2 + int(t.rng.random() * 3))]
+        return _s(f"{t.ref(who)} {verb.past if verb in TRANSITIVE.items else t.draw(TRANSITIVE).past} "
+                  f"{', '.join(items[:-1])} and {items[-1]}")
+    if roll < 0.82:
+        other = _someone(t, p)
+        verb2, thing2 = _verb_object(t, other)
+        return _s(f"{t.ref(who)} {verb.past} {thing} that {other.name} had {verb2.pp}")
+    if roll < 0.87:
+        is_ = "are" if who.plural and who.gender != "i" else "am" if who.gender == "i" else "is"
+        return _s(f"{t.ref(who)} {t.one((is_, who.was))} {verb.ing} {thing}")
+    if roll < 0.92:
+        other = _someone(t, p)
+        said = t.one(("said", "thought", "knew", "told us", f"{who.was} sure"))
+        return _s(f"{t.ref(who)} {said} that {_clause(t, other)}")
+    if roll < 0.96:
+        other = _someone(t, p)
+        whom = other.him if other.gender in ("i", "we") else other.name if other is not who else "us"
+        return _s(f"{t.ref(who)} {t.one(('asked', 'told', 'helped', 'wanted'))} {whom} to {verb.base} {thing}")
+    return _s(f"{t.one(('who', 'what', 'where', 'why'))} {t.one(('did', 'will', 'can', 'should'))} "
+              f"{t.one(('we', 'they', 'you', 'I'))} {verb.base}", "?")
+
+
 def free(t: Telling, p: Person) -> list[str]:
-    """Plain sentences with wide choices in every slot: clauses joined in the ways English joins them, questions,
-    the present tense, "there was"."""
-    out = []
-    for _ in range(1 + int(t.rng.random() * 4)):
-        roll = t.rng.random()
-        if roll < 0.35:
-            out.append(_s(_clause(t, p)))
-        elif roll < 0.6:
-            joiner = t.one((", and", ", but", ", so", " when", " because", " after", " before", " while", " until"))
-            out.append(_s(_clause(t, p) + joiner + " " + _clause(t, p)))
-        elif roll < 0.72:
-            thing, plural = _noun_phrase(t, THINGS if t.chance(0.6) else BEASTS)
-            if thing.startswith("the "):
-                thing = thing.replace("the ", "a " if not plural else "some ", 1)
-                thing = with_a(thing[2:]) if not plural else thing
-            out.append(_s(f"there {'were' if plural else 'was'} {thing} {_place(t)}"))
-        elif roll < 0.84:
-            who = _someone(t, p)
-            verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
-            lead = t.one(("did", "why did", "where did", "when did", "how did"))
-            out.append(_s(f"{lead} {t.ref(who)} {verb.base} {thing}", "?"))
-        else:
-            who = _someone(t, p)
-            verb, (thing, _) = t.draw(TRANSITIVE), _noun_phrase(t, THINGS, who)
-            present = verb.base if who.plural else verb.third
-            out.append(_s(f"{t.ref(who)} {t.one(('often', 'always', 'never', 'sometimes', 'usually'))} "
-                          f"{present} {thing} {_place(t)}"))
-    return out
+    """Plain sentences with wide choices in every slot: statements, questions, commands, clauses joined as English
+    joins them, the tenses a class writes in."""
+    return [_sentence(t, p) for _ in range(1 + int(t.rng.random() * 4))]
 
 
-KINDS = ((free, 4), (events, 3), (plans, 1.2), (day, 3), (weather, 2), (school, 2), (meal, 2), (talk, 2), (question, 1.5), (numbers, 2), (town, 1.5),
+KINDS = ((free, 8), (events, 3), (plans, 1.2), (day, 3), (weather, 2), (school, 2), (meal, 2), (talk, 2), (question, 1.5), (numbers, 2), (town, 1.5),
          (lost, 0.7))
 
 
