@@ -30,6 +30,9 @@ from .training_words import training_words
 # the English a class types, kept apart from the generator, which never reads this file. A model that only learned
 # its own synthetic world scores far worse here than on its held-out stories.
 EVERYDAY_SENTENCES = Path(__file__).resolve().parent / "eval_data" / "everyday_sentences.txt"
+# A second set, written after three corpus drafts had been measured on the first and before the shipped model was
+# trained, and never used to choose anything: where the two figures differ, the first was tuned to.
+CONFIRM_SENTENCES = EVERYDAY_SENTENCES.with_name("everyday_sentences_confirm.txt")
 
 PROMPTS = ["The cat sat on the", "Once upon a time, there was a little", "Lily was sad because",
            '"Can I play too?" asked', "Why is the sky blue?", "On Monday morning, the class"]
@@ -53,8 +56,8 @@ def bits_per_character(model, tok, texts: list[str]) -> float:
     return total_nats / math.log(2) / total_chars
 
 
-def everyday_sentences() -> list[str]:
-    return [line for line in EVERYDAY_SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+def everyday_sentences(path: Path = EVERYDAY_SENTENCES) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @torch.no_grad()
@@ -116,7 +119,7 @@ def model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
     log_path = checkpoint / "training_log.json"
     log = json.loads(log_path.read_text()) if log_path.is_file() else None
     known = training_words(checkpoint)
-    everyday = everyday_sentences()
+    everyday, confirm = everyday_sentences(), everyday_sentences(CONFIRM_SENTENCES)
     heldout = heldout_stories(data) if (Path(data) / "val.txt").is_file() else None
     return {
         "training_tokens": log["evals"][-1]["tokens"] if log else None,
@@ -125,6 +128,8 @@ def model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
         "n_heldout_stories": len(heldout) if heldout else None,
         "everyday_bits_per_char": bits_per_character(model, tok, everyday),
         "n_everyday_sentences": len(everyday),
+        "confirm_bits_per_char": bits_per_character(model, tok, confirm),
+        "n_confirm_sentences": len(confirm),
     }
 
 
@@ -165,8 +170,9 @@ def report(checkpoint: Path, data: Path) -> tuple[str, dict]:
     lines += [f"Held-out bits per character: **{card['heldout_bits_per_char']:.3f}** "
               f"({card['n_heldout_stories']} held-out texts of the corpus, val.txt).", ""]
     lines += [f"Bits per character on {card['n_everyday_sentences']} everyday sentences written by hand "
-              f"({EVERYDAY_SENTENCES.name}, never seen by the generator): **{card['everyday_bits_per_char']:.3f}**.",
-              ""]
+              f"({EVERYDAY_SENTENCES.name}, never seen by the generator): **{card['everyday_bits_per_char']:.3f}**; "
+              f"on the {card['n_confirm_sentences']} of the second set ({CONFIRM_SENTENCES.name}, never used to choose "
+              f"anything): **{card['confirm_bits_per_char']:.3f}**.", ""]
 
     lines += ["## Next token after \"The cat sat on the\"", "", "| token | probability |", "|---|---|"]
     lines += [f"| `{piece}` | {p:.3f} |" for piece, p in top_next_tokens(model, tok, "The cat sat on the")]
@@ -206,8 +212,11 @@ def targets(model, tok, card: dict, roles: list, training_text: str | None) -> l
     bpc = card["everyday_bits_per_char"]
     previous = [str(r) for r in roles if r.role == "previous token"]
     digits = digits_are_pieces(tok)
+    confirm = card["confirm_bits_per_char"]
     rows = [("bits per character on the everyday sentences", f"{bpc:.3f}",
              f"at most {EVERYDAY_TARGET} (aim {EVERYDAY_AIM})", bpc <= EVERYDAY_TARGET),
+            ("the same on the second set, never used to choose", f"{confirm:.3f}", f"at most {EVERYDAY_TARGET}",
+             confirm <= EVERYDAY_TARGET),
             ('"mat" among the 5 likeliest after "The cat sat on the"',
              f"rank {top.index('▁mat') + 1}" if "▁mat" in top else "not in the top 5", "in the top 5", "▁mat" in top),
             ('numbers become digit pieces, not bytes ("12", "307")', "yes" if digits else "no", "yes", digits),
