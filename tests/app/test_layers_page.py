@@ -8,7 +8,7 @@ import torch
 from apphelpers import assert_no_exception, open_elements, open_page, shown, spec_array
 
 import llama_edu as le
-from llama_edu.analysis import layer_head_measures
+from llama_edu.analysis import find_head_roles, layer_head_measures, subject_of_verb
 from llama_edu.rollout import attention_rollout, patterns_from_cache
 from llama_edu.viz.labels import token_labels
 
@@ -86,7 +86,7 @@ def test_flow_shows_the_chosen_positions_row_after_every_layer(tiny):
 
 
 def test_measures_grid_shows_every_layer_and_head_and_frames_the_previous_token_head(tiny):
-    model, _, _, cache = tiny
+    model, tok, _, cache = tiny
     measures = layer_head_measures([cache[f"layers.{i}.attention.hook_pattern"][0] for i in range(model.cfg.n_layers)])
     at = open_page(PAGE)
     grid = chart(at, "Every head in every layer")
@@ -95,8 +95,11 @@ def test_measures_grid_shows_every_layer_and_head_and_frames_the_previous_token_
     np.testing.assert_allclose(spec_array(heatmaps[0].z), measures["entropy"].numpy(), rtol=1e-5)
     np.testing.assert_allclose(spec_array(heatmaps[3].z), measures["previous_token"].numpy(), rtol=1e-5)
     frames = {shape.name for shape in grid.layout.shapes}
-    assert "L5H6: previous token" in frames and "L3H5: subject of the verb" in frames
-    assert "L4H7 previous token" in next(shown(c.value) for c in at.caption if c.value.startswith("Heads with a job"))
+    roles = find_head_roles({**measures, "subject_of_verb": subject_of_verb(model, tok)})
+    assert {r.role for r in roles} >= {"previous token", "subject of the verb"}  # the jobs the lessons rely on
+    assert {f"L{r.layer}H{r.head}: {r.role}" for r in roles} <= frames
+    caption = next(shown(c.value) for c in at.caption if c.value.startswith("Heads with a job"))
+    assert all(f"L{r.layer}H{r.head} {r.role}" in caption for r in roles if r.role == "previous token")
 
 
 def test_german_page_uses_german_words_and_decimal_commas():

@@ -60,6 +60,6 @@ def test_the_model_card_shows_the_measured_figures(lang):
                         (card["heldout_bits_per_char"], ".3f"), (card["everyday_bits_per_char"], ".2f"),
                         (card["n_everyday_sentences"], ","), (card["n_heldout_stories"], ",")]:
         assert i18n.number(value, spec, lang=lang) in text
-    expected = {"en": ["8,192,000", "0.218", "3.32"], "de": ["8.192.000", "0,218", "3,32"]}[lang]
+    expected = {"en": ["8,192,000", "0.403", "1.93"], "de": ["8.192.000", "0,403", "1,93"]}[lang]
     assert all(figure in text for figure in expected)
     assert "LLAMA_EDU_MODELS" in text
