@@ -41,13 +41,15 @@ def lower_triangle(z: np.ndarray) -> np.ndarray:
     return z[np.tril_indices(z.shape[0])]
 
 
-def test_default_prompt_shows_every_section():
+def test_default_prompt_shows_every_section(tiny):
+    model, _, _, cache = tiny
+    share = attention_rollout(patterns_from_cache(cache, model.cfg.n_layers))[-1, 0, -1, 0]  # last position <- <s>
     at = open_page(PAGE)
     assert_no_exception(at)
     assert at.title[0].value == "Attention across layers"
     assert len(at.get("plotly_chart")) == N_CHARTS
     assert len(at.latex) == 1
-    assert "`<s>`" in at.info[-1].value and "0.69" in shown(at.info[-1].value)  # the notice, with the measured share
+    assert "`<s>`" in at.info[-1].value and f"{share:.2f}" in shown(at.info[-1].value)  # the measured share
 
 
 def test_rollout_figure_is_the_rollout_of_the_hooks_on_the_prompts_tokens(tiny):
@@ -102,11 +104,13 @@ def test_measures_grid_shows_every_layer_and_head_and_frames_the_previous_token_
     assert all(f"L{r.layer}H{r.head} {r.role}" in caption for r in roles if r.role == "previous token")
 
 
-def test_german_page_uses_german_words_and_decimal_commas():
+def test_german_page_uses_german_words_and_decimal_commas(tiny):
+    model, _, _, cache = tiny
+    share = attention_rollout(patterns_from_cache(cache, model.cfg.n_layers))[-1, 0, -1, 0]
     at = open_page(PAGE, lang="de")
     assert_no_exception(at)
     assert at.title[0].value == "Attention über die Schichten"
-    assert "0,69" in shown(at.info[-1].value)
+    assert f"{share:.2f}".replace(".", ",") in shown(at.info[-1].value)
     assert "Schicht" in chart(at, "Attention Rollout nach Schicht").layout.title.text
 
 
