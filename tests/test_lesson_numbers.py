@@ -104,86 +104,137 @@ def f2(value: float) -> str:
 HEAD_WITH_A_JOB = ("attention", "A head with a job: the previous token")
 
 
-def test_lesson_7_l5h6_on_the_default_prompt(tiny, default):
-    """ "sat" sends 0.76 to "cat", "on" 1.00 to "sat" (one step back); "mat" skips "the" (0.14) and sends 0.82 to
-    "on", two steps back."""
+L7_QUIZ = "Over 100 held-out texts, which job does head 0 of layer 4 do"
+
+
+def test_lesson_7_previous_token_heads_on_the_default_prompt(tiny, default):
+    """L3H0: "sat" sends 1.00 to "cat", "on" 0.99 to "sat" (one step back); "the" 0.95 to "cat", three steps back.
+    L4H0 holds on to the verb: "sat" keeps 0.72 on itself, "on" and "the" send 0.99 to "sat" (the quiz: "the" looks
+    two steps back, at "sat", 0.99)."""
     _, _, cache = default
-    head = pattern(cache, 5)[6]  # [T, S]
     texts = step(*HEAD_WITH_A_JOB)
-    for query, key, back in [("sat", "cat", 1), ("on", "sat", 1), ("mat", "on", 2)]:
+    english, german_text = texts
+    assert "Pick layer 3, head 0 in the heatmap" in english and "Schicht (Layer) 3, Head 0" in german_text
+    l3h0 = pattern(cache, 3)[0]  # [T, S]
+    for query, key, back in [("sat", "cat", 1), ("on", "sat", 1), ("the", "cat", 3)]:
         q, k = at(tiny, PROMPT, query), at(tiny, PROMPT, key)
-        assert q - k == back and int(head[q].argmax()) == k  # the most weight of the row, that many steps back
-        assert_quoted(f2(head[q, k]), texts)
-    mat, the = at(tiny, PROMPT, "mat"), at(tiny, PROMPT, "the")
-    assert_quoted(f2(head[mat, the]), texts)
-    assert_quoted(f2(head[at(tiny, PROMPT, "on"), at(tiny, PROMPT, "sat")]),
-                  quiz("attention", "What does head 6 of layer 5 mostly do"))
+        assert q - k == back and int(l3h0[q].argmax()) == k  # the most weight of the row, that many steps back
+        assert_quoted(f2(l3h0[q, k]), texts)
+    assert "three steps back" in english and "drei Schritte zurück" in german_text
+    l4h0 = pattern(cache, 4)[0]
+    sat, on, the = at(tiny, PROMPT, "sat"), at(tiny, PROMPT, "on"), at(tiny, PROMPT, "the")
+    assert all(int(l4h0[q].argmax()) == sat for q in (sat, on, the))  # every one of these rows looks at the verb
+    assert_quoted(f2(l4h0[sat, sat]), texts)
+    assert f2(l4h0[on, sat]) == f2(l4h0[the, sat])  # "both send 0.99"
+    assert_quoted(f2(l4h0[on, sat]), texts)
+    question = quiz("attention", L7_QUIZ)
+    assert the - sat == 2 and "two steps back" in question[0] and "zwei Schritte zurück" in question[1]
+    assert_quoted(f2(l4h0[the, sat]), question)
 
 
-def test_lesson_7_l4h4_finds_the_subject_of_sat(tiny, default):
-    """ "sat" sends 0.99 to its subject "cat" while "the" looks back at <s>; on the garden sentence "cat" still gets
-    the most from "sat" (0.37), "garden" almost as much (0.34)."""
-    _, _, cache = default
+def test_lesson_7_switching_off_l4h0_moves_the_prediction(tiny):
+    """ "Try L4H0 and then a head whose pattern looks diffuse: a head that matters for this prompt moves the
+    probabilities": zeroing L4H0 moves the next-token distribution after "mat" more than all but one other head."""
+    from llama_edu import interventions
+
+    model, tok = tiny
+    ids = tok.encode(PROMPT)
+    before = model(torch.tensor([ids]))[0, -1]
+    L, H = model.cfg.n_layers, model.cfg.n_heads
+    kl = torch.tensor([[interventions.compare_next_token(before, interventions.ablate_heads(model, ids, [(l, h)])[0, -1]
+                                                         ).kl for h in range(H)] for l in range(L)])  # [L, H]
+    assert int((kl > kl[4, 0]).sum()) <= 1 and kl[4, 0] > 10 * kl.median()
+    english, german_text = step("attention", "Switch a head off")
+    assert "Try L4H0 and then" in english and "Probier L4H0 und danach" in german_text
+
+
+def test_lesson_7_l4h4_finds_the_subject_on_the_probe_sentences(tiny):
+    """On "The cat with the red hat ran down." L4H4 sends 0.80 from "ran" to "cat", five steps back, 0.09 to "hat"
+    just before it; over the 32 probe sentences L4H4 (0.53) leads L4H7 (0.49) and L3H1 (0.43); on the garden
+    sentence L4H4 looks from "sat" at "garden" (0.87), not at "cat"."""
+    model, tok = tiny
     texts = step(*HEAD_WITH_A_JOB)
-    head = pattern(cache, 4)[4]
-    assert_quoted(f2(head[at(tiny, PROMPT, "sat"), at(tiny, PROMPT, "cat")]), texts)
-    the = at(tiny, PROMPT, "the")  # the second "the", the first whole word "the" in lower case
-    assert int(head[the].argmax()) == 0 and the > 1
+    english, german_text = texts
+    probes = analysis.subject_verb_probes()
+    red_hat = "The cat with the red hat ran down."
+    assert (red_hat, "cat", "ran") in probes and (GARDEN, "cat", "sat") in probes
+    assert f'type "{red_hat}" into the prompt box and pick layer 4, head 4' in english
+    assert f"Tippe jetzt „{red_hat}“ ins Prompt-Feld und wähle Schicht 4, Head 4" in german_text
+    _, _, cache = capture(tiny, red_hat)
+    ran, cat, hat = at(tiny, red_hat, "ran"), at(tiny, red_hat, "cat"), at(tiny, red_hat, "hat")
+    row = pattern(cache, 4)[4, ran]
+    assert int(row.argmax()) == cat and ran - cat == 5 and ran - hat == 1  # the subject, not the previous token
+    assert "five steps back" in english and "fünf Schritte zurück" in german_text
+    assert_quoted(f2(row[cat]), texts)
+    assert_quoted(f2(row[hat]), texts)
+    subject = analysis.subject_of_verb(model, tok)  # [L, H], over the probe sentences
+    L, H = subject.shape
+    ranked = sorted(((float(subject[l, h]), l, h) for l in range(L) for h in range(H)), reverse=True)[:3]
+    assert [(l, h) for _, l, h in ranked] == [(4, 4), (4, 7), (3, 1)]
+    assert f"Over {len(probes)} test sentences" in english and f"Über {len(probes)} solche Testsätze" in german_text
+    (first, _, _), (second, _, _), (third, _, _) = ranked
+    assert f"L4H4 sends the most from a verb to its subject ({f2(first)} on average), ahead of L4H7 ({f2(second)}) " \
+           f"and L3H1 ({f2(third)})" in english
+    assert f"L4H4 am meisten vom Verb zu seinem Subjekt (im Schnitt {german(f2(first))}), vor L4H7 " \
+           f"({german(f2(second))}) und L3H1 ({german(f2(third))})" in german_text
     _, _, garden_cache = capture(tiny, GARDEN)
     row = pattern(garden_cache, 4)[4, at(tiny, GARDEN, "sat")]
-    cat, garden = at(tiny, GARDEN, "cat"), at(tiny, GARDEN, "garden")
-    assert int(row.argmax()) == cat and row[cat] > row[garden] > row[[i for i in range(len(row))
-                                                                         if i not in (cat, garden)]].max()
-    assert_quoted(f2(row[cat]), texts)
+    garden = at(tiny, GARDEN, "garden")
+    assert int(row.argmax()) == garden and row[garden] > 5 * row[at(tiny, GARDEN, "cat")]  # "not at 'cat'"
     assert_quoted(f2(row[garden]), texts)
 
 
 def test_lesson_7_short_prompts_park_more_than_half_on_the_first_token(tiny, default):
-    """ "on short prompts like the default some heads send more than half their attention there" """
+    """ "on "The cat sat on the mat" 21 of the 48 heads send more than half their attention to <s>" """
     model, _ = tiny
     _, _, cache = default
     sink = analysis.layer_head_measures(patterns(cache, model.cfg.n_layers))["first_token"]  # [L, H]
-    assert (sink > 0.5).sum() >= 2
+    count, L, H = int((sink > 0.5).sum()), *sink.shape
+    english, german_text = step("attention", "Attention sinks")
+    assert f"{count} of the {L * H} heads send more than half their attention" in english
+    assert f"{count} der {L * H} Heads mehr als die Hälfte ihrer Aufmerksamkeit" in german_text
 
 
 # ---- lesson 12: generation -------------------------------------------------------------------------------------------
 def test_lesson_12_greedy_continuation_of_the_default_prompt(tiny):
-    """Greedy decoding gives ". A tiny cat was sitting on the mat. The cat sat on the mat. The cat sat on the mat. …"
-    (the lesson quotes up to the fourth full stop), then keeps repeating."""
+    """Greedy decoding gives ". I fed it. I did not want to go to school, but I did it anyway. I did not want to have
+    dinner, but I did it anyway. I did not want to have dinner, but I did it anyway. …" (the lesson quotes up to the
+    fifth full stop): the last sentence comes twice in a row, the same with and without the KV cache."""
     model, tok = tiny
     ids = tok.encode(PROMPT)
-    new = list(le.generate(model, ids, max_new_tokens=40, temperature=0.0))
+    new = list(le.generate(model, ids, max_new_tokens=60, temperature=0.0))
+    assert list(le.generate(model, ids, max_new_tokens=60, temperature=0.0, use_cache=False)) == new  # quiz: cache off
     continuation = tok.decode(ids[1:] + new)[len(PROMPT):]
     stops = [i for i, char in enumerate(continuation) if char == "."]
-    quoted = continuation[:stops[3] + 1]
+    quoted = continuation[:stops[4] + 1]
     english, german_text = step("generation", "One token per click")
     assert f'gives "{quoted} …"' in english
     assert f"ergibt „{quoted} …“" in german_text
-    sentence = "The cat sat on the mat."
-    assert continuation.count(sentence) >= 3  # the loop the quiz asks about
-    assert all(sentence in text for text in quiz("generation", "Greedy decoding from"))
+    sentence = continuation[stops[3] + 2:stops[4] + 1]  # the fifth sentence, the same as the fourth
+    assert continuation[stops[2] + 2:stops[3] + 1] == sentence == "I did not want to have dinner, but I did it anyway."
+    english_quiz, german_quiz = quiz("generation", "Greedy decoding from")
+    assert f'soon writes "{sentence}" twice in a row' in english_quiz
+    assert f"schreibt bald zweimal hintereinander „{sentence}“" in german_quiz
 
 
 def test_lesson_12_logit_lens_after_the(tiny, default):
-    """After "the": "cat" (layer 0), "table" (layers 1 and 2), "toy" (3 and 4), and the last layer "porch" (0.34)
-    with "mat" second."""
+    """After "the": "moon" (layers 0 to 3), "bus" (layer 4), and the last layer "roof" (0.21) with "floor" second."""
     model, tok = tiny
     ids, _, cache = default
     lens = logit_lens(model, cache, k=2)
     the = at(tiny, PROMPT, "the")
     top = [tok.pieces([int(i)])[0].removeprefix("▁") for i in lens.top_ids[1:, the, 0]]  # after layers 0..5
     assert lens.stages[1:] == [f"layer {i}" for i in range(6)]
-    assert top[1] == top[2] and top[3] == top[4] and len({top[0], top[1], top[3], top[5]}) == 4
+    assert top[0] == top[1] == top[2] == top[3] and len({top[3], top[4], top[5]}) == 3
     second = tok.pieces([int(lens.top_ids[-1, the, 1])])[0].removeprefix("▁")
     probability = f2(lens.top_probs[-1, the, 0])
     english, german_text = step("generation", "The logit lens: watching the guess form")
-    assert (f'"{top[0]}" after layer 0, "{top[1]}" after layers 1 and 2, "{top[3]}" after layers 3 and 4, and only '
-            f'the last layer settles on "{top[5]}" ({probability}), with "{second}" its second choice') in english
-    assert (f"„{top[0]}“ nach Schicht 0, „{top[1]}“ nach den Schichten 1 und 2, „{top[3]}“ nach den Schichten 3 "
-            f"und 4") in german_text
-    assert f"„{top[5]}“ (Veranda, {german(probability)})" in german_text
+    assert (f'"{top[0]}" after layers 0 to 3 and "{top[4]}" after layer 4, and only the last layer settles on '
+            f'"{top[5]}" ({probability}), with "{second}" its second choice') in english
+    assert f"„{top[0]}“ nach den Schichten 0 bis 3, „{top[4]}“ nach Schicht 4," in german_text
+    assert f"„{top[5]}“ (Dach, {german(probability)})" in german_text  # the German gloss of "roof"
     assert f"„{second}“ als zweiter Wahl" in german_text
-    # The lens after the last layer is the model's own output (README: "porch" 0.337, "mat" 0.194).
+    # The lens after the last layer is the model's own output (REPORT.md: "roof" 0.209, "floor" 0.128).
     assert (lens.top_ids[-1, the, 0], lens.top_ids[-1, the, 1]) == tuple(
         model(torch.tensor([ids[:the + 1]]))[0, -1].topk(2).indices)
 
@@ -198,8 +249,8 @@ def test_lesson_13_layer_5_averaged_over_heads_from_mat_to_on(tiny, default):
 
 
 def test_lesson_13_rollout_of_mat(tiny, default):
-    """After layer 0 "mat" keeps 0.55 of itself, after layer 5 0.02, and 0.69 comes from <s>; layer 5's raw attention
-    from "mat" to <s> is 0.15."""
+    """After layer 0 "mat" keeps 0.56 of itself, after layer 5 0.02, and 0.78 comes from <s>; layer 5's raw attention
+    from "mat" to <s> is "only" 0.46."""
     model, _ = tiny
     _, _, cache = default
     rollout = attention_rollout(patterns_from_cache(cache, model.cfg.n_layers))[:, 0]  # [L, T, T]
@@ -208,15 +259,20 @@ def test_lesson_13_rollout_of_mat(tiny, default):
     assert_quoted(f2(rollout[0, mat, mat]), texts)
     assert_quoted(f2(rollout[-1, mat, mat]), texts)
     assert_quoted(f2(rollout[-1, mat, 0]), texts)
-    assert_quoted(f2(raw_attention(pattern(cache, model.cfg.n_layers - 1))[mat, 0]), texts)
+    raw_to_first = raw_attention(pattern(cache, model.cfg.n_layers - 1))[mat, 0]
+    assert_quoted(f2(raw_to_first), texts)
+    assert raw_to_first < rollout[-1, mat, 0]  # "only"
     assert_quoted(f2(rollout[-1, mat, 0]), step("attention-across-layers", "Why the first token wins"))
 
 
 def test_lesson_13_uniform_attention_gives_the_first_token(tiny, default):
-    """ "with uniform causal attention in every head of all 6 layers, the last of the 7 tokens ... 0.56 from <s>" """
+    """ "with uniform causal attention in every head of all 6 layers, the last of the 7 tokens ... 0.56 from <s>", less
+    than the tiny model's rollout (0.78): the gap is what the heads add."""
     model, _ = tiny
-    ids, _, _ = default
-    share = f2(uniform_rollout(len(ids), model.cfg.n_layers)[-1, -1, 0])
+    ids, _, cache = default
+    uniform = uniform_rollout(len(ids), model.cfg.n_layers)[-1, -1, 0]
+    assert uniform < attention_rollout(patterns_from_cache(cache, model.cfg.n_layers))[-1, 0, -1, 0]
+    share = f2(uniform)
     texts = step("attention-across-layers", "Why the first token wins")
     assert f"all {model.cfg.n_layers} layers, the last of the {len(ids)} tokens" in texts[0]
     assert f"aller {model.cfg.n_layers} Schichten bekäme das letzte der {len(ids)} Tokens" in texts[1]
@@ -227,17 +283,26 @@ def test_lesson_13_uniform_attention_gives_the_first_token(tiny, default):
 
 
 def test_lesson_13_head_measures_on_the_default_prompt(tiny, default):
-    """Mean entropy 1.69 bits (layer 0), 1.46 (layer 3, up again), 0.86 (layer 5); own-token share 0.22 -> 0.07;
-    previous-token heads L4H7 0.52, L5H6 0.49, L5H0 0.45; L5H6 the shortest mean distance of all 48 heads, 1.57;
-    L1H7 0.83 on <s> and 0.30 on the previous token."""
+    """Mean entropy 1.99 bits (layer 0) -> 0.65 (layer 5), not steadily: it climbs back from 0.72 (layer 2) to 0.84
+    (layer 4); own-token share 0.23 -> 0.08; previous-token heads L2H0 0.55, L5H4 0.52, L3H0 0.51; the shortest mean
+    distance of all 48 heads, 1.35, belongs to L5H1; the strongest sink, L3H6, puts 0.97 on <s> and still scores 0.18
+    on the previous token, mostly from position 1."""
     model, _ = tiny
     _, _, cache = default
     measures = analysis.layer_head_measures(patterns(cache, model.cfg.n_layers))  # {measure: [L, H]}
     texts = step("attention-across-layers", "How heads change from layer to layer")
     entropy, own = measures["entropy"].mean(-1), measures["self_token"].mean(-1)  # [L]
-    for value in (entropy[0], entropy[3], entropy[-1], own[0], own[-1]):
+    for value in (entropy[0], entropy[-1], own[0], own[-1]):
         assert_quoted(f2(value), texts)
-    assert entropy[3] > entropy[2]  # "not steadily"
+    assert entropy[-1] < entropy[0] and own[-1] < own[0]  # both "fall"
+    # "not steadily": the first run of layers where the entropy rises again, from its start to its top
+    top = next(l for l in range(1, len(entropy)) if entropy[l] > entropy[l - 1])
+    start = top - 1
+    while top + 1 < len(entropy) and entropy[top + 1] > entropy[top]:
+        top += 1
+    assert f"climbs back from {f2(entropy[start])} in layer {start} to {f2(entropy[top])} in layer {top}" in texts[0]
+    assert f"steigt wieder von {german(f2(entropy[start]))} in Schicht {start} auf " \
+           f"{german(f2(entropy[top]))} in Schicht {top}" in texts[1]
     previous = measures["previous_token"]
     L, H = previous.shape
     ranked = sorted(((float(previous[l, h]), l, h) for l in range(L) for h in range(H)), reverse=True)[:3]
@@ -246,36 +311,49 @@ def test_lesson_13_head_measures_on_the_default_prompt(tiny, default):
     assert f"sind {', '.join(f'L{l}H{h} ({german(f2(v))})' for v, l, h in ranked[:2])} und " \
            f"L{ranked[2][1]}H{ranked[2][2]} ({german(f2(ranked[2][0]))})" in texts[1]
     distance = measures["mean_distance"]
-    shortest = min((float(distance[l, h]), l, h) for l in range(L) for h in range(H))
-    assert shortest[1:] == (5, 6) and f"of all {L * H} heads" in texts[0] and f"aller {L * H} Heads" in texts[1]
-    assert_quoted(f2(shortest[0]), texts)
-    assert_quoted(f2(measures["first_token"][1, 7]), texts)
-    assert_quoted(f2(previous[1, 7]), texts)
+    shortest, l, h = min((float(distance[l, h]), l, h) for l in range(L) for h in range(H))
+    assert f"shortest mean distance of all {L * H} heads, {f2(shortest)} tokens, belongs to L{l}H{h}." in texts[0]
+    assert f"kürzesten mittleren Abstand aller {L * H} Heads, {german(f2(shortest))} Tokens, hat L{l}H{h}." \
+           in texts[1]
+    first = measures["first_token"]
+    _, l, h = max((float(first[l, h]), l, h) for l in range(L) for h in range(H))  # the strongest sink
+    assert f"L{l}H{h} puts {f2(first[l, h])} on `<s>` and still scores {f2(previous[l, h])} on the previous " \
+           f"token" in texts[0]
+    assert f"L{l}H{h} legt {german(f2(first[l, h]))} auf `<s>` und kommt trotzdem auf " \
+           f"{german(f2(previous[l, h]))} beim vorherigen Token" in texts[1]
+    # ... because at position 1 the previous token is <s>: more than half its score comes from there.
+    assert pattern(cache, l)[h, 1, 0] / (pattern(cache, l).shape[-1] - 1) > previous[l, h] / 2
 
 
 def test_lesson_13_subject_head_on_the_probe_sentences(tiny):
-    """ "L3H5 sends 0.23 of a verb's attention to its subject" on probes like "The cat in the garden sat down." """
+    """ "L4H4 sends 0.53 of a verb's attention to its subject" on probes like "The cat in the garden sat down." """
     model, tok = tiny
     subject = analysis.subject_of_verb(model, tok)  # [L, H]
     layer, head = divmod(int(subject.argmax()), subject.shape[1])
-    assert (layer, head) == (3, 5)
     assert GARDEN in [sentence for sentence, _, _ in analysis.subject_verb_probes()]
-    assert_quoted(f2(subject[layer, head]), step("attention-across-layers", "How heads change from layer to layer"))
+    english, german_text = step("attention-across-layers", "How heads change from layer to layer")
+    assert f"L{layer}H{head} sends {f2(subject[layer, head])} of a verb's attention to its subject" in english
+    assert f"schickt L{layer}H{head} {german(f2(subject[layer, head]))} der Attention eines Verbs" in german_text
 
 
 # ---- lesson 14: the next-token objective ----------------------------------------------------------------------------
 def test_lesson_14_next_token_probabilities(tiny, default):
-    """p("▁the" after "▁on") 0.996, p("▁The" after <s>) 0.0003, whose top guess is "▁Once"."""
+    """p("▁the" after "▁on") 0.9999, p("▁The" after <s>) only 0.098, yet "▁The" is the top guess there, with "▁Once"
+    (0.086) second."""
     _, tok = tiny
     ids, logits, _ = default
     scores = arch.score_next_tokens(logits, ids)  # what the app's next_token_objective shows
     on = at(tiny, PROMPT, "on")
     texts = step("llama-vs-gpt-bert-t5", "GPT and LLaMA: every position predicts the next token")
     assert tok.pieces([scores.targets[on]]) == ["▁the"] and tok.pieces([scores.targets[0]]) == ["▁The"]
-    assert_quoted(f"{scores.probabilities[on]:.3f}", texts)
-    assert_quoted(f"{scores.probabilities[0]:.4f}", texts)
-    top = tok.pieces([scores.top_ids[0]])[0]
-    assert f'its top guess there is "{top}"' in texts[0] and f"Sein Favorit dort ist „{top}“" in texts[1]
+    assert_quoted(f"{scores.probabilities[on]:.4f}", texts)
+    assert_quoted(f"{scores.probabilities[0]:.3f}", texts)
+    assert scores.top_ids[0] == scores.targets[0]  # "▁The" is the favourite after <s>
+    assert '"▁The" is its top guess there' in texts[0] and "obwohl „▁The“ dort sein Favorit ist" in texts[1]
+    probabilities, top = logits[0].float().softmax(-1).topk(2)
+    assert tok.pieces([int(top[1])]) == ["▁Once"]
+    assert f'"▁Once" ({probabilities[1]:.3f}) is close behind' in texts[0]
+    assert f"„▁Once“ ({german(f'{probabilities[1]:.3f}')}) liegt knapp dahinter" in texts[1]
 
 
 # ---- lesson 4: the residual stream grows -----------------------------------------------------------------------------
@@ -306,7 +384,7 @@ def training_log():
 
 
 def test_lesson_11_loss_from_the_first_batch_to_the_end(tiny, training_log):
-    """ln 4096 = 8.32 against a first batch of 8.37; 8.2 million tokens; validation loss 0.662, 1.56 after 200."""
+    """ln 4096 = 8.32 against a first batch of 8.39; 8.2 million tokens; validation loss 1.195, 2.32 after 200."""
     model, _ = tiny
     texts = step("training-recipe", "The loss, from guessing to knowing")
     assert_quoted(f2(math.log(model.cfg.vocab_size)), texts)
@@ -322,8 +400,9 @@ def test_lesson_11_loss_from_the_first_batch_to_the_end(tiny, training_log):
 
 
 def test_lesson_11_schedule_clipping_and_scale(training_log):
-    """100 of 2,000 warmup steps to 3e-3, ending at 3e-4; first gradient norm 8.6 (clipped at 1.0), about 0.26 at the
-    end; 4,096 tokens per step, under two minutes on one H100; about 170,000 times fewer tokens than 1.4 trillion."""
+    """100 of 2,000 warmup steps to 3e-3, ending at 3e-4; first gradient norm 7.6 (clipped at 1.0), about 0.32 at the
+    end; 4,096 tokens per step, about 36 minutes on two CPU cores; about 170,000 times fewer tokens than 1.4
+    trillion."""
     config = TrainConfig(**{k: v for k, v in training_log["config"].items() if k in TrainConfig.__dataclass_fields__})
     rates = [learning_rate(s, config) for s in range(config.steps)]
     assert [s["lr"] for s in training_log["steps"]] == pytest.approx(rates)  # the schedule the run followed
@@ -342,9 +421,11 @@ def test_lesson_11_schedule_clipping_and_scale(training_log):
     assert_quoted(f2(last), clipping)
     tokens_per_step = config.batch_size * config.seq_len
     assert_quoted(f"{tokens_per_step:,}", clipping)
-    seconds = sum(tokens_per_step / s["tokens_per_s"] for s in training_log["steps"])
-    assert seconds < 120 and "H100" in training_log["device"]
-    assert "under two minutes on one H100" in clipping[0] and "H100 in unter zwei Minuten" in clipping[1]
+    seconds = sum(tokens_per_step / s["tokens_per_s"] for s in training_log["steps"])  # the time of the steps alone
+    minutes = round(seconds / 60)
+    cores = {"cpu, 2 threads": ("two CPU cores", "zwei CPU-Kernen")}[training_log["device"]]  # KeyError: new device
+    assert f"trained in about {minutes} minutes on {cores[0]}" in clipping[0]
+    assert f"auf {cores[1]} in etwa {minutes} Minuten fertig trainiert" in clipping[1]
     fewer = 1.4e12 / training_log["evals"][-1]["tokens"]
     assert_quoted(f"{float(f'{fewer:.2g}'):,.0f}", clipping)  # two significant digits: 170,000
 
@@ -411,41 +492,85 @@ def story_measures(tiny, validation_stories):
 
 
 @pytest.mark.slow
-def test_lessons_7_and_13_previous_token_heads_over_the_stories(story_measures):
-    """L5H6 leads with 0.38, followed by L5H0 and L5H3 (lesson 7, its quiz, and lesson 13)."""
+def test_lessons_7_and_13_previous_token_heads_over_the_stories(tiny, story_measures):
+    """Over 100 held-out texts L4H0 leads with 0.39, then L5H1 and L3H0 with 0.36 each (lesson 7 and its quiz;
+    lesson 13 quotes the leader; lesson 8 names the leader's KV-group siblings)."""
+    from llama_edu import interventions
+
+    model, _ = tiny
     previous = story_measures["previous_token"]
     L, H = previous.shape
     ranked = sorted(((float(previous[l, h]), l, h) for l in range(L) for h in range(H)), reverse=True)
-    assert [(l, h) for _, l, h in ranked[:3]] == [(5, 6), (5, 0), (5, 3)]
+    (lead, l0, h0), second, third = ranked[:3]
+    assert (l0, h0) == (4, 0) and {second[1:], third[1:]} == {(5, 1), (3, 0)}
+    assert f2(second[0]) == f2(third[0]) == f2(previous[5, 1]) == f2(previous[3, 0])  # "0.36 each"
     english, german_text = step(*HEAD_WITH_A_JOB)
-    assert "followed by L5H0 and L5H3" in english and "danach folgen L5H0 und L5H3" in german_text
-    for texts in (step(*HEAD_WITH_A_JOB), quiz("attention", "What does head 6 of layer 5 mostly do"),
-                  step("attention-across-layers", "How heads change from layer to layer")):
-        assert_quoted(f2(ranked[0][0]), texts)
+    assert f"L4H0 ({f2(lead)} of its attention on average), L5H1 and L3H0 ({f2(second[0])} each)" in english
+    assert (f"L4H0 (im Schnitt {german(f2(lead))} seiner Aufmerksamkeit), L5H1 und L3H0 "
+            f"(je {german(f2(second[0]))})") in german_text
+    question = quiz("attention", L7_QUIZ)
+    assert f"more than any other of the {L * H} heads (L5H1 and L3H0 follow with {f2(second[0])})" in question[0]
+    assert f"der {L * H} Heads (danach folgen L5H1 und L3H0 mit {german(f2(second[0]))})" in question[1]
+    assert_quoted(f2(lead), question)
+    lesson_13 = step("attention-across-layers", "How heads change from layer to layer")
+    assert_quoted(f2(lead), lesson_13)
+    assert all(f"L{l0}H{h0}" in text for text in lesson_13)
+    # Lesson 8: the leader and the other query heads that read the same key/value head.
+    cfg = model.cfg
+    siblings = [h for h in range(H) if h != h0 and interventions.kv_head_of(h, cfg.n_heads, cfg.n_kv_heads)
+                == interventions.kv_head_of(h0, cfg.n_heads, cfg.n_kv_heads)]
+    names = [f"L{l0}H{h}" for h in siblings]
+    gqa = step("gqa", "Many heads, each with its own keys?")
+    assert f"shares its keys and values with {', '.join(names[:-1])} and {names[-1]}" in gqa[0]
+    assert f"teilt seine Keys und Values mit {', '.join(names[:-1])} und {names[-1]}" in gqa[1]
+    assert all(text.count(f"L{l0}H{h0}") == 1 for text in gqa)
 
 
 @pytest.mark.slow
-def test_lesson_7_no_head_is_a_strong_sink_over_the_stories(story_measures):
-    """ "no head is a strong sink on average over stories (at most about 0.1)" """
-    assert round(float(story_measures["first_token"].max()), 1) == 0.1
-    assert_quoted("0.1", step("attention", "Attention sinks"))
+def test_lesson_7_sinks_over_the_held_out_texts(tiny, validation_stories, story_measures):
+    """ "the tiny model's strongest sink, L2H6, puts 0.36 of its attention there on average, and each head of layer
+    1 about 0.3, where evenly spread attention would give 0.09" """
+    from llama_edu import interventions
+
+    model, tok = tiny
+    sink = story_measures["first_token"]  # [L, H]
+    texts = step("attention", "Attention sinks")
+    layer, head = divmod(int(sink.argmax()), sink.shape[1])
+    assert (layer, head) == (2, 6)
+    assert "strongest sink, L2H6," in texts[0] and "Sink des Mini-Modells, L2H6," in texts[1]
+    assert_quoted(f2(sink.max()), texts)
+    assert {round(float(v), 1) for v in sink[1]} == {0.3}
+    assert_quoted("0.3", texts)
+    # measure_heads averages each text's mean over its positions; so does the even spread, text by text.
+    lengths = [min(len(tok.encode(text)), model.cfg.max_seq_len) for text in validation_stories[:100]]
+    even = sum(interventions.uniform_first_token_share(n) for n in lengths) / len(lengths)
+    assert_quoted(f2(even), texts)
 
 
 @pytest.mark.slow
 def test_lesson_13_entropy_and_own_token_share_over_the_stories(story_measures):
-    """Entropy 4.94 -> 2.04 bits from layer 0 to layer 5, own-token share 0.03 -> 0.04."""
+    """Entropy 4.03 -> 1.54 bits from layer 0 to layer 5, falling from each layer to the next; own-token share 0.08 ->
+    0.05; "another head leads as previous-token head: L4H0 (0.39)" (its number is also checked with lesson 7's)."""
     texts = step("attention-across-layers", "How heads change from layer to layer")
     entropy, own = story_measures["entropy"].mean(-1), story_measures["self_token"].mean(-1)
     for value in (entropy[0], entropy[-1], own[0], own[-1]):
         assert_quoted(f2(value), texts)
-    assert own[-1] >= own[0]  # "but the own-token share does not" fall
+    assert all(entropy[l] < entropy[l - 1] for l in range(1, len(entropy)))  # "from each layer to the next"
+    assert own[-1] < own[0]  # "falls"
+    previous = story_measures["previous_token"]
+    layer, head = divmod(int(previous.argmax()), previous.shape[1])
+    assert f"leads as previous-token head: L{layer}H{head} ({f2(previous[layer, head])})" in texts[0]
+    assert f"als Previous-Token-Head vorn: L{layer}H{head} ({german(f2(previous[layer, head]))})" in texts[1]
 
 
 @pytest.mark.slow
 def test_lesson_11_bits_per_character_on_held_out_stories(tiny, validation_stories):
-    """0.218 bits per character on the first 400 validation stories, as REPORT.md measured it."""
+    """0.403 bits per character on the first 400 validation texts, as REPORT.md measured it."""
     from llama_edu.evaluate import bits_per_character
 
     model, tok = tiny
+    assert len(validation_stories) >= 400
     bits = bits_per_character(model, tok, validation_stories[:400])
-    assert_quoted(f"{bits:.3f}", step("training-recipe", "The loss, from guessing to knowing"))
+    texts = step("training-recipe", "The loss, from guessing to knowing")
+    assert_quoted(f"{bits:.3f}", texts)
+    assert "400 held-out texts" in texts[0] and "auf 400 Texten" in texts[1]
