@@ -24,7 +24,7 @@ def marks(at) -> list[str]:
 def test_a_prompt_with_unseen_words_is_marked(page, lang):
     at = open_page(page, prompt=UNSEEN, lang=lang)
     assert_no_exception(at)
-    assert marks(at) == [f"{PREFIX[lang]} Merkel, government, 12"]
+    assert marks(at) == [f"{PREFIX[lang]} Merkel, government"]  # "12": its texts have numbers (corpus version 2)
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
