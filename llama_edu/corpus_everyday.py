@@ -17,19 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .corpus_words import (
-    VERBS,
-    Bag,
-    Phrase,
-    _parse_verbs,
-    cap,
-    corpus_data,
-    phrases,
-    pluralize,
-    split_phrases,
-    split_words,
-    with_a,
-)
+from .corpus_words import (VERBS, Bag, Chooser, Phrase, _parse_verbs, cap, corpus_data, phrases, pluralize,
+                           split_phrases, split_words, with_a)
 
 _d = corpus_data("everyday")
 _parse_verbs(" ".join(v for v in _d["verbs"].split() if v.partition(":")[0] not in VERBS))
@@ -122,20 +111,11 @@ JOB_AT = {where: job for job, (where, _) in JOBS.items()}  # "bakery" -> "baker"
 GROCERIES = Bag(split_words(_d["groceries"]), flat=4)
 
 
-class Telling:
+class Telling(Chooser):
     """One everyday text: its random stream, its main person and how they were last named."""
 
     def __init__(self, rng):
         self.rng = rng
-
-    def chance(self, p: float) -> bool:
-        return self.rng.random() < p
-
-    def one(self, seq):
-        return seq[int(self.rng.random() * len(seq))]
-
-    def draw(self, bag: Bag):
-        return bag.draw(self.rng)
 
     def child(self) -> Person:
         return Person(self.draw(GIRLS), "f") if self.chance(0.5) else Person(self.draw(BOYS), "m")
@@ -583,7 +563,7 @@ def _sentence(t: Telling, p: Person) -> str:
                   f"{', '.join(items[:-1])} and {items[-1]}")
     if roll < 0.82:
         other = _someone(t, p)
-        verb2, thing2 = _verb_object(t, other)
+        verb2, _ = _verb_object(t, other)  # the object is drawn (and left out), as the stream has it
         return _s(f"{t.ref(who)} {verb.past} {thing} that {other.name} had {verb2.pp}")
     if roll < 0.87:
         is_ = "are" if who.plural and who.gender != "i" else "am" if who.gender == "i" else "is"

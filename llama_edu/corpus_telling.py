@@ -14,7 +14,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable
 
-from .corpus_words import Bag, Noun, Phrase, cap, corpus_data, phrases, sentence, split_phrases, split_words, with_a
+from .corpus_words import (Bag, Chooser, Noun, Phrase, cap, corpus_data, phrases, sentence, split_phrases, split_words,
+                           with_a)
 from .corpus_world import (AGES, ALL_ANIMALS, BOY_NAMES, CLOTHES, COLORS, DAYS, DRINK_VERBS, EAT_VERBS, FAMILY, FAUNA,
                            FLYING_THINGS, FOOD, FOOD_ADJS, FOOD_BY_KIND, GIRL_NAMES, GREETINGS, HOME_ROOMS, MEASURES,
                            MONTHS, MOODS, MORALS, MOVE_ADVERBS, NUMBERS, OBJECT_LOOKS, OUTINGS, PET_NAMES, PETS,
@@ -83,7 +84,7 @@ SPEECH = {how: Bag(split_words(verbs), flat=1) for how, verbs in _words["speech_
 TONE_ADVERBS = {tone: tuple(split_words(adverbs)) for tone, adverbs in _words["tone_adverbs"].items()}
 
 
-class Story:
+class Story(Chooser):
     """What telling one story needs: its random stream, its names, its weather, and who was talked about
     last. Pronouns may only point back at the previous subject, so "she" never means the wrong girl."""
 
@@ -95,16 +96,6 @@ class Story:
         self.kinds: list[Animal] = []  # animals of the cast: scenery uses other animals, to avoid "the cat" mix-ups
         self.last_scenery: Animal | None = None  # and not the same animal twice in a row
         self.weather = WEATHER_BAG.draw(rng)
-
-    # --- randomness: all of it from self.rng ---
-    def chance(self, p: float) -> bool:
-        return self.rng.random() < p
-
-    def one(self, seq):
-        return seq[int(self.rng.random() * len(seq))]
-
-    def draw(self, bag: Bag):
-        return bag.draw(self.rng)
 
     def expand(self, kind: str, *args):
         options = RULES[kind]

@@ -246,3 +246,19 @@ class Bag:
 
     def __len__(self):
         return len(self.items)
+
+
+class Chooser:
+    """Choices drawn from one random stream, self.rng (a random.Random): every choice a text makes comes from it,
+    so a seed gives the same text in every process. The storytellers of both genres choose through these."""
+
+    rng: object
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def one(self, seq):
+        return seq[int(self.rng.random() * len(seq))]
+
+    def draw(self, bag: Bag):
+        return bag.draw(self.rng)
