@@ -133,15 +133,8 @@ def model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
     }
 
 
-def write_model_card(checkpoint: Path, data: Path, model=None, tok=None) -> dict:
-    """model_card() measured and written next to the checkpoint (python -m llama_edu.evaluate writes it too)."""
-    card = model_card(checkpoint, data, model, tok)
-    (Path(checkpoint) / MODEL_CARD).write_text(json.dumps(card, indent=2) + "\n")
-    return card
-
-
 def read_model_card(checkpoint: Path) -> dict | None:
-    """The figures write_model_card wrote next to the checkpoint; None where it has none, or one with a gap."""
+    """The figures python -m llama_edu.evaluate wrote next to the checkpoint; None where it has none, or one with a gap."""
     path = Path(checkpoint) / MODEL_CARD
     if not path.is_file():
         return None
@@ -175,7 +168,8 @@ def report(checkpoint: Path, data: Path) -> tuple[str, dict]:
               f"anything): **{card['confirm_bits_per_char']:.3f}**.", ""]
 
     lines += ["## Next token after \"The cat sat on the\"", "", "| token | probability |", "|---|---|"]
-    lines += [f"| `{piece}` | {p:.3f} |" for piece, p in top_next_tokens(model, tok, "The cat sat on the")]
+    top = top_next_tokens(model, tok, "The cat sat on the")
+    lines += [f"| `{piece}` | {p:.3f} |" for piece, p in top]
     lines += ["", "## Generations", ""]
     for prompt in PROMPTS:
         lines.append(f"- greedy: {complete(model, tok, prompt)!r}")
@@ -188,7 +182,7 @@ def report(checkpoint: Path, data: Path) -> tuple[str, dict]:
         lines.append(f"- {role}")
     train_file = Path(data) / "train.txt"
     training_text = train_file.read_text(encoding="utf-8") if train_file.is_file() else None
-    lines[2:2] = targets(model, tok, card, roles, training_text)
+    lines[2:2] = targets(tok, [piece for piece, _ in top], card, roles, training_text)
     return "\n".join(lines) + "\n", card
 
 
@@ -206,9 +200,9 @@ def digits_are_pieces(tok) -> bool:
     return "".join(digits) == "12307"
 
 
-def targets(model, tok, card: dict, roles: list, training_text: str | None) -> list[str]:
-    """REPORT.md's table of the targets the shipped model was trained to meet, each measured here."""
-    top = [piece for piece, _ in top_next_tokens(model, tok, "The cat sat on the")]
+def targets(tok, top: list[str], card: dict, roles: list, training_text: str | None) -> list[str]:
+    """REPORT.md's table of the targets the shipped model was trained to meet, each measured here; top is the five
+    likeliest pieces after "The cat sat on the", as report() measured them."""
     bpc = card["everyday_bits_per_char"]
     previous = [str(r) for r in roles if r.role == "previous token"]
     digits = digits_are_pieces(tok)
