@@ -20,16 +20,26 @@ import torch
 
 import llama_edu as le
 from app.text import LANG_KEY, Markdown, formula_number, lang, plain, say, table  # noqa: F401  (pages import them from here)
-from llama_edu import i18n
+from llama_edu import analysis, i18n, interventions
 from llama_edu.evaluate import read_model_card
 from llama_edu.memory import estimate
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
+from llama_edu.prompts import token_window as window_of
 from llama_edu.serving import ResultCache, Turns
+from llama_edu.viz import readable as readable_fig
+from llama_edu.viz.readable import HIGH_CONTRAST
 
 # The default prompt stays English in every language: the tiny model was trained on English stories only.
 DEFAULT_PROMPT = "The cat sat on the mat"
 TINY_LABEL = "tiny (shipped, trained here)"  # the picker's value; shown translated (model_name)
-VIEW_TOKEN_LIMIT = 64  # token-by-token figures stay readable up to about this many tokens
+# A figure with one token per row or column stays readable (labels of 14 px at 1280x720) up to about this many
+# tokens; a longer prompt is shown through a window the student moves (token_window).
+TOKEN_WINDOW = 24
+# Pages run the whole prompt, up to the model's context but never past this many tokens. A capture holds every hook
+# of every layer: about 0.28 MB per token for the tiny model (72 MB at its full 256 tokens), about 7.6 MB per token
+# for Llama-2-7B in bfloat16 (5 GB at 512 tokens, 100 GB at its 4,096: the scores and pattern of every head grow with
+# the square of the length). Measured: the tiny model run here, a 7B layer's hooks on the meta device.
+WORKING_CONTEXT = 512
 
 
 def language_picker() -> str:
@@ -47,6 +57,102 @@ def language_picker() -> str:
     if st.query_params.get(LANG_KEY) != code:
         st.query_params[LANG_KEY] = code
     return code
+
+
+# ---- presenter mode and high contrast: one switch each in the sidebar, for every page -------------------------------
+PRESENTER_KEY, CONTRAST_KEY = "presenter", "contrast"  # session state and URL (?presenter=1&contrast=1)
+
+
+def _display_flag(key: str) -> bool:
+    """A display switch of this session: from the URL when the session starts (a teacher's projector link opens in
+    presenter mode), then from the sidebar. Reading it draws nothing, like lang()."""
+    state = st.session_state
+    if key not in state:
+        state[key] = st.query_params.get(key, "").lower() in ("1", "true", "yes", "on")
+    return bool(state[key])
+
+
+def presenter_mode() -> bool:
+    """Large type for a projector; the lessons page also hides quiz answers until revealed."""
+    return _display_flag(PRESENTER_KEY)
+
+
+def high_contrast() -> bool:
+    """Black text on white, on the page and in every figure (at least 7:1, llama_edu/viz/readable.py)."""
+    return _display_flag(CONTRAST_KEY)
+
+
+def display_settings() -> None:
+    """The presenter and contrast switches at the top of the sidebar, drawn once per run by main.py, and the page
+    style they ask for. Both are written to the URL on every run (st.navigation drops it on a page switch), so a
+    copied link opens the same way. In presenter mode the sidebar stays: it holds the way back (main.py only opens a
+    presenter link with the sidebar collapsed, and its arrow is drawn large)."""
+    presenter, contrast = presenter_mode(), high_contrast()
+    with st.sidebar:
+        _persistent(st.toggle, say("app.common.presenter"), PRESENTER_KEY, presenter,
+                    help=say("app.common.presenter_help"))
+        _persistent(st.toggle, say("app.common.contrast"), CONTRAST_KEY, contrast, help=say("app.common.contrast_help"))
+    for key, on in ((PRESENTER_KEY, presenter_mode()), (CONTRAST_KEY, high_contrast())):
+        if on and st.query_params.get(key) != "1":
+            st.query_params[key] = "1"
+        elif not on and key in st.query_params:
+            del st.query_params[key]
+    css = (PRESENTER_CSS if presenter_mode() else NORMAL_CSS) + (CONTRAST_CSS if high_contrast() else "")
+    st.html(f"<style>{css}</style>")
+
+
+def figure_min_px() -> int:
+    """The least font size of a figure in this session's mode."""
+    return readable_fig.PRESENTER_MIN_PX if presenter_mode() else readable_fig.NORMAL_MIN_PX
+
+
+def show_figure(fig, key: str, *, where=None, **kwargs):
+    """Every plotly figure of the app goes through here: no text smaller than the mode allows, black on white in high
+    contrast (llama_edu/viz/readable.py), drawn across its container. `where` is a column or the sidebar."""
+    fig = readable_fig.readable(fig, figure_min_px(), high_contrast=high_contrast())
+    kwargs.setdefault("width", "stretch")
+    return (where or st).plotly_chart(fig, key=key, **kwargs)
+
+
+# Streamlit writes small text (labels, captions, code, tabs) at 0.875rem and some at 0.75rem: at 100% zoom that is
+# 14 and 12 px. The rules below keep every text at 14 px (normal) or 20 px (presenter) at least; a browser check
+# (tools/font_check.py) measures every text on every page.
+SCRIPT_CSS = """
+/* KaTeX writes a script inside a script (x_{i_j}) at half size: here as large as the script around it */
+.stApp .katex .sizing.reset-size3.size1 {font-size: 1em !important;}
+"""
+NORMAL_CSS = SCRIPT_CSS + """
+.stApp [data-testid="stWidgetLabel"] p, .stApp [data-testid="stCaptionContainer"], .stApp small,
+.stApp [data-testid="stTickBarMin"], .stApp [data-testid="stTickBarMax"], .stApp [data-testid="stSliderThumbValue"],
+.stApp code {font-size: max(14px, 0.875em) !important;}
+.stApp .katex {font-size: 1.3em !important;}  /* a subscript is 0.7 of its formula: 14.5 px */
+"""
+PRESENTER_CSS = SCRIPT_CSS + """
+html {font-size: 20px;}
+.stApp p, .stApp li, .stApp label, .stApp input, .stApp textarea, .stApp button, .stApp code, .stApp pre,
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stWidgetLabel"] p, .stApp small,
+.stApp [data-testid="stMarkdownContainer"], .stApp [data-baseweb="select"], .stApp [data-baseweb="tab"],
+.stApp [data-testid="stTickBarMin"], .stApp [data-testid="stTickBarMax"], .stApp [data-testid="stSliderThumbValue"],
+.stApp [data-testid="stSidebarNavLink"] span, .stApp [data-testid="stNavSectionHeader"], .stApp [data-tag] span
+{font-size: max(20px, 1rem) !important; line-height: 1.45;}
+.stApp .katex {font-size: 1.45em !important;}  /* a subscript is 0.7 of its formula: 20.3 px */
+.stMainBlockContainer h1 {font-size: 2.4rem;} .stMainBlockContainer h2, .stMainBlockContainer h3 {font-size: 1.7rem;}
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] {transform: scale(1.6);}
+.stApp [data-testid="stSidebarNavLink"] span {white-space: normal; overflow: visible;}  /* page names whole */
+/* st.dataframe draws on a canvas CSS cannot reach: in presenter mode app/text.py's table() draws HTML tables. */
+.stApp [data-testid="stTable"] td, .stApp [data-testid="stTable"] th {font-size: 20px !important;}
+.stApp [data-testid="stTable"] td:not(:first-child) {text-align: right;}  /* numbers line up; the name stays left */
+"""
+CONTRAST_CSS = """
+.stApp, .stApp header, .stApp [data-testid="stSidebar"] {{background-color: {background} !important;}}
+.stApp *:not(svg):not(svg *) {{color: {text} !important;}}
+.stApp a, .stApp a * {{color: {link} !important; text-decoration: underline;}}
+.stApp [data-testid="stSidebar"] {{border-right: 2px solid {text};}}
+.stApp button[kind="primary"] {{background-color: {text} !important; border-color: {text} !important;}}
+.stApp button[kind="primary"] * {{color: {background} !important;}}
+.stApp [data-tag] {{background-color: {text} !important;}}
+.stApp [data-tag] * {{color: {background} !important;}}
+""".format(**HIGH_CONTRAST)
 
 
 def model_name(label: str) -> str:
@@ -78,9 +184,11 @@ def default_device() -> torch.device:
 
 
 # Results (captures first) are kept per model up to this many bytes (least recently used dropped first). One capture
-# of the tiny model is 1.6 MB for 8 tokens and 14 MB for 64, so 64 MB keeps a class's recent prompts; a miss costs
-# one forward pass. A 7B capture is hundreds of MB (on the GPU): raise the budget where the memory is there.
-RESULT_CACHE_BYTES = int(float(os.environ.get("LLAMA_EDU_CAPTURE_CACHE_MB", "64")) * 2 ** 20)
+# of the tiny model is 1.5 MB for 8 tokens, 13 MB for 64 and 72 MB for its full context of 256 tokens, so 256 MB
+# keeps a few long prompts and a class's short ones; a result larger than the budget is never kept, and each rerun
+# (every slider move) would pay the forward pass again. A 7B capture is GBs (on the GPU, see WORKING_CONTEXT):
+# raise the budget where the memory is there.
+RESULT_CACHE_BYTES = int(float(os.environ.get("LLAMA_EDU_CAPTURE_CACHE_MB", "256")) * 2 ** 20)
 
 
 @dataclass(frozen=True)
@@ -186,9 +294,11 @@ def sidebar() -> Path:
     models = available_models()
     if st.session_state.get("model_label") not in models:
         st.session_state["model_label"] = TINY_LABEL
+    read_link()  # a shared link's prompt, layer and head, on the session's first run
     with st.sidebar:
-        _persistent(st.text_area, say("app.common.prompt"), "prompt", DEFAULT_PROMPT, height=90, max_chars=20_000,
-                    help=say("app.common.prompt_help"))
+        _persistent(st.text_area, say("app.common.prompt"), "prompt", DEFAULT_PROMPT, height=90,
+                    max_chars=PROMPT_MAX_CHARS, help=say("app.common.prompt_help"))
+        link_prompt(st.session_state["prompt"])
         if st.session_state["model_label"] == TINY_LABEL:
             about_tiny_model()
         # Names are looked up now, not inside format_func: AppTest formats options outside the script run.
@@ -231,8 +341,14 @@ def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
               verdict=say("app.common.fits" if est.fits else "app.common.does_not_fit"))
 
 
-def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
-    """The loaded model and prepared prompt, or None after showing the student a clear message."""
+def working_context(cfg: le.ModelConfig) -> int:
+    """How many tokens the app runs at most: the model's context, or WORKING_CONTEXT where that is longer."""
+    return min(cfg.max_seq_len, WORKING_CONTEXT)
+
+
+def current(leave_room: int = 0) -> Current | None:
+    """The loaded model and prepared prompt, or None after showing the student a clear message. The prompt is cut at
+    working_context; `leave_room` tokens of it are kept free (the Generation page's room for the tokens it writes)."""
     path = sidebar()
     label = st.session_state["model_label"]
     device, dtype = st.session_state.get("device", "cpu"), st.session_state.get("dtype", "float32")
@@ -245,12 +361,15 @@ def current(max_tokens: int = VIEW_TOKEN_LIMIT) -> Current | None:
         return None
     text = st.session_state.get("prompt", DEFAULT_PROMPT)
     try:
-        prepared = prepare_prompt(served.tok, text, min(max_tokens, served.model.cfg.max_seq_len), lang=lang())
+        prepared = prepare_prompt(served.tok, text, max(working_context(served.model.cfg) - leave_room, 1), lang=lang())
     except PromptError as err:
         st.warning(str(err))
         return None
     for note in prepared.notes:
         st.info(note)
+    if served.model.cfg.max_seq_len > WORKING_CONTEXT:
+        st.sidebar.caption(say("app.common.working_context", working=WORKING_CONTEXT,
+                               context=served.model.cfg.max_seq_len))
     return Current(served=served, model_key=f"{path}|{device}|{dtype}", prompt=prepared, path=path)
 
 
@@ -263,6 +382,166 @@ def without_server_paths(err: Exception, path: Path) -> str:
     return message
 
 
+def token_window(cur: Current, key: str, size: int = TOKEN_WINDOW, *, n_tokens: int | None = None,
+                 at_end: bool = False) -> slice:
+    """The positions a token-by-token figure shows: every one while there are at most `size` (the prompt's tokens,
+    or n_tokens); else `size` of them, moved with a slider (key f"{key}_window", its value the first position shown)
+    and named in a caption. at_end: the window starts on the last tokens. Slice the tensor and the labels with it."""
+    n = len(cur.ids) if n_tokens is None else n_tokens
+    if n <= size:
+        return slice(0, n)
+    widget_key, last_first = f"{key}_window", n - size
+    state = st.session_state
+    # Set before the widget, never as its default too (Streamlit warns about both); a kept value from a longer
+    # prompt is moved back inside this one.
+    state[widget_key] = min(max(state.get(widget_key, last_first if at_end else 0), 0), last_first)
+    first = st.slider(say("app.common.window", size=size), 0, last_first, key=widget_key,
+                      help=say("app.common.window_help", size=size))
+    window = window_of(n, size, first)
+    st.caption(say("app.common.window_caption", first=window.start, last=window.stop - 1, n=n))
+    return window
+
+
 def notice(text: str) -> None:
     """The "what to notice" box every page ends its explanation with."""
     st.info(say("app.common.notice", text=text), icon=":material/lightbulb:")
+
+
+def core_idea(key: str, **values) -> None:
+    """The page's core idea, in a few sentences a 16-year-old can follow, in the same box at the top of every page.
+    `key` is a strings key; the research detail goes further down, into go_deeper() expanders."""
+    st.success(say("app.common.core_idea", text=say(key, **values)), icon=":material/school:")
+
+
+def go_deeper(key: str, **values):
+    """A closed "Go deeper: <title>" expander for the research detail of a page (use it as `with go_deeper(...):`),
+    placed where the detail belongs; `key` is the strings key of its title."""
+    return st.expander(say("app.common.go_deeper", topic=say(key, **values)))
+
+
+# ---- head pickers: where they open, and the link that shares them ---------------------------------------------------
+# A copied link carries what a student looks at: the page (its URL path), ?prompt=, and ?layer=&head= of the page's
+# main head picker (the first one drawn in a run), beside ?lang= and a lesson's ?lesson=&step=. st.navigation drops
+# the query parameters on a page switch, so every run writes them back (as language_picker does). A link is read once,
+# when it opens a session; whatever it asks for that does not exist is corrected with a message, never an exception.
+LINK_PROMPT_LIMIT = 2_000  # characters: a longer prompt stays out of the link (chat programs and browsers cut long URLs)
+PROMPT_MAX_CHARS = 20_000  # what the prompt box takes
+
+
+def read_link() -> None:
+    """On a session's first run, take the prompt and the main picker's layer and head from the URL (sidebar() calls
+    this before it draws the prompt box); on every run, make the next head picker drawn the page's main one."""
+    state, params = st.session_state, st.query_params
+    state["_link_main_picker"] = None
+    state["_link_asked"] = {}
+    if state.get("_link_read"):
+        return
+    state["_link_read"] = True
+    if "prompt" in params:
+        text = params["prompt"]
+        if len(text) > PROMPT_MAX_CHARS:
+            st.sidebar.info(say("app.common.link_prompt_cut", n=len(text), limit=PROMPT_MAX_CHARS),
+                            icon=":material/link_off:")
+        state["prompt"] = text[:PROMPT_MAX_CHARS]
+    state["_link_asked"] = {name: params[name] for name in ("layer", "head") if name in params}
+
+
+def link_prompt(text: str) -> None:
+    """Write the prompt into the URL on every run; the default prompt is left out (a link without one opens on it),
+    and so is one longer than LINK_PROMPT_LIMIT, with a caption saying so. Drawn where it is called (the sidebar)."""
+    params = st.query_params
+    if text == DEFAULT_PROMPT or len(text) > LINK_PROMPT_LIMIT:
+        if "prompt" in params:
+            del params["prompt"]
+        if len(text) > LINK_PROMPT_LIMIT:
+            st.caption(say("app.common.prompt_not_in_link", limit=LINK_PROMPT_LIMIT))
+    elif params.get("prompt") != text:
+        params["prompt"] = text
+
+
+def linked_index(asked: str, n: int, default: int) -> tuple[int, bool]:
+    """(index, corrected) for a layer or head a link asks for: ASCII digits only, and few of them (str.isdigit() is
+    also true for "²" and "٣", and int() of thousands of digits raises), moved into 0..n-1; anything else: default."""
+    if asked.isascii() and asked.isdigit() and len(asked) <= 4:
+        value = min(int(asked), n - 1)
+        return value, value != int(asked) or asked != str(value)
+    return default, True
+
+
+def open_pickers(key: str, opens_on: tuple[int, int | None], n_layers: int, n_heads: int | None = None) -> None:
+    """Call before drawing the pickers f"{key}_layer" (and f"{key}_head" where n_heads is given), which take their
+    value from session state (no index=): they start on `opens_on` unless a lesson step preset them
+    (preset_pickers) or the student moved them; a kept value outside this model's range starts over. The page's
+    main picker (the first drawn in a run) also takes the layer and head from the link that opened the session,
+    correcting what does not exist with a message, and writes its place into the URL."""
+    state, params = st.session_state, st.query_params
+    pickers = {"layer": (f"{key}_layer", n_layers, opens_on[0])}
+    if n_heads is not None:
+        pickers["head"] = (f"{key}_head", n_heads, opens_on[1])
+    for widget, n, start in pickers.values():
+        if not (isinstance(state.get(widget), int) and 0 <= state[widget] < n):
+            state[widget] = start
+    if state.get("_link_main_picker") not in (None, key):
+        return
+    state["_link_main_picker"] = key
+    asked = state.pop("_link_asked", {})
+    for name, (widget, n, start) in pickers.items():
+        if name in asked:
+            state[widget], corrected = linked_index(asked[name], n, start)
+            if corrected:
+                st.info(say(f"app.common.link_bad_{name}", asked=_shortened(asked[name]), shown=state[widget],
+                            last=n - 1), icon=":material/link_off:")
+        if params.get(name) != str(state[widget]):
+            params[name] = str(state[widget])
+    if n_heads is None and "head" in params:
+        del params["head"]
+
+
+def preset_pickers(key: str, layer: int, head: int | None = None) -> None:
+    """Open the pickers of the element drawn with `key` on this layer (and head) unless the student moved them: a
+    lesson step that names a head shows it (app/views/lessons.py, from the step's `focus`)."""
+    st.session_state.setdefault(f"{key}_layer", layer)
+    if head is not None:
+        st.session_state.setdefault(f"{key}_head", head)
+
+
+def _shortened(value: str, limit: int = 40) -> str:
+    """A URL value as a message may quote it: a link can carry thousands of characters."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def previous_token_head(cur: Current) -> tuple[int, int]:
+    """(layer, head): the model's strongest previous-token head over the probe sentences
+    (llama_edu.analysis.previous_token_head), where the pattern pickers open: a head that looks one token back is the
+    clearest sight of a head with a job. 32 short runs once per model, shared by every student."""
+    def measure() -> tuple[int, int]:
+        try:
+            role = cur.run(analysis.previous_token_head, cur.model, cur.tok)
+        except ValueError:  # a context too short for two positions of a probe sentence: nothing to measure
+            return 0, 0
+        return role.layer, role.head
+
+    return cur.cached("previous_token_head", compute=measure, per_prompt=False)
+
+
+def most_disruptive_head(cur: Current) -> tuple[int, int]:
+    """(layer, head): the head whose removal moves the default prompt's next-token prediction the most
+    (llama_edu.interventions.most_disruptive_head), where the ablation opens: a head that changes nothing (0.000
+    bits) teaches nothing. Measured on the default prompt, the one every student starts on, once per model."""
+    def measure() -> tuple[int, int]:
+        layer, head, _ = cur.run(interventions.most_disruptive_head, cur.model, cur.tok.encode(DEFAULT_PROMPT))
+        return layer, head
+
+    return cur.cached("most_disruptive_head", compute=measure, per_prompt=False)
+
+
+def clearest_group_layer(cur: Current) -> int:
+    """The layer whose heads are most alike within a KV group against across groups on the default prompt
+    (llama_edu.interventions.clearest_group_layer), where the GQA page's layer picker opens; once per model."""
+    def measure() -> int:
+        names = [f"layers.{i}.attention.hook_pattern" for i in range(cur.model.cfg.n_layers)]
+        ids = torch.tensor([cur.tok.encode(DEFAULT_PROMPT)], device=cur.model.device)
+        _, cache = cur.run(cur.model.run_with_cache, ids, names_filter=names)
+        return interventions.clearest_group_layer([cache[name][0] for name in names], cur.model.cfg.n_kv_heads)
+
+    return cur.cached("clearest_group_layer", compute=measure, per_prompt=False)

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.common import lang, language_picker, say
+from app.common import display_settings, lang, language_picker, presenter_mode, say
 from app.pages import page_specs
 
 # The favicon is a local file: a material-icon favicon would be fetched from Google's font servers, and
 # classrooms are often offline. (Material icons in the navigation ship with Streamlit and render offline.)
 ICON = Path(__file__).resolve().parent.parent / "assets" / "icon.png"
 lang()  # reads ?lang= on a new session, before the first text is chosen
-st.set_page_config(page_title=say("app.main.page_title"), page_icon=str(ICON), layout="wide")
+# A projector link (?presenter=1) opens with the sidebar folded away; its arrow, drawn large, brings it back.
+st.set_page_config(page_title=say("app.main.page_title"), page_icon=str(ICON), layout="wide",
+                   initial_sidebar_state="collapsed" if presenter_mode() else "auto")
 language_picker()  # drawn before the navigation runs a page, so every page's text follows it on this run
+display_settings()  # presenter mode and high contrast, for every page
 
 # Titles are translated; the URL of each page comes from its file name, so links work in every language. The pages
 # and their places come from the view files themselves (app/pages.py).

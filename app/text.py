@@ -137,9 +137,19 @@ def table(rows: list[dict], *, where=None, **kwargs):
     is keyed by the rows' keys, like the rows.
     """
     code = lang()
+    if st.session_state.get("presenter"):  # app/common.py's presenter switch (PRESENTER_KEY)
+        return (where or st).table(_presenter_table(rows, code))
     config = {key: st.column_config.Column(alignment="right")
               for key in dict.fromkeys(key for row in rows for key in row) if "format" in column(key)}
     config |= kwargs.get("column_config") or {}
     if config:
         kwargs["column_config"] = {column(key)[code]: value for key, value in config.items()}
     return (where or st).dataframe(table_rows(rows, code), **kwargs)
+
+
+def _presenter_table(rows: list[dict], code: str):
+    """The rows as an HTML table for presenter mode: st.dataframe draws on a canvas whose 14 px type no CSS reaches,
+    an HTML table takes the page's 20 px (app/common.py's presenter style aligns it). No index column."""
+    import pandas as pd  # Streamlit's own dependency; imported here, where only presenter mode needs it
+
+    return pd.DataFrame(table_rows(rows, code)).style.hide(axis="index")

@@ -98,6 +98,14 @@ ROLE_MEASURES = {"previous token": "previous_token", "first token (attention sin
 def measure_heads(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
     """Every head's measures averaged over texts, plus attention from each probe verb to its subject.
     Returns {measure: [n_layers, n_heads]}."""
+    result = pattern_measures(model, tok, texts)
+    result["subject_of_verb"] = subject_of_verb(model, tok)
+    return result
+
+
+@torch.no_grad()
+def pattern_measures(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
+    """Every head's MEASURES averaged over texts (no probe sentences).   -> {measure: [n_layers, n_heads]}"""
     L, H = model.cfg.n_layers, model.cfg.n_heads
     totals = {m: torch.zeros(L, H) for m in MEASURES}
     names = [f"layers.{i}.attention.hook_pattern" for i in range(L)]
@@ -106,9 +114,7 @@ def measure_heads(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
         _, cache = model.run_with_cache(torch.tensor([ids], device=model.device), names_filter=names)
         for m, value in layer_head_measures([cache[name][0] for name in names]).items():
             totals[m] += value
-    result = {m: t / len(texts) for m, t in totals.items()}
-    result["subject_of_verb"] = subject_of_verb(model, tok)
-    return result
+    return {m: t / len(texts) for m, t in totals.items()}
 
 
 @torch.no_grad()
@@ -141,3 +147,23 @@ def find_head_roles(measures: dict[str, torch.Tensor], threshold: float = 0.2) -
                         reverse=True)
         roles += [HeadRole(l, h, role, v) for v, l, h in ranked[:3] if v >= threshold]
     return roles
+
+
+def probe_sentences() -> list[str]:
+    """The probe sentences alone ("The cat in the garden sat down.", ...): short everyday text any model here reads."""
+    return [sentence for sentence, _, _ in subject_verb_probes()]
+
+
+@torch.no_grad()
+def previous_token_head(model, tok, texts: list[str] | None = None) -> HeadRole:
+    """The strongest previous-token head: find_head_roles' first "previous token" head, measured over texts
+    (default: the 32 probe sentences).
+
+    The app opens its head pickers on this head, because a head that looks one token back is the clearest sight of
+    a head with a job. It is measured over sentences, not one prompt: on a six-token prompt the sinks score too,
+    since at position 1 the previous token is the first token (on "The cat sat on the mat" L2H0 leads, a head that
+    mostly looks at `<s>`). Over the probe sentences the tiny model's is L3H0 (tests/test_analysis.py).
+    """
+    measures = pattern_measures(model, tok, texts or probe_sentences())
+    roles = find_head_roles({"previous_token": measures["previous_token"]}, threshold=0.0)
+    return roles[0]

@@ -78,13 +78,46 @@ def unit_order(gate: torch.Tensor, hidden: torch.Tensor, sort_by: str) -> np.nda
 SIZING_EXAMPLES = ("llama-7b", "llama-2-70b", "llama-3-8b")
 
 
+def rule_multiple_of(cfg: ModelConfig) -> int | None:
+    """The multiple_of with which Meta's rule gives this config's F (cfg.hidden_dim).
+
+    A preset or a Meta params.json carries its own, and the rule with it gives F. A Hugging Face config.json states F
+    itself (intermediate_size) and stores no multiple_of, so a checkpoint loaded from one has only the default 256 in
+    cfg.multiple_of, which may give another F. Then: the smallest power of two with which the rule gives F (for the
+    shipped tiny model 32, the multiple_of its training run used). None where no power of two does: that checkpoint
+    chose its width another way.
+    """
+    F = cfg.hidden_dim
+    if ffn_hidden_dim(cfg.dim, cfg.multiple_of, cfg.ffn_dim_multiplier) == F:
+        return cfg.multiple_of
+    return next((2 ** p for p in range(F.bit_length())
+                 if ffn_hidden_dim(cfg.dim, 2 ** p, cfg.ffn_dim_multiplier) == F), None)
+
+
+def sizing_explained(cfg: ModelConfig) -> dict:
+    """The numbers behind "F = ..." for one config: the rule's width before rounding (2/3 * 4d, times the multiplier
+    if any), the multiple_of it is rounded up to (rule_multiple_of) and how many of those F is; whether that
+    multiple_of had to be found (the config did not carry it), and what the config's own multiple_of would give."""
+    before = int(2 * 4 * cfg.dim / 3)
+    if cfg.ffn_dim_multiplier is not None:
+        before = int(cfg.ffn_dim_multiplier * before)
+    multiple_of = rule_multiple_of(cfg)
+    return {"dim": cfg.dim, "f": cfg.hidden_dim, "before": before, "multiple_of": multiple_of,
+            "blocks": cfg.hidden_dim // multiple_of if multiple_of else None,
+            "found": multiple_of is not None and multiple_of != cfg.multiple_of,
+            "config_multiple_of": cfg.multiple_of,
+            "config_gives": ffn_hidden_dim(cfg.dim, cfg.multiple_of, cfg.ffn_dim_multiplier)}
+
+
 def sizing_row(name: str, cfg: ModelConfig, *, lang: str = "en") -> dict:
-    """Meta's rule step by step: 4d, then int(2 * 4d / 3), then * multiplier, rounded up to multiple_of.
-    A config without a multiplier says so in the reader's language. Keys: llama_edu/strings/columns.yaml."""
+    """Meta's rule step by step: 4d, then int(2 * 4d / 3), then * multiplier, rounded up to multiple_of (the one
+    with which the rule gives the model's F, rule_multiple_of, where there is one). A config without a multiplier
+    says so in the reader's language. Keys: llama_edu/strings/columns.yaml."""
+    multiple_of = rule_multiple_of(cfg) or cfg.multiple_of
     return {"model": name, "d": cfg.dim, "four_d": 4 * cfg.dim, "two_thirds_of_four_d": int(2 * 4 * cfg.dim / 3),
             "ffn_dim_multiplier": cfg.ffn_dim_multiplier or t("cells.no_multiplier", lang),
-            "multiple_of": cfg.multiple_of,
-            "f_by_rule": ffn_hidden_dim(cfg.dim, cfg.multiple_of, cfg.ffn_dim_multiplier),
+            "multiple_of": multiple_of,
+            "f_by_rule": ffn_hidden_dim(cfg.dim, multiple_of, cfg.ffn_dim_multiplier),
             "f_in_model": cfg.hidden_dim}
 
 

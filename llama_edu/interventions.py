@@ -5,6 +5,7 @@ and switch heads off to see what the prediction loses.
     first_token_share how much attention every head puts on position 0 (the "attention sink")
     ablate_heads      the logits with some heads' outputs (their slice of hook_z) set to zero
     compare_next_token  the next-token probabilities before and after, token by token
+    most_disruptive_head  the one head whose removal changes the prediction the most
 
 Everything takes the tensors of one sequence (batch index already taken) or a model and ids, and returns
 tensors or plain numbers: the app draws them, the tests compare them with the model's own hooks.
@@ -122,6 +123,32 @@ def compare_next_token(logits_before: torch.Tensor, logits_after: torch.Tensor, 
                            kl=max(kl, 0.0))
 
 
+@torch.no_grad()
+def most_disruptive_head(model: Transformer, ids: list[int], max_ablations: int = 48) -> tuple[int, int, float]:
+    """(layer, head, KL in bits): the head whose removal alone moves the next-token prediction after ids the most.
+
+    Silencing every head one at a time costs one forward pass per head: 48 for the tiny model, 1,024 for a 7B. So
+    the heads are first ranked by how much each writes into the last position (the norm of its slice of wo times
+    its hook_z row, from one run), and only the first max_ablations of them are silenced; the tiny model has 48
+    heads, so every one is tried there.
+    """
+    cfg = model.cfg
+    tokens = torch.tensor([ids], device=model.device)
+    names = [f"layers.{i}.attention.hook_z" for i in range(cfg.n_layers)]
+    logits, cache = model.run_with_cache(tokens, names_filter=names)
+    writes = torch.zeros(cfg.n_layers, cfg.n_heads)
+    for i, name in enumerate(names):
+        z = cache[name][0, -1].float()  # [H, hd]: each head's weighted values at the last position
+        wo = model.layers[i].attention.wo.weight.float().view(cfg.dim, cfg.n_heads, cfg.head_dim)  # [D, H, hd]
+        writes[i] = torch.einsum("dhk,hk->hd", wo, z).norm(dim=-1).cpu()
+    ranked = sorted(((float(writes[l, h]), l, h) for l in range(cfg.n_layers) for h in range(cfg.n_heads)),
+                    reverse=True)[:max_ablations]
+    before = logits[0, -1]
+    kl = [(compare_next_token(before, ablate_heads(model, ids, [(l, h)])[0, -1]).kl, l, h) for _, l, h in ranked]
+    best, layer, head = max(kl)
+    return layer, head, best
+
+
 # ---- grouped-query attention ----------------------------------------------------------------------------------
 def pattern_similarity(pattern: torch.Tensor) -> torch.Tensor:
     """How alike two heads' patterns are: 1 - total variation distance, averaged over queries.   [H, T, S] -> [H, H]
@@ -131,6 +158,18 @@ def pattern_similarity(pattern: torch.Tensor) -> torch.Tensor:
     p = pattern.float().cpu()
     tv = 0.5 * (p[:, None] - p[None, :]).abs().sum(-1)  # [H, H, T]
     return 1 - tv.mean(-1)
+
+
+def output_similarity(z: torch.Tensor) -> torch.Tensor:
+    """How alike two heads' outputs are: the cosine of their hook_z vectors, averaged over positions.
+    [T, H, hd] -> [H, H]
+
+    Each head's output is its pattern's weighted sum of the values it reads. Heads that share a KV head mix the same
+    value vectors, so their outputs point alike even where their patterns differ; heads of different KV groups mix
+    different value vectors. 1 means the same direction at every position, 0 unrelated, -1 opposite.
+    """
+    unit = torch.nn.functional.normalize(z.float().cpu().transpose(0, 1), dim=-1)  # [H, T, hd], length 1
+    return torch.einsum("htd,gtd->hg", unit, unit) / z.shape[0]
 
 
 def within_and_across_groups(similarity: torch.Tensor, n_kv_heads: int) -> tuple[float | None, float | None]:
@@ -143,3 +182,15 @@ def within_and_across_groups(similarity: torch.Tensor, n_kv_heads: int) -> tuple
     other_head = ~torch.eye(H, dtype=torch.bool)
     within, across = similarity[same & other_head], similarity[~same]
     return (float(within.mean()) if within.numel() else None, float(across.mean()) if across.numel() else None)
+
+
+def clearest_group_layer(patterns: list[torch.Tensor], n_kv_heads: int) -> int:
+    """The layer whose heads are most alike within a KV group, against heads of different groups: the largest
+    within-minus-across similarity (within_and_across_groups).   L patterns [H, T, S] -> layer index
+
+    Layer 0 where no layer has both kinds of pair (MHA has no two heads in one group, MQA no two groups)."""
+    gaps = []
+    for pattern in patterns:
+        within, across = within_and_across_groups(pattern_similarity(pattern), n_kv_heads)
+        gaps.append(within - across if within is not None and across is not None else float("-inf"))
+    return max(range(len(gaps)), key=gaps.__getitem__) if gaps else 0  # the first of equals: layer 0 if none

@@ -11,13 +11,14 @@ kv_cache_bytes, every timed pass is the model's own forward.
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass, field
+from functools import partial
 
 import torch
 
 from .config import ModelConfig, kv_cache_bytes
 from .model import Transformer
+from .timing import Spread, one_cpu_thread, speedup, timed_ms
 
 GIB = 1024 ** 3
 
@@ -82,79 +83,132 @@ def slide_correction(cfg: ModelConfig, batch: int = 64, context: int = 4096,
 
 
 # ---- time per generated token, with and without the cache ----------------------------------------------------------
+DEMO_TRIES = 5  # tries of every step in the live demo; the step's time is their median
+# The demo's sequence ends at most here: the tiny model's whole context. Near its end, a pass without the cache runs
+# ~250 positions and the cache's saving stands well above the fixed cost of a call; with 10-20 new tokens the demo
+# still runs in a few seconds on a laptop CPU.
+DEMO_MAX_CONTEXT = 256
+
+
+def demo_prompt_length(cfg: ModelConfig, n_new: int) -> int:
+    """How long the demo's prompt is made, so that n_new tokens end the sequence at min(context, DEMO_MAX_CONTEXT)."""
+    return min(cfg.max_seq_len, DEMO_MAX_CONTEXT) - n_new
+
+
+def forward_multiply_adds(cfg: ModelConfig, n_positions: int, n_keys: int, n_logits: int = 1) -> int:
+    """Multiply-adds of the matrix products in one forward pass that runs n_positions positions whose queries each
+    attend over n_keys keys, and computes logits for n_logits positions (the last one, as generation does).
+
+    Per layer and position: wq (D x H*hd), wk and wv (D x Hkv*hd each), wo (H*hd x D), and the feed-forward's w1, w3
+    (D x F each) and w2 (F x D). Attention adds q k^T and pattern @ v: H * hd per query and key, twice, for the whole
+    [T, S] matrix that Attention.attend computes (masked entries too). The output layer is D x V per logit position.
+    Norms, RoPE and softmax are a few operations per number, not products of matrices: they are left out.
+    """
+    d, h, hkv, hd, f = cfg.dim, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim, cfg.hidden_dim
+    projections = d * h * hd + 2 * d * hkv * hd + h * hd * d  # wq, wk, wv, wo
+    feed_forward = 3 * d * f  # w1, w3, w2
+    attention = 2 * h * hd * n_positions * n_keys  # q k^T and pattern @ v
+    per_layer = n_positions * (projections + feed_forward) + attention
+    return cfg.n_layers * per_layer + n_logits * d * cfg.vocab_size
+
+
 @dataclass
 class DecodeRun:
     """One greedy generation, step by step. Step k is the forward pass that chose generated token k."""
     tokens: list[int] = field(default_factory=list)
-    ms: list[float] = field(default_factory=list)  # time of that forward pass
+    tries_ms: list[list[float]] = field(default_factory=list)  # every timed try of that forward pass
     tokens_processed: list[int] = field(default_factory=list)  # positions it ran: the prompt, then 1 or all
     seq_len: list[int] = field(default_factory=list)  # tokens in the sequence when the step ran
+    multiply_adds: list[int] = field(default_factory=list)  # of its matrix products (forward_multiply_adds)
     cache_shapes: list[tuple[int, ...]] = field(default_factory=list)  # filled part of keys[0] after the step
     cache_bytes: list[int] = field(default_factory=list)  # cache.nbytes() after the step
 
-    def add_step(self, token: int, ms: float, processed: int, seq_len: int, cache_shape: tuple[int, ...] = (),
-                 cache_bytes: int = 0) -> None:
+    def add_step(self, token: int, tries_ms: list[float], processed: int, seq_len: int, multiply_adds: int,
+                 cache_shape: tuple[int, ...] = (), cache_bytes: int = 0) -> None:
         self.tokens.append(token)
-        self.ms.append(ms)
+        self.tries_ms.append(list(tries_ms))
         self.tokens_processed.append(processed)
         self.seq_len.append(seq_len)
+        self.multiply_adds.append(multiply_adds)
         self.cache_shapes.append(cache_shape)
         self.cache_bytes.append(cache_bytes)
 
+    @property
+    def spreads(self) -> list[Spread]:
+        """Each step's tries: median, fastest, slowest."""
+        return [Spread.of(tries) for tries in self.tries_ms]
 
-def _timed_ms(forward, device: torch.device) -> tuple[torch.Tensor, float]:
-    """(forward(), its wall time in ms). GPU work is asynchronous: wait for it before reading the clock."""
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    start = time.perf_counter()
-    out = forward()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return out, (time.perf_counter() - start) * 1000
+    @property
+    def ms(self) -> list[float]:
+        """Each step's time: the median of its tries."""
+        return [s.median for s in self.spreads]
+
+    def per_token(self) -> Spread:
+        """The time of one generated token: over the decode steps (step 0, the prompt's pass, is the same work with
+        and without the cache and is left out), each step's median; their median is the answer."""
+        if len(self.tries_ms) < 2:
+            raise ValueError("a run needs at least 2 steps: the prompt's pass, then one decode step")
+        return Spread.of(self.ms[1:])
+
+
+def decode_speedup(with_cache: DecodeRun, without_cache: DecodeRun) -> float:
+    """How many times faster one generated token is with the cache: the ratio of the medians (per_token), never of
+    the sums, which a single slow try would decide."""
+    return speedup(without_cache.per_token(), with_cache.per_token())
 
 
 @torch.inference_mode()
-def compare_decoding(model: Transformer, prompt_ids: list[int], n_new: int,
-                     repeats: int = 2) -> tuple[DecodeRun, DecodeRun]:
-    """Greedy generation of n_new tokens with a KV cache and without one, step by step in alternation.
-    Returns (with_cache, without_cache); each path chooses its own tokens.
+def decode_steps(model: Transformer, prompt_ids: list[int], n_new: int, tries: int = DEMO_TRIES):
+    """Greedy generation of n_new tokens with a KV cache and without one, one step of each per iteration: yields
+    (with_cache, without_cache), the two runs so far, after every step. A caller that runs each step as its own
+    call (the app, in the model's queue) lets other students' calls go between them.
 
-    What is measured: the time of the one forward pass that each step needs, the fastest of `repeats` tries (a
-    machine shared with other work only ever adds time, so the minimum is the best estimate of the pass itself).
-    Why it is fair to both paths: every try starts from the same state. The pass without a cache changes nothing,
-    so it is simply run again. The pass with a cache writes its keys and values and advances cache.length, so
-    each try runs on its own copy of the cache as it stood before the step (copied before the clock starts), and
-    the last try's copy, advanced by the model's forward as any generation advances it, carries on to the next
-    step. The two paths alternate step by step, so a change in machine load hits both alike.
+    What is measured: the one forward pass each step needs, `tries` times, on one CPU thread (llama_edu.timing);
+    the step's time is the median of its tries. The two paths alternate try by try, so a change in machine load
+    hits both alike. Every try starts from the same state: the pass without a cache changes nothing, so it is simply
+    run again; the pass with a cache writes its keys and values and advances cache.length, so each try runs on its
+    own copy of the cache as it stood before the step (copied before the clock starts), and the last try's copy,
+    advanced by the model's forward as any generation advances it, carries on to the next step.
     """
     if n_new < 1 or len(prompt_ids) + n_new > model.cfg.max_seq_len:
         raise ValueError(f"need 1 <= n_new and prompt + n_new <= {model.cfg.max_seq_len}, got "
                          f"{len(prompt_ids)} + {n_new}")
-    device = model.device
+    device, cfg = model.device, model.cfg
     cache = model.new_kv_cache(max_len=len(prompt_ids) + n_new)
     cached_input = torch.tensor([prompt_ids], device=device)  # [1, T]: the prompt first (prefill), then 1 token
     full_sequence = torch.tensor([prompt_ids], device=device)  # [1, T + k]: everything, every step
     with_cache, without_cache = DecodeRun(), DecodeRun()
     for _ in range(n_new):
-        fastest = float("inf")
-        for _ in range(max(1, repeats)):
-            step_cache = copy.deepcopy(cache)  # [B, Hkv, max_len, hd] per layer, as before this step
-            logits, ms = _timed_ms(lambda: model(cached_input, cache=step_cache, last_only=True), device)
-            fastest = min(fastest, ms)
+        cached_ms, full_ms = [], []
+        with one_cpu_thread(device):
+            for _ in range(max(1, tries)):
+                step_cache = copy.deepcopy(cache)  # [B, Hkv, max_len, hd] per layer, as before this step
+                cached_logits, ms = timed_ms(partial(model, cached_input, cache=step_cache, last_only=True), device)
+                cached_ms.append(ms)
+                full_logits, ms = timed_ms(partial(model, full_sequence, last_only=True), device)
+                full_ms.append(ms)
         cache = step_cache
-        token = int(logits[0, -1].argmax())
+        token = int(cached_logits[0, -1].argmax())
         filled = cache.keys[0][:, :, :cache.length]  # [B, Hkv, t, hd]
-        with_cache.add_step(token, fastest, cached_input.shape[1], cache.length, tuple(filled.shape), cache.nbytes())
+        n_run = cached_input.shape[1]
+        with_cache.add_step(token, cached_ms, n_run, cache.length, forward_multiply_adds(cfg, n_run, cache.length),
+                            tuple(filled.shape), cache.nbytes())
         cached_input = torch.tensor([[token]], device=device)  # [1, 1]
 
-        fastest = float("inf")
-        for _ in range(max(1, repeats)):
-            logits, ms = _timed_ms(lambda: model(full_sequence, last_only=True), device)
-            fastest = min(fastest, ms)
-        token = int(logits[0, -1].argmax())
-        without_cache.add_step(token, fastest, full_sequence.shape[1], full_sequence.shape[1])
+        token = int(full_logits[0, -1].argmax())
+        n_run = full_sequence.shape[1]
+        without_cache.add_step(token, full_ms, n_run, n_run, forward_multiply_adds(cfg, n_run, n_run))
         full_sequence = torch.cat([full_sequence, torch.tensor([[token]], device=device)], dim=1)  # [1, T + k + 1]
-    return with_cache, without_cache
+        yield with_cache, without_cache
+
+
+def compare_decoding(model: Transformer, prompt_ids: list[int], n_new: int,
+                     tries: int = DEMO_TRIES) -> tuple[DecodeRun, DecodeRun]:
+    """decode_steps run to the end in one call: (with_cache, without_cache); each path chooses its own tokens."""
+    runs = None
+    for runs in decode_steps(model, prompt_ids, n_new, tries):
+        pass
+    return runs
 
 
 def repeat_to_length(ids: list[int], length: int) -> list[int]:

@@ -2,7 +2,8 @@
 
 A lesson is a sequence of short steps, each with text, optionally one live element (a name the app knows) and
 optionally the source of a real function (`code: llama_edu.model.RMSNorm.forward`, shown with inspect.getsource,
-so the code a student reads can never drift from the code that runs), followed by a short quiz.
+so the code a student reads can never drift from the code that runs), followed by a short quiz. A step whose text
+names a head declares it (`focus: {layer: 3, head: 0}`), and its element opens on that head.
 """
 
 from __future__ import annotations
@@ -18,12 +19,20 @@ LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 
 
 @dataclass(frozen=True)
+class Focus:
+    """The layer (and head) a step's element opens on: the one its text names."""
+    layer: int
+    head: int | None = None
+
+
+@dataclass(frozen=True)
 class Step:
     title: str
     text: str
     element: str | None = None
     code: str | None = None
     notice: str | None = None
+    focus: Focus | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ def parse_lesson(data: dict, where: str = "lesson") -> Lesson:
         if not isinstance(s, dict):
             raise LessonError(f"{at}: a step must be a mapping")
         steps.append(Step(title=_require(s, "title", str, at), text=_require(s, "text", str, at),
-                          element=s.get("element"), code=s.get("code"), notice=s.get("notice")))
+                          element=s.get("element"), code=s.get("code"), notice=s.get("notice"),
+                          focus=parse_focus(s, at)))
     if not steps:
         raise LessonError(f"{where}: a lesson needs at least one step")
     quiz = []
@@ -80,6 +90,23 @@ def parse_lesson(data: dict, where: str = "lesson") -> Lesson:
                              answer=answer, explanation=_require(q, "explanation", str, at)))
     return Lesson(id=_require(data, "id", str, where), title=_require(data, "title", str, where),
                   minutes=int(data.get("minutes", 10)), summary=str(data.get("summary", "")), steps=steps, quiz=quiz)
+
+
+def parse_focus(step: dict, where: str) -> Focus | None:
+    """A step's `focus: {layer: 3, head: 0}` (head may be left out), checked: numbers 0 or more, and an element to
+    open on them. Whether the model has such a layer is for the app to say (lessons are written for the tiny
+    model; tests/app/test_lessons.py opens every focused step)."""
+    if "focus" not in step:
+        return None
+    focus = step["focus"]
+    if not isinstance(focus, dict) or "layer" not in focus or set(focus) - {"layer", "head"}:
+        raise LessonError(f"{where}: focus must be a mapping like {{layer: 3, head: 0}} (head may be left out)")
+    for name, value in focus.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise LessonError(f"{where}: focus {name} must be a whole number 0 or more, got {value!r}")
+    if not step.get("element"):
+        raise LessonError(f"{where}: a focus needs an element to open on it")
+    return Focus(layer=focus["layer"], head=focus.get("head"))
 
 
 def load_lessons(folder: str | Path = LESSONS_DIR, lang: str = "en") -> list[Lesson]:
@@ -124,8 +151,10 @@ def translate(lesson: Lesson, path: Path) -> Lesson:
         at = f"{where}, step {i + 1}"
         if (step.notice is None) != (tr.get("notice") is None):
             raise LessonError(f"{at}: has a notice where the English step has none, or lacks one it has")
+        if "focus" in tr and parse_focus({**tr, "element": step.element}, at) != step.focus:
+            raise LessonError(f"{at}: its focus differs from the English step's (the English file sets it)")
         steps.append(Step(title=_require(tr, "title", str, at), text=_require(tr, "text", str, at),
-                          element=step.element, code=step.code, notice=tr.get("notice")))
+                          element=step.element, code=step.code, notice=tr.get("notice"), focus=step.focus))
     quiz = []
     for i, (q, tr) in enumerate(zip(lesson.quiz, quiz_tr)):
         at = f"{where}, question {i + 1}"

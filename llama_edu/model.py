@@ -91,8 +91,9 @@ class LayerNorm(nn.Module):
         x = self.hook_in(x)
         x32 = x.float()
         mean = self.hook_mean(x32.mean(-1, keepdim=True))  # [B, T, 1]
-        std = self.hook_std(torch.sqrt(x32.var(-1, unbiased=False, keepdim=True) + self.eps))  # [B, T, 1]
-        normalized = self.hook_normalized(((x32 - mean) / std).type_as(x))
+        centered = x32 - mean  # [B, T, D]; the variance is the mean of its squares (the biased variance)
+        std = self.hook_std(torch.sqrt(centered.pow(2).mean(-1, keepdim=True) + self.eps))  # [B, T, 1]
+        normalized = self.hook_normalized((centered / std).type_as(x))
         return self.hook_out(normalized * self.weight + self.bias)
 
 

@@ -8,12 +8,13 @@ are an RMSNorm's hooks (hook_in, hook_rms, hook_normalized, hook_out).
 from __future__ import annotations
 
 import time
+from functools import partial
 
-import numpy as np
 import torch
 
 from .i18n import t
 from .model import LayerNorm, RMSNorm
+from .timing import Spread, one_cpu_thread, timed_ms
 
 FINAL_NORM = "norm"  # the module path of the RMSNorm after the last block
 
@@ -31,10 +32,19 @@ def norm_capture(cache: dict[str, torch.Tensor], path: str, position: int) -> di
     return captured
 
 
+# float32 keeps ~7 significant digits: a mean below this fraction of the vector's RMS is rounding, not signal.
+FLOAT32_NOISE = 1e-6
+
+
 def vector_stats(x: torch.Tensor) -> dict[str, float]:
-    """Mean, biased variance (divide by D, as LayerNorm does) and root mean square of a vector [D]."""
+    """Mean, biased variance (divide by D, as LayerNorm does) and root mean square of a vector [D].
+
+    A mean smaller than FLOAT32_NOISE times the RMS is reported as 0: LayerNorm's output has a mean of exactly 0,
+    which float32 computes as -0.000000004 or so, and a table should not make that look like a finding."""
     x = x.detach().float().cpu()
-    return {"mean": x.mean().item(), "variance": x.var(unbiased=False).item(), "RMS": x.pow(2).mean().sqrt().item()}
+    mean, rms = x.mean().item(), x.pow(2).mean().sqrt().item()
+    return {"mean": 0.0 if abs(mean) < FLOAT32_NOISE * rms else mean, "variance": x.var(unbiased=False).item(),
+            "RMS": rms}
 
 
 def residual_rms_by_layer(cache: dict[str, torch.Tensor], n_layers: int, position: int) -> dict[str, list[float]]:
@@ -97,41 +107,56 @@ def output_changes(result: dict[str, torch.Tensor]) -> dict[str, float]:
 
 
 # ---- cost --------------------------------------------------------------------------------------------------------
-def norm_operation_counts(dim: int, *, lang: str = "en") -> list[dict]:
-    """Floating-point operations per token of each module's forward, as written in llama_edu/model.py, with the
-    steps counted named in the reader's language (cells.norm_step.<step> in llama_edu/strings/cells.yaml)."""
+def norm_steps(dim: int) -> dict[str, dict[str, int]]:
+    """Floating-point operations per token (one row of D numbers) of each module's forward, step by step in the
+    order llama_edu/model.py runs them. A sum over D numbers and its division count D; eps and sqrt count 2."""
     d = dim
-    rms = {"square_x": d, "mean_of_squares": d, "eps_sqrt": 2, "divide_by_rms": d, "gain": d}
-    layer = {"mean": d, "subtract_mean": d, "square": d, "variance": d, "eps_sqrt": 2, "divide_by_std": d, "gain": d,
-             "bias": d}
+    return {"RMSNorm": {"square_x": d, "mean_of_squares": d, "eps_sqrt": 2, "divide_by_rms": d, "gain": d},
+            "LayerNorm": {"mean": d, "subtract_mean": d, "square": d, "variance": d, "eps_sqrt": 2, "divide_by_std": d,
+                          "gain": d, "bias": d}}
 
-    def steps(counted: dict[str, int]) -> str:
-        return ", ".join(t(f"cells.norm_step.{step}", lang) for step in counted)
 
-    return [{"norm": "RMSNorm", "statistics": 1, "passes_over_x": 1, "parameters": d,
-             "operations": sum(rms.values()), "steps": steps(rms)},
-            {"norm": "LayerNorm", "statistics": 2, "passes_over_x": 2, "parameters": 2 * d,
-             "operations": sum(layer.values()), "steps": steps(layer)}]
+# The steps that reduce the row to one number (a sum over all D entries): the statistics each norm needs.
+REDUCTIONS = {"mean_of_squares", "mean", "variance"}
+
+
+def norm_operation_counts(dim: int) -> list[dict]:
+    """Per token, for each norm: its reductions (sums over the row), the passes over x they need (LayerNorm's
+    variance needs the mean first), its parameters and all its operations (norm_steps). Keys: columns.yaml."""
+    rows = []
+    for norm, steps in norm_steps(dim).items():
+        reductions = len(REDUCTIONS & set(steps))
+        rows.append({"norm": norm, "statistics": reductions, "passes_over_x": reductions,
+                     "parameters": dim * (2 if "bias" in steps else 1), "operations": sum(steps.values())})
+    return rows
+
+
+def norm_step_rows(dim: int, *, lang: str = "en") -> list[dict]:
+    """Both norms' steps (norm_steps), one row each, named in the reader's language (cells.norm_step.<step> in
+    llama_edu/strings/cells.yaml), with its operations per token. Three narrow columns: they fit a projector."""
+    return [{"norm": norm, "norm_step": t(f"cells.norm_step.{step}", lang), "operations": n}
+            for norm, steps in norm_steps(dim).items() for step, n in steps.items()]
+
+
+NORM_TIMING_ROWS = 4096  # tokens (rows) per timed call: ~1 ms of work, well above the clock's and the call's overhead
 
 
 @torch.no_grad()
-def time_norms(dim: int, n_tokens: int = 256, repeats: int = 50, eps: float = 1e-5,
-               budget_s: float = 0.3) -> dict[str, float]:
-    """Median milliseconds of one forward pass of RMSNorm and of LayerNorm on a [1, n_tokens, dim] tensor (CPU).
-
-    Stops early after budget_s seconds, so a busy server still answers the page quickly.
-    """
+def time_norms(dim: int, n_tokens: int = NORM_TIMING_ROWS, repeats: int = 40, eps: float = 1e-5,
+               budget_s: float = 0.5) -> dict[str, Spread]:
+    """Milliseconds of one forward pass of RMSNorm and of LayerNorm on a [1, n_tokens, dim] tensor (CPU, one
+    thread): each warmed up first, then the two alternated try by try, up to `repeats` tries each, stopping after
+    budget_s seconds so a busy server still answers quickly. The median is the answer (llama_edu.timing)."""
     x = torch.randn(1, n_tokens, dim, generator=torch.Generator().manual_seed(0))  # [1, T, D]
     modules = {"RMSNorm": RMSNorm(dim, eps), "LayerNorm": LayerNorm(dim, eps)}
-    samples = {name: [] for name in modules}
-    for module in modules.values():
-        module(x)  # warm-up: the first call allocates
-    deadline = time.perf_counter() + budget_s
-    for _ in range(repeats):  # alternate the two so a burst of load elsewhere hits both alike
-        if time.perf_counter() > deadline:
-            break
-        for name, module in modules.items():
-            start = time.perf_counter()
-            module(x)
-            samples[name].append(time.perf_counter() - start)
-    return {name: 1000 * float(np.median(times)) for name, times in samples.items()}
+    samples: dict[str, list[float]] = {name: [] for name in modules}
+    with one_cpu_thread():
+        for module in modules.values():
+            module(x)  # warm-up: the first call allocates
+        deadline = time.perf_counter() + budget_s
+        for _ in range(repeats):  # alternate the two so a burst of load elsewhere hits both alike
+            for name, module in modules.items():
+                samples[name].append(timed_ms(partial(module, x))[1])
+            if time.perf_counter() > deadline:
+                break
+    return {name: Spread.of(times) for name, times in samples.items()}

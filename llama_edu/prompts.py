@@ -61,3 +61,13 @@ def prepare_prompt(tok: Tokenizer, text: str, max_tokens: int, *, lang: str = DE
         ids = ids[:max_tokens]
         text = tok.decode(ids[1:])
     return PreparedPrompt(text=text, ids=ids, notes=notes)
+
+
+def token_window(n_tokens: int, size: int, first: int = 0) -> slice:
+    """The positions a figure shows of a sequence of n_tokens: `size` of them from position `first`, the window moved
+    back inside the sequence where it would run past either end; the whole sequence when it has at most `size`.
+    Labels keep their positions: slicing the tensor and the labels with the same slice keeps them together."""
+    if size < 1:
+        raise ValueError(f"a window shows at least one token, got size {size}")
+    first = min(max(first, 0), max(n_tokens - size, 0))
+    return slice(first, min(first + size, n_tokens))

@@ -5,7 +5,13 @@ import math
 import pytest
 import torch
 
-from llama_edu.analysis import find_head_roles, head_measures, subject_verb_probes, word_token_positions
+from llama_edu.analysis import (
+    find_head_roles,
+    head_measures,
+    previous_token_head,
+    subject_verb_probes,
+    word_token_positions,
+)
 
 T = 6
 
@@ -60,3 +66,26 @@ def test_probe_word_positions(spm_tokenizer_file):
     assert tok.decode(tok.encode(sentence)[first:last + 1]).strip() == noun
     first, last = word_token_positions(tok, sentence, verb)
     assert tok.decode(tok.encode(sentence)[first:last + 1]).strip() == verb
+
+
+def test_previous_token_head_is_the_strongest_over_the_texts():
+    """Two texts through a model whose layer 1 head 2 copies the previous token: it is found, with its score."""
+    import llama_edu as le
+
+    cfg = le.ModelConfig(dim=32, n_layers=2, n_heads=4, n_kv_heads=2, vocab_size=64, multiple_of=16, max_seq_len=32)
+    model = le.Transformer(cfg).eval()
+
+    def fake_run(tokens, names_filter):
+        T = tokens.shape[1]
+        uniform = torch.tril(torch.ones(T, T)) / torch.arange(1, T + 1)[:, None]
+        patterns = {name: uniform.repeat(1, cfg.n_heads, 1, 1) for name in names_filter}
+        patterns["layers.1.attention.hook_pattern"][0, 2] = pattern_from(lambda q: max(q - 1, 0))[0, :T, :T]
+        return None, patterns
+
+    class Tok:
+        def encode(self, text):
+            return list(range(len(text.split()) + 1))
+
+    model.run_with_cache = fake_run
+    role = previous_token_head(model, Tok(), ["one two three four five", "a b c d e"])
+    assert (role.layer, role.head, role.role) == (1, 2, "previous token") and role.score == pytest.approx(1.0)

@@ -109,6 +109,18 @@ def test_nan_weights_are_refused_at_load(hf_dir):
         le.load_model(hf_dir)
 
 
+def test_non_finite_values_are_counted_exactly_even_when_the_sum_overflows():
+    """The count trusts a finite sum (a NaN or inf would spoil it); a sum that is not finite is counted out."""
+    from llama_edu.checkpoints import _count_non_finite
+
+    overflowing = torch.full((10,), 60000.0, dtype=torch.float16)  # every value finite, their float16 sum is inf
+    assert not torch.isfinite(overflowing.sum()) and _count_non_finite(overflowing) == 0
+    spoiled = torch.randn(1000)
+    spoiled[[3, 7, 9]] = torch.tensor([float("nan"), float("inf"), float("-inf")])
+    assert _count_non_finite(spoiled) == 3
+    assert _count_non_finite(torch.randn(1000)) == 0
+
+
 def test_invalid_config_json(hf_dir):
     (hf_dir / "config.json").write_text("{ not json")
     with pytest.raises(ValueError, match="config.json is not valid JSON"):

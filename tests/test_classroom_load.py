@@ -44,7 +44,7 @@ def _heatmap(reference, prompt, load):
 
     ids = load.prepare_prompt(reference.tok, prompt, 64).ids
     _, cache = reference.model.run_with_cache(torch.tensor([ids]))
-    pattern = cache["layers.0.attention.hook_pattern"][0, 0].tolist()
+    pattern = cache[f"layers.{reference.layer}.attention.hook_pattern"][0, reference.head].tolist()
     return {"x": load.token_labels(reference.tok.pieces(ids)), "z": pattern}
 
 

@@ -1,6 +1,8 @@
 """llama_edu.ffn: SwiGLU's numbers (the activation curves, SiLU's minimum, how many units the gate lets through,
 Meta's rule for F), checked against torch, a fine grid, the model's own weights and Meta's published widths."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -72,3 +74,25 @@ def test_unit_order_sorts_by_gate_or_product_descending_or_keeps_the_stored_orde
     np.testing.assert_array_equal(ffn.unit_order(gate, hidden, "product"), [1, 3, 2, 0])
     np.testing.assert_array_equal(ffn.unit_order(gate, hidden, "unit index"), [0, 1, 2, 3])
     assert set(ffn.SORT_ORDERS) == {"gate", "product", "unit index"}
+
+
+def test_the_shipped_models_width_comes_from_the_rule_with_its_training_runs_multiple_of():
+    """config.json states F = 704 and no multiple_of (the loaded config keeps the default 256, which gives 768); the
+    rule gives 704 again with the multiple_of that training_log.json records: int(2 * 4 * 256 / 3) = 682 -> 22 * 32."""
+    loaded = le.read_config(le.TINY_MODEL_DIR)
+    trained = json.loads((le.TINY_MODEL_DIR / "training_log.json").read_text())["model"]
+    assert loaded.hidden_dim == 704 and loaded.multiple_of == 256 != trained["multiple_of"]
+    assert ffn.rule_multiple_of(loaded) == trained["multiple_of"] == 32
+    why = ffn.sizing_explained(loaded)
+    assert (why["before"], why["multiple_of"], why["blocks"], why["f"]) == (682, 32, 22, 704)
+    assert why["found"] and why["config_gives"] == le.ffn_hidden_dim(256, 256) == 768
+    row = ffn.sizing_row("loaded", loaded)
+    assert row["multiple_of"] == 32 and row["f_by_rule"] == row["f_in_model"] == 704
+
+
+def test_rule_multiple_of_keeps_a_configs_own_and_admits_a_width_no_rule_gives():
+    for cfg in le.PRESETS.values():  # presets carry the multiple_of their rule uses
+        assert ffn.rule_multiple_of(cfg) == cfg.multiple_of and not ffn.sizing_explained(cfg)["found"]
+    odd = le.PRESETS["tiny"].replace(ffn_hidden_dim=700)  # 682 rounded up to a power of two: 682, 684, 688, 704, ...
+    assert ffn.rule_multiple_of(odd) is None and ffn.sizing_explained(odd)["blocks"] is None
+    assert ffn.sizing_row("odd", odd)["f_by_rule"] != 700

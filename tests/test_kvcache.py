@@ -62,30 +62,34 @@ def gqa_model():
 
 def test_both_paths_generate_what_generate_does(gqa_model):
     prompt = [1, 7, 30, 4]
-    with_cache, without_cache = kvcache.compare_decoding(gqa_model, prompt, 6, repeats=1)
+    with_cache, without_cache = kvcache.compare_decoding(gqa_model, prompt, 6, tries=1)
     expected = list(le.generate(gqa_model, prompt, 6))
     assert with_cache.tokens == without_cache.tokens == expected
     assert len(set(expected)) > 1
 
 
-@pytest.mark.parametrize("repeats", [1, 3])
-def test_repeated_tries_choose_the_same_tokens_as_one_try(gqa_model, repeats):
+@pytest.mark.parametrize("tries", [1, 3])
+def test_repeated_tries_choose_the_same_tokens_as_one_try(gqa_model, tries):
     """Every try of a cached step runs on its own copy of the cache, so trying a step again changes nothing."""
     prompt = [1, 7, 30, 4]
-    with_cache, _ = kvcache.compare_decoding(gqa_model, prompt, 6, repeats=repeats)
+    with_cache, _ = kvcache.compare_decoding(gqa_model, prompt, 6, tries=tries)
     assert with_cache.tokens == list(le.generate(gqa_model, prompt, 6))
     assert with_cache.seq_len == [4, 5, 6, 7, 8, 9]
 
 
 def test_cache_grows_one_position_per_step_and_its_bytes_match_the_formula(gqa_model):
     cfg = gqa_model.cfg
-    with_cache, without_cache = kvcache.compare_decoding(gqa_model, [1, 7, 30], 5, repeats=2)
+    with_cache, without_cache = kvcache.compare_decoding(gqa_model, [1, 7, 30], 5, tries=2)
     assert with_cache.tokens_processed == [3, 1, 1, 1, 1]
     assert without_cache.tokens_processed == [3, 4, 5, 6, 7]
     assert with_cache.seq_len == without_cache.seq_len == [3, 4, 5, 6, 7]
     assert with_cache.cache_shapes == [(1, cfg.n_kv_heads, t, cfg.head_dim) for t in (3, 4, 5, 6, 7)]
     assert with_cache.cache_bytes == [le.kv_cache_bytes(cfg, t, 1, 4) for t in (3, 4, 5, 6, 7)]
     assert all(ms > 0 for ms in with_cache.ms + without_cache.ms)
+    assert [len(tries) for tries in with_cache.tries_ms + without_cache.tries_ms] == [2] * 10
+    assert with_cache.multiply_adds == [kvcache.forward_multiply_adds(cfg, 3, 3)] + [
+        kvcache.forward_multiply_adds(cfg, 1, t) for t in (4, 5, 6, 7)]
+    assert without_cache.multiply_adds == [kvcache.forward_multiply_adds(cfg, t, t) for t in (3, 4, 5, 6, 7)]
 
 
 def test_compare_decoding_never_sets_the_cache_length_itself(gqa_model, monkeypatch):
@@ -100,13 +104,81 @@ def test_compare_decoding_never_sets_the_cache_length_itself(gqa_model, monkeypa
         original_setattr(cache, name, value)
 
     monkeypatch.setattr(le.KVCache, "__setattr__", recording_setattr)
-    kvcache.compare_decoding(gqa_model, [1, 7, 30], 3, repeats=2)
+    kvcache.compare_decoding(gqa_model, [1, 7, 30], 3, tries=2)
     assert set(writers) == {"__init__", "forward"}
 
 
 def test_compare_decoding_refuses_to_pass_the_context(gqa_model):
     with pytest.raises(ValueError, match="64"):
         kvcache.compare_decoding(gqa_model, [1] * 60, 10)
+
+
+def test_decode_steps_hands_back_both_runs_after_every_step(gqa_model):
+    """The app runs each step as its own call in the model's queue; the last step's runs are compare_decoding's."""
+    steps = kvcache.decode_steps(gqa_model, [1, 7, 30], 4, tries=1)
+    lengths = [(len(w.tokens), len(wo.tokens)) for w, wo in steps]
+    assert lengths == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    with_cache, _ = kvcache.compare_decoding(gqa_model, [1, 7, 30], 4, tries=1)
+    assert with_cache.tokens == list(le.generate(gqa_model, [1, 7, 30], 4))
+
+
+def test_timing_leaves_the_callers_thread_count_as_it_was(gqa_model):
+    before = torch.get_num_threads()
+    kvcache.compare_decoding(gqa_model, [1, 7, 30], 2, tries=1)
+    assert torch.get_num_threads() == before
+
+
+# ---- work: counted, not measured ----------------------------------------------------------------------------------
+def test_multiply_adds_of_the_tiny_model_by_hand():
+    """The shipped model's shape: D=256, H=8, Hkv=2, hd=32, F=704, 6 layers, V=4096."""
+    cfg = le.read_config(le.TINY_MODEL_DIR)
+    assert (cfg.dim, cfg.n_heads, cfg.n_kv_heads, cfg.head_dim, cfg.hidden_dim, cfg.n_layers, cfg.vocab_size) == (
+        256, 8, 2, 32, 704, 6, 4096)
+    per_position = 256 * 256 + 2 * 256 * 64 + 256 * 256 + 3 * 256 * 704  # wq, wk + wv, wo, w1 + w3 + w2
+    assert per_position == 704_512
+    logits = 256 * 4096
+    # With the cache: 1 new position attends over 240 keys: q k^T and pattern @ v, 8 heads of 32.
+    cached = 6 * (per_position + 2 * 8 * 32 * 1 * 240) + logits
+    assert kvcache.forward_multiply_adds(cfg, 1, 240) == cached == 6_012_928
+    # Without: all 240 positions again, and the whole [240, 240] score matrix per head.
+    full = 6 * (240 * per_position + 2 * 8 * 32 * 240 * 240) + logits
+    assert kvcache.forward_multiply_adds(cfg, 240, 240) == full == 1_192_493_056
+
+
+def _run(tries_per_step: list[list[float]]) -> kvcache.DecodeRun:
+    run = kvcache.DecodeRun()
+    for k, tries in enumerate(tries_per_step):
+        run.add_step(token=5, tries_ms=tries, processed=1, seq_len=10 + k, multiply_adds=1)
+    return run
+
+
+def test_speedup_is_the_ratio_of_medians_so_a_spike_does_not_decide_it():
+    """Measured on the tester's CPU: both curves ~10 ms with single tries of 230-435 ms. A ratio of sums (or means)
+    follows the spikes; the ratio of medians does not."""
+    steady_with = _run([[40, 41, 39]] + [[5, 5, 5]] * 6)  # step 0: the prompt, the same work on both paths
+    steady_without = _run([[40, 41, 39]] + [[40, 40, 40]] * 6)
+    assert kvcache.decode_speedup(steady_with, steady_without) == 8
+    spiky_with = _run([[40, 41, 39]] + [[5, 400, 5], [5, 5, 5], [435, 5, 5], [5, 5, 5], [5, 5, 230], [5, 5, 5]])
+    assert kvcache.decode_speedup(spiky_with, steady_without) == 8
+    sums = sum(map(sum, steady_without.tries_ms[1:])) / sum(map(sum, spiky_with.tries_ms[1:]))
+    assert sums < 2  # what the old "sum of the steps" would have said
+    # A whole step slowed down (every try) moves one step's median, not the median over the steps.
+    slow_step = _run([[40, 41, 39]] + [[300, 310, 305]] + [[5, 5, 5]] * 5)
+    assert kvcache.decode_speedup(slow_step, steady_without) == 8
+
+
+def test_per_token_leaves_out_the_prompts_pass_and_needs_a_decode_step():
+    run = _run([[90, 90, 90], [5, 6, 7], [6, 7, 8]])
+    spread = run.per_token()
+    assert (spread.median, spread.low, spread.high) == (6.5, 6, 7)  # the steps' medians 6 and 7
+    with pytest.raises(ValueError, match="2 steps"):
+        _run([[90, 90, 90]]).per_token()
+
+
+def test_demo_prompt_ends_the_sequence_at_the_tiny_models_context():
+    cfg = le.read_config(le.TINY_MODEL_DIR)
+    assert kvcache.demo_prompt_length(cfg, 10) + 10 == min(cfg.max_seq_len, kvcache.DEMO_MAX_CONTEXT) == 256
+    assert kvcache.demo_prompt_length(le.PRESETS["llama-2-7b"], 10) == 246
 
 
 def test_repeat_to_length_keeps_bos_first():

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llama_edu.lessons import LessonError, load_lessons, parse_lesson, resolve_code, source_of
+from llama_edu.lessons import Focus, LessonError, load_lessons, parse_lesson, resolve_code, source_of
 
 APP = Path(__file__).resolve().parents[1] / "app"
 LESSONS = load_lessons()
@@ -56,3 +56,30 @@ def test_a_broken_lesson_is_refused_with_its_place_named():
         parse_lesson(bad, where="x.yaml")
     with pytest.raises(LessonError, match="step 1: missing 'text'"):
         parse_lesson({**good, "steps": [{"title": "t"}]}, where="x.yaml")
+
+
+def test_a_focus_names_a_layer_and_head_of_an_element_and_translations_keep_it(tmp_path):
+    good = yaml.safe_load((LESSONS[0].path.parent / "07-attention.yaml").read_text())
+    focused = next(i for i, s in enumerate(good["steps"]) if "focus" in s)
+    step = good["steps"][focused]
+    assert parse_lesson(good).steps[focused].focus == Focus(layer=step["focus"]["layer"], head=step["focus"]["head"])
+    for focus, problem in [([3, 0], "must be a mapping"), ({"head": 0}, "must be a mapping"),
+                           ({"layer": 3, "heads": 0}, "must be a mapping"), ({"layer": -1}, "0 or more"),
+                           ({"layer": "3"}, "0 or more"), ({"layer": True}, "0 or more")]:
+        steps = [*good["steps"][:focused], {**step, "focus": focus}, *good["steps"][focused + 1:]]
+        with pytest.raises(LessonError, match=f"step {focused + 1}: .*{problem}"):
+            parse_lesson({**good, "steps": steps}, where="x.yaml")
+    without_element = {k: v for k, v in step.items() if k != "element"}
+    with pytest.raises(LessonError, match="needs an element"):
+        parse_lesson({**good, "steps": [without_element]}, where="x.yaml")
+    # A translation holds words only; a focus there must be the English one.
+    (tmp_path / "de").mkdir()
+    (tmp_path / "07-attention.yaml").write_text(yaml.safe_dump(good))
+    german = yaml.safe_load((LESSONS[0].path.parent / "de" / "07-attention.yaml").read_text())
+    german["steps"][focused]["focus"] = {"layer": 0, "head": 1}
+    (tmp_path / "de" / "07-attention.yaml").write_text(yaml.safe_dump(german, allow_unicode=True))
+    with pytest.raises(LessonError, match="focus differs from the English"):
+        load_lessons(tmp_path, lang="de")
+    german["steps"][focused]["focus"] = step["focus"]
+    (tmp_path / "de" / "07-attention.yaml").write_text(yaml.safe_dump(german, allow_unicode=True))
+    assert load_lessons(tmp_path, lang="de")[0].steps[focused].focus == parse_lesson(good).steps[focused].focus

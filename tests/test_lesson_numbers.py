@@ -114,7 +114,7 @@ def test_lesson_7_previous_token_heads_on_the_default_prompt(tiny, default):
     _, _, cache = default
     texts = step(*HEAD_WITH_A_JOB)
     english, german_text = texts
-    assert "Pick layer 3, head 0 in the heatmap" in english and "Schicht (Layer) 3, Head 0" in german_text
+    assert "The heatmap below shows layer 3, head 0" in english and "Schicht (Layer) 3, Head 0" in german_text
     l3h0 = pattern(cache, 3)[0]  # [T, S]
     for query, key, back in [("sat", "cat", 1), ("on", "sat", 1), ("the", "cat", 3)]:
         q, k = at(tiny, PROMPT, query), at(tiny, PROMPT, key)
@@ -133,8 +133,9 @@ def test_lesson_7_previous_token_heads_on_the_default_prompt(tiny, default):
 
 
 def test_lesson_7_switching_off_l4h0_moves_the_prediction(tiny):
-    """ "Try L4H0 and then a head whose pattern looks diffuse: a head that matters for this prompt moves the
-    probabilities": zeroing L4H0 moves the next-token distribution after "mat" more than all but one other head."""
+    """ "The chart below starts with layer 4, head 0 (L4H0) switched off; then pick a head whose pattern looks
+    diffuse: a head that matters for this prompt moves the probabilities": zeroing L4H0 moves the next-token
+    distribution after "mat" more than all but one other head."""
     from llama_edu import interventions
 
     model, tok = tiny
@@ -145,7 +146,8 @@ def test_lesson_7_switching_off_l4h0_moves_the_prediction(tiny):
                                                          ).kl for h in range(H)] for l in range(L)])  # [L, H]
     assert int((kl > kl[4, 0]).sum()) <= 1 and kl[4, 0] > 10 * kl.median()
     english, german_text = step("attention", "Switch a head off")
-    assert "Try L4H0 and then" in english and "Probier L4H0 und danach" in german_text
+    assert "starts with layer 4, head 0 (L4H0) switched off" in english
+    assert "beginnt mit Schicht 4, Head 0 (L4H0) abgeschaltet" in german_text
 
 
 def test_lesson_7_l4h4_finds_the_subject_on_the_probe_sentences(tiny):

@@ -84,17 +84,50 @@ def test_residual_rms_series_are_the_hooks_rms():
     assert series["attention_norm input normalised (hook_normalized)"] == pytest.approx(expected, rel=1e-4)
 
 
-def test_rms_norm_counts_fewer_operations_and_parameters():
+def test_rms_norm_counts_fewer_operations_reductions_and_parameters_by_hand():
     rms, layer = normalization.norm_operation_counts(256)
-    assert (rms["operations"], layer["operations"]) == (4 * 256 + 2, 7 * 256 + 2)
+    # RMSNorm per token: square (D), sum + divide (D), + eps and sqrt (2), divide by RMS (D), times the gain (D).
+    # LayerNorm: sum + divide for the mean (D), subtract it (D), square (D), sum + divide for the variance (D),
+    # + eps and sqrt (2), divide by std (D), gain (D), bias (D).
+    assert (rms["operations"], layer["operations"]) == (4 * 256 + 2, 7 * 256 + 2) == (1026, 1794)
     assert (rms["parameters"], layer["parameters"]) == (256, 512)
-    assert rms["statistics"] == 1 and layer["statistics"] == 2
+    assert (rms["statistics"], layer["statistics"]) == (1, 2)  # sums over the row: mean(x^2); mean and variance
 
 
-def test_timing_gives_a_positive_time_for_both():
+def test_step_rows_add_up_to_the_counts_and_follow_the_module():
+    steps = normalization.norm_step_rows(64)
+    for count in normalization.norm_operation_counts(64):
+        assert sum(row["operations"] for row in steps if row["norm"] == count["norm"]) == count["operations"]
+    assert [row["norm_step"] for row in steps if row["norm"] == "RMSNorm"] == [
+        "square x", "sum + divide (mean of squares)", "+ eps, sqrt", "divide by RMS", "× gain"]
+
+
+def test_layer_norm_computes_the_variance_from_the_centred_values_it_counts():
+    """The module's steps are the counted ones: mean, x - mean, its squares' mean; equal to torch's layer_norm."""
+    x = offset_vector(DIM)[None, None] * 3  # [1, 1, D], mean far from 0
+    ln = le.LayerNorm(DIM)
+    torch.testing.assert_close(ln(x), F.layer_norm(x, (DIM,), eps=1e-5))
+
+
+def test_vector_stats_call_a_mean_below_float32_resolution_zero(norm, x):
+    """LayerNorm's output has mean 0 exactly; float32 computes ~1e-9, which a table showed as -0.00000001."""
+    unit = normalization.compare_norms(x, norm, shift=0.3)["layer_unit"]
+    assert unit.mean().item() != 0 and abs(unit.mean().item()) < 1e-6
+    assert normalization.vector_stats(unit)["mean"] == 0
+    small = torch.full((DIM,), 1e-7) + torch.linspace(0, 1e-8, DIM)  # a tiny vector whose mean is all of it
+    assert normalization.vector_stats(small)["mean"] == pytest.approx(small.mean().item())
+
+
+def test_timing_gives_each_norm_a_median_with_its_spread():
     ms = normalization.time_norms(32, n_tokens=8, repeats=3)
     assert set(ms) == {"RMSNorm", "LayerNorm"}
-    assert all(t > 0 for t in ms.values())
+    for spread in ms.values():
+        assert 0 < spread.low <= spread.median <= spread.high and spread.tries == 3
+
+
+def test_timing_stops_at_its_budget():
+    ms = normalization.time_norms(32, n_tokens=8, repeats=10_000, budget_s=0.0)
+    assert all(spread.tries == 1 for spread in ms.values())
 
 
 def test_norm_capture_reads_one_tokens_hooks():

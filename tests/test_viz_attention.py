@@ -381,3 +381,60 @@ def test_bertviz_views_draw_offline_in_a_real_browser(views, tmp_path):
         page.wait_for_selector("text.token", state="attached", timeout=5_000)
         browser.close()
     assert errors == [] and requests == []
+
+
+# ---- numbers in the cells ----------------------------------------------------------------------------------------
+def test_pattern_heatmap_writes_each_weight_in_its_cell_while_they_fit(gqa_capture):
+    """Up to 16 tokens every allowed cell shows its weight with two decimals (German with a decimal comma); masked
+    cells stay empty; past 16 tokens the cells carry no text (it would not fit)."""
+    _, _, _, cache = gqa_capture
+    pattern = cache["layers.1.attention.hook_pattern"][0, 3]  # [T, T]
+    labels = viz.token_labels([f"t{i}" for i in range(T)])
+    future = np.triu(np.ones((T, T), dtype=bool), 1)
+    for lang, mark in (("en", "."), ("de", ",")):
+        values = viz.pattern_heatmap(pattern, labels, lang=lang).data[1]
+        text = np.array(values.text, dtype=object)
+        expected = np.array([[f"{v:.2f}".replace(".", mark) for v in row] for row in pattern.tolist()])
+        assert (text[~future] == expected[~future]).all() and (text[future] == "").all()
+        assert values.texttemplate == "%{text}"
+    long = torch.softmax(torch.randn(17, 17), -1)
+    assert viz.pattern_heatmap(long, [str(i) for i in range(17)]).data[1].text is None
+
+
+def test_steps_write_numbers_only_while_they_fit_and_the_heads_grid_never(gqa_capture):
+    """At 14 px "-12,34" fits a cell of the four step panels up to 8 tokens; eight heads side by side never hold
+    "0,00" readably (the one-head heatmap carries the numbers)."""
+    _, _, _, cache = gqa_capture
+    steps = interventions.attention_steps(cache["layers.0.attention.hook_q_rot"][0][:8],
+                                          cache["layers.0.attention.hook_k_rot"][0][:8], head=2)
+    fig = viz.steps_figure(steps, [str(i) for i in range(8)], head_dim=8, lang="de")
+    scores = next(t for t in fig.data if t.coloraxis)
+    assert np.array(scores.text, dtype=object)[0, 0] == f"{float(steps['scores'][0, 0]):.2f}".replace(".", ",")
+    nine = interventions.attention_steps(cache["layers.0.attention.hook_q_rot"][0],
+                                         cache["layers.0.attention.hook_k_rot"][0], head=2)  # T = 9 tokens
+    assert all(t.text is None for t in viz.steps_figure(nine, [str(i) for i in range(T)], head_dim=8).data
+               if t.coloraxis)
+    eight = cache["layers.0.attention.hook_pattern"][0][:, :8, :8]
+    grid = viz.heads_grid(eight, [str(i) for i in range(8)], n_kv_heads=2)
+    assert all(t.text is None for t in grid.data if t.coloraxis == "coloraxis")
+
+
+# ---- where the app's pickers open -------------------------------------------------------------------------------
+def test_the_most_disruptive_head_is_the_one_whose_ablation_moves_the_prediction_most(gqa_capture):
+    """Against silencing every head in turn (the model has 16 heads, all of them tried), and with fewer tries the
+    answer is still one of the heads tried."""
+    model, ids, logits, _ = gqa_capture
+    L, H = model.cfg.n_layers, model.cfg.n_heads
+    kl = {(l, h): interventions.compare_next_token(logits[0, -1], interventions.ablate_heads(model, ids, [(l, h)])[0, -1]
+                                                   ).kl for l in range(L) for h in range(H)}
+    layer, head, bits = interventions.most_disruptive_head(model, ids)
+    assert (layer, head) == max(kl, key=kl.get) and bits == pytest.approx(max(kl.values()), rel=1e-5)
+    layer, head, bits = interventions.most_disruptive_head(model, ids, max_ablations=3)
+    assert bits == pytest.approx(kl[layer, head], rel=1e-5)
+
+
+def test_clearest_group_layer_is_the_largest_within_minus_across_similarity():
+    alike = torch.tensor([[[1.0, 0.0], [1.0, 0.0]]] * 2 + [[[1.0, 0.0], [0.0, 1.0]]] * 2)  # groups {0,1} {2,3} alike
+    same = torch.tensor([[[1.0, 0.0], [0.5, 0.5]]] * 4)  # every head alike: no difference between groups
+    assert interventions.clearest_group_layer([same, alike, same], n_kv_heads=2) == 1
+    assert interventions.clearest_group_layer([same, alike], n_kv_heads=4) == 0  # MHA: no pair within a group

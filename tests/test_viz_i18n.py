@@ -216,7 +216,7 @@ def d():
     q, q_rot = cache[f"{attn}.hook_q"][0, :, 2], cache[f"{attn}.hook_q_rot"][0, :, 2]  # [T, hd]
     steps = interventions.attention_steps(cache[f"{attn}.hook_q_rot"][0], cache[f"{attn}.hook_k_rot"][0], head=2)
     change = interventions.compare_next_token(logits[0, -1], logits[0, -1] * 0.5, k=4)
-    with_cache, without_cache = compare_decoding(model, ids[:3], 3, repeats=1)
+    with_cache, without_cache = compare_decoding(model, ids[:3], 3, tries=1)
     nrm = normalization.norm_capture(cache, "layers.0.ffn_norm", 2)
     turn = rotary.pair_turn(q, q_rot, 5, 1, model.cfg.rope_theta)
     patterns = rollout.patterns_from_cache(cache, model.cfg.n_layers)[:, 0]  # [L, H, T, T]
@@ -347,6 +347,7 @@ TEXTS = {
 # the language); only the words inside cells come in the reader's language.
 TABLES = {
     "architectures.masked_lm_rows": lambda d, lang: architectures.masked_lm_rows(d.bert, lang=lang),
+    "kvcache.decode_work_rows": lambda d, lang: kvcache.decode_work_rows(d.with_cache, d.without_cache, lang=lang),
     "kvcache.memory_rows": lambda d, lang: kvcache.memory_rows(
         {"gqa": d.model.cfg, "mha": le.PRESETS["llama-7b"]}, 4096, 1, 2, lang=lang),
     "norms.comparison_stats": lambda d, lang: norms.comparison_stats(
@@ -434,10 +435,19 @@ def test_numbers_in_german_prose_use_a_decimal_comma():
     assert overview.human(6.74e9, lang="de") == "6,74 Mrd." and overview.human(6.74e9) == "6.74B"
 
 
+def test_a_number_that_rounds_to_zero_has_no_minus_sign():
+    """The norms table showed LayerNorm's float32 mean as a negative zero."""
+    number = i18n.number
+    assert number(-0.0, ".4g") == "0" and number(-1e-5, ".3f", lang="de") == "0,000"
+    assert number(-0.004, ".0%", lang="de") == "0\u00a0%" and number(-0.0004, ".2f") == "0.00"
+    assert number(-0.5, ".2f", lang="de") == "-0,50" and number(float("-inf"), ".1f") == "-inf"
+
+
 def test_german_figures_keep_plotly_number_formats_and_translate_titles(d):
     en, de = FIGURES["kvcache.decode_timing_figure"](d, "en"), FIGURES["kvcache.decode_timing_figure"](d, "de")
-    assert "%{y:.2f} ms" in de.data[0].hovertemplate and "Schritt %{customdata[0]}" in de.data[0].hovertemplate
-    assert de.layout.annotations[0].text == "gemessen: Zeit pro Schritt" != en.layout.annotations[0].text
+    assert "%{y:.1f} ms" in de.data[0].hovertemplate and "Schritt %{customdata[0]}" in de.data[0].hovertemplate
+    assert de.layout.annotations[0].text.startswith("gemessen: Zeit pro Schritt (Median")
+    assert en.layout.annotations[0].text.startswith("measured: time per step (median")
     block = " ".join(a.text for a in overview.block_diagram(le.PRESETS["llama-2-70b"], lang="de").layout.annotations)
     assert "64 Query-Heads, 8 KV-Heads der Breite 128" in block and "x 80 Schichten" in block and "28.672" in block
     lens = FIGURES["generation.logit_lens_figure"](d, "de").data[0]
@@ -509,3 +519,11 @@ def test_german_bertviz_views_draw_their_german_labels_in_a_real_browser(views, 
         browser.close()
     assert errors == []
     assert "Schichten" in svg_text and re.search(r"Schicht \d+, Head \d+", svg_text), svg_text[:300]
+
+
+def test_bertviz_layer_label_is_translated_whatever_the_spacing_of_bertvizs_html():
+    """bertviz writes "Layer: <select id="layer">" inside an indented f-string; another spacing must not leave the
+    English label in a German page."""
+    for html in ('Layer: <select id="layer"></select>', 'Layer:\n      <select  id="layer"></select>'):
+        german = bertviz_offline._translate_view(html, "de")
+        assert german.startswith("Schicht:") and "Layer" not in german and german.endswith('id="layer"></select>')

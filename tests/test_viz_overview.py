@@ -1,3 +1,6 @@
+import itertools
+import math
+
 import pytest
 import torch
 
@@ -44,3 +47,53 @@ def test_top_token_rows_are_the_softmax_top_k():
     assert rows == [{"token": "t1", "probability": pytest.approx(float(probs[1]))},
                     {"token": "t2", "probability": pytest.approx(float(probs[2]))}]
     assert len(overview.top_token_rows(logits, str, k=10)) == 4  # never more than the vocabulary
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """CIELAB of a "#rrggbb" colour (sRGB, D65): distances in it follow how different two colours look."""
+    linear = [(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+              for c in (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))]
+    xyz = [sum(w * c for w, c in zip(row, linear)) / white for row, white in zip(
+        ((0.4124, 0.3576, 0.1805), (0.2126, 0.7152, 0.0722), (0.0193, 0.1192, 0.9505)), (0.95047, 1.0, 1.08883))]
+    f = [v ** (1 / 3) if v > (6 / 29) ** 3 else v / (3 * (6 / 29) ** 2) + 4 / 29 for v in xyz]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def test_parameter_shares_give_every_part_a_colour_of_its_own():
+    # "#8c6bb1" and "#756bb1" are two strings but one purple (a distance of 8): 25 is clearly another colour.
+    fig = overview.parameter_shares({"a": le.PRESETS["llama-7b"]})
+    colours = {bar.name: bar.marker.color for bar in fig.data}
+    assert set(colours) == set(le.parameter_breakdown(le.PRESETS["llama-7b"]))
+    for a, b in itertools.combinations(colours, 2):
+        assert math.dist(_lab(colours[a]), _lab(colours[b])) > 25, (a, b, colours[a], colours[b])
+
+
+def test_parameter_shares_legend_sits_above_the_bars_not_on_them():
+    legend = overview.parameter_shares({"this model": le.PRESETS["tiny"], "b": le.PRESETS["llama-7b"]}).layout.legend
+    # anchored by its bottom edge at or above the plot area's top (paper y = 1): it cannot cover the first bar
+    assert legend.yanchor == "bottom" and legend.y >= 1
+    assert legend.orientation == "h" and legend.traceorder == "normal"  # entries in the bars' left-to-right order
+
+
+def test_block_diagram_adds_each_residual_on_the_main_line_between_its_sublayer_and_the_next_box():
+    fig = overview.block_diagram(le.PRESETS["tiny"])
+    arrows = [a for a in fig.layout.annotations if a.showarrow and a.arrowcolor == "#888"]
+    main = {a.x for a in arrows}
+    assert len(main) == 1  # the forward pass runs along one line
+    adds = next(trace for trace in fig.data if trace.marker.symbol == "circle-cross")  # the two ⊕
+    assert set(adds.x) == main
+    boxes = {a.text.removeprefix("<b>").removesuffix("</b>"): a.y - 0.1 for a in fig.layout.annotations
+             if a.text.startswith("<b>") and a.x in main}
+    attention = next(y for label, y in boxes.items() if label.startswith("attention:"))
+    assert attention < adds.y[0] < boxes["ffn_norm (RMSNorm)"]
+    assert boxes["feed_forward: SwiGLU"] < adds.y[1] < boxes["norm (RMSNorm)"]
+    # the red residual arrow of each connection ends at its ⊕, and a main-line arrow leaves it upwards
+    red = [a for a in fig.layout.annotations if a.showarrow and a.arrowcolor == overview.RESIDUAL_COLOUR]
+    assert sorted(a.y for a in red) == sorted(adds.y) and all(a.ay == a.y and a.x < a.ax for a in red)
+    for y in adds.y:
+        assert any(abs(a.ay - (y + overview.ADD_HALF + 0.01)) < 1e-9 for a in arrows)
+
+
+def test_block_diagram_boxes_use_the_parameter_shares_colours():
+    fills = {shape.fillcolor for shape in overview.block_diagram(le.PRESETS["tiny"]).layout.shapes if shape.fillcolor}
+    assert set(overview.COMPONENT_COLOURS.values()) <= fills

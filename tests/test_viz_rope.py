@@ -65,3 +65,23 @@ def test_token_labels_are_unique_and_keep_the_bos_piece_visible():
 def test_pair_order_rows_name_the_dimensions_each_pair_turns():
     rows = rope.pair_order_rows(8)
     assert rows[1] == {"pair": 1, "meta_dims": "(2, 3)", "hf_dims": "(1, 5)"}
+
+
+def test_rotation_animation_writes_the_angle_clear_of_the_circle():
+    """The label once sat at the arrow's tip, which is always on the circle, so the circle's line ran through it."""
+    x = torch.randn(16, generator=torch.Generator().manual_seed(0))
+    walked = rotary.rotate_to_positions(x, 6)
+    frequency = float(rope_frequencies(16)[1])
+    fig = rope.rotation_over_positions_figure(walked, 1, n_prompt=3, frequency=frequency)
+    radius = math.hypot(float(walked[0, 2]), float(walked[0, 3]))
+    for m, frame in enumerate(fig.frames):
+        _, arrow, label = frame.data
+        assert arrow.text is None and label.mode == "text"
+        assert label.text == (f"m·θ = {m * frequency:.2f} rad",)
+        # anchored in the top-left corner, well outside the circle, and written away from the corner, into the
+        # empty space between the circle and the plane's edges
+        (x0,), (y0,) = label.x, label.y
+        assert x0 < 0 < y0 and math.hypot(x0, y0) > 1.6 * radius and label.textposition == "bottom right"
+        assert -x0 <= -fig.layout.xaxis.range[0] and y0 <= fig.layout.yaxis.range[1]  # inside the plane
+    german = rope.rotation_over_positions_figure(walked, 1, n_prompt=3, frequency=frequency, lang="de")
+    assert german.frames[1].data[2].text == (f"m·θ = {frequency:.2f} rad".replace(".", ","),)

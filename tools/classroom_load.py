@@ -5,7 +5,8 @@
 
 Each simulated student speaks Streamlit's own protocol over a websocket, as a browser tab does: it opens the
 Attention page, types its prompt into the sidebar, and reads back the heatmap the server drew. The heatmap must
-be this student's: its token labels are this prompt's tokens and its weights equal layer 0, head 0 of the model
+be this student's: its token labels are this prompt's tokens and its weights equal the head the page opens on (the
+model's strongest previous-token head, llama_edu.analysis.previous_token_head, found here the same way) of the model
 run here on the same prompt (cross-talk between sessions would show another prompt). Every round opens `--students`
 sessions at once; between rounds the server's resident memory is read from /proc.
 
@@ -37,6 +38,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 import llama_edu as le
+from llama_edu.analysis import previous_token_head
 from llama_edu.prompts import prepare_prompt
 from llama_edu.viz.labels import token_labels
 
@@ -125,6 +127,8 @@ class Reference:
     def __init__(self) -> None:
         self.model = le.load_model(le.TINY_MODEL_DIR, device="cpu", dtype="float32")
         self.tok = le.load_tokenizer(le.TINY_MODEL_DIR)
+        role = previous_token_head(self.model, self.tok)  # where the page's heatmap opens (app.common)
+        self.layer, self.head = role.layer, role.head
 
     def check(self, v: Visit) -> str:
         """"" if the student saw their own, correct map; else what was wrong."""
@@ -135,12 +139,13 @@ class Reference:
         ids = prepare_prompt(self.tok, v.prompt, 64).ids
         if list(v.heatmap["x"]) != token_labels(self.tok.pieces(ids)):
             return f"labels {v.heatmap['x']} are not this prompt's tokens"
-        _, cache = self.model.run_with_cache(torch.tensor([ids]), names_filter=["layers.0.attention.hook_pattern"])
-        expected = cache["layers.0.attention.hook_pattern"][0, 0].numpy()  # [T, T]
+        name = f"layers.{self.layer}.attention.hook_pattern"
+        _, cache = self.model.run_with_cache(torch.tensor([ids]), names_filter=[name])
+        expected = cache[name][0, self.head].numpy()  # [T, T]
         seen = decode(v.heatmap["z"]).astype(np.float64)
         lower = np.tril(np.ones_like(expected, dtype=bool))
         if seen.shape != expected.shape or not np.allclose(seen[lower], expected[lower], atol=1e-5):
-            return "weights differ from layer 0, head 0 on this prompt"
+            return f"weights differ from layer {self.layer}, head {self.head} on this prompt"
         return ""
 
 

@@ -1,4 +1,5 @@
-"""Measure each app page's warm rerun time and the cold start, as a report (not a test: machines are noisy).
+"""Measure each app page's warm rerun time and the first run in a fresh process, as a report (not a test: machines
+are noisy). The cold start as a student sees it, server launch to a drawn page in a browser: tools/cold_start.py.
 
     python tools/page_timings.py
 

@@ -13,9 +13,12 @@ module is found by itself (no list to edit).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 ElementFn = Callable[..., None]
 ELEMENTS: dict[str, ElementFn] = {}
@@ -42,9 +45,25 @@ def load_all() -> dict[str, ElementFn]:
     return ELEMENTS
 
 
+# An element's module is found from the sources without importing the others: importing every topic (and what each
+# one imports: the training corpus, bertviz's helpers) cost the app's first page up to a second on 2 cores.
+_REGISTERED = re.compile(r"""^@element\(\s*["']([^"']+)["']""", re.MULTILINE)
+
+
+@functools.cache
+def _topic_of() -> dict[str, str]:
+    """{element name: the module of this package that registers it}, read from each module's @element lines."""
+    folder = Path(__file__).resolve().parent
+    return {name: topic for topic in topics()
+            for name in _REGISTERED.findall((folder / f"{topic}.py").read_text(encoding="utf-8"))}
+
+
 def render(name: str, cur, key: str) -> None:
     """Draw element `name` for the current model and prompt; widget keys start with `key`."""
-    load_all()
+    if name not in ELEMENTS and name in _topic_of():
+        importlib.import_module(f"{__name__}.{_topic_of()[name]}")
+    if name not in ELEMENTS:
+        load_all()  # registered some other way: look everywhere
     if name not in ELEMENTS:
         raise KeyError(f"no live element called {name!r}; known: {', '.join(sorted(ELEMENTS))}")
     ELEMENTS[name](cur, key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import lang, say, table
+from app.common import TOKEN_WINDOW, lang, say, show_figure, table, token_window
 from app.elements import element
 from llama_edu import architectures as arch
 from llama_edu import papers
@@ -46,8 +46,9 @@ def architecture_masks(cur, key: str) -> None:
     """Causal (GPT, LLaMA), bidirectional (BERT) and encoder-decoder (T5) masks on the prompt's tokens, and a check
     on the model's own hook_pattern that LLaMA's panel is the mask it runs."""
     code = lang()
-    labels = viz_attention.token_labels(cur.pieces)
-    st.plotly_chart(viz_attention.mask_comparison_figure(labels, lang=code), width="stretch", key=f"{key}_masks")
+    w = token_window(cur, f"{key}_masks", TOKEN_WINDOW // 2)  # half: the encoder-decoder panel has each token twice
+    labels = viz_attention.token_labels(cur.pieces)[w]
+    show_figure(viz_attention.mask_comparison_figure(labels, lang=code), key=f"{key}_masks")
     _, cache = cur.capture()
     cfg = cur.model.cfg
     weight = arch.largest_future_weight(cache, cfg.n_layers)
@@ -82,6 +83,8 @@ def span_corruption_objective(cur, key: str) -> None:
     attention masks of that encoder-decoder pair."""
     seed = _seed(key)
     sentence = _sentence(cur)
+    # A long prompt: the example is built on a window of its tokens (without BOS), so the masks keep readable labels.
+    sentence = sentence[token_window(cur, f"{key}_t5", n_tokens=len(sentence))]
     example = arch.span_corruption(sentence, seed=seed)
     if not example.spans:
         st.info(say("arch.t5_no_span"))
@@ -95,8 +98,7 @@ def span_corruption_objective(cur, key: str) -> None:
     restored = arch.fill_spans(example.inputs, example.targets) == sentence
     st.caption(say("arch.t5_caption", dropped=sum(end - start for start, end in example.spans), n=len(sentence),
                   spans=len(example.spans), check=say("arch.check_ok" if restored else "arch.check_failed")))
-    st.plotly_chart(viz.t5_masks_figure(example.inputs, example.decoder_inputs, lang=lang()), width="stretch",
-                    key=f"{key}_masks")
+    show_figure(viz.t5_masks_figure(example.inputs, example.decoder_inputs, lang=lang()), key=f"{key}_masks")
     st.caption(say("arch.t5_masks_caption", n_enc=len(example.inputs), n_dec=len(example.decoder_inputs)))
 
 

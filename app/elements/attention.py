@@ -7,7 +7,16 @@ prompt); every widget and chart key starts with the element's `key`.
 import streamlit as st
 import torch
 
-from app.common import lang, say
+from app.common import (
+    TOKEN_WINDOW,
+    lang,
+    most_disruptive_head,
+    open_pickers,
+    previous_token_head,
+    say,
+    show_figure,
+    token_window,
+)
 from app.elements import element
 from llama_edu import interventions
 from llama_edu.model import causal_mask as model_causal_mask
@@ -19,9 +28,11 @@ def _kv_head(cur, head: int) -> int:
     return interventions.kv_head_of(head, cur.model.cfg.n_heads, cur.model.cfg.n_kv_heads)
 
 
-def _layer_and_head(cur, key: str) -> tuple[int, int]:
-    """Layer and head pickers, side by side (keys f"{key}_layer", f"{key}_head")."""
+def _layer_and_head(cur, key: str, opens_on: tuple[int, int]) -> tuple[int, int]:
+    """Layer and head pickers, side by side (keys f"{key}_layer", f"{key}_head"), opening on `opens_on` (or on a
+    lesson step's head, or a shared link's: app.common.open_pickers)."""
     cfg = cur.model.cfg
+    open_pickers(key, opens_on, cfg.n_layers, cfg.n_heads)
     left, right = st.columns(2)
     layer = left.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     # Labels looked up now, not in format_func: AppTest formats the options outside the script run.
@@ -30,18 +41,20 @@ def _layer_and_head(cur, key: str) -> tuple[int, int]:
     return layer, head
 
 
-def _bertviz_html(cur, view: str) -> str:
-    """The offline bertviz HTML of this prompt's patterns, in this session's language: a few hundred kB to build,
-    so kept in the model's result cache under everything it depends on (the language too)."""
+def _bertviz_html(cur, view: str, window: slice) -> str:
+    """The offline bertviz HTML of this prompt's patterns in a window of tokens (queries and keys), in this session's
+    language: a few hundred kB to build (every layer and head: 25 MB for 256 tokens, hence the window), so kept in the
+    model's result cache under everything it depends on (the language and the window too)."""
     def build() -> str:
         _, cache = cur.capture()
-        attentions = bertviz_offline.attentions_from_cache(cache, cur.model.cfg.n_layers)
-        tokens = bertviz_offline.readable_tokens(cur.pieces)
+        attentions = tuple(a[..., window, window]
+                           for a in bertviz_offline.attentions_from_cache(cache, cur.model.cfg.n_layers))
+        tokens = bertviz_offline.readable_tokens(cur.pieces[window])
         show = bertviz_offline.head_view_html if view == "head" else bertviz_offline.model_view_html
         return show(attentions, tokens, lang=language)
 
     language = lang()
-    return cur.cached("bertviz", view, language, compute=build)
+    return cur.cached("bertviz", view, language, window.start, window.stop, compute=build)
 
 
 def _ablated_logits(cur, heads: tuple) -> torch.Tensor:
@@ -54,17 +67,17 @@ def _ablated_logits(cur, heads: tuple) -> torch.Tensor:
 def causal_mask(cur, key: str) -> None:
     """The causal mask for the prompt's tokens, the very values the model adds to its scores."""
     T = len(cur.ids)
-    labels = viz.token_labels(cur.pieces)
-    st.plotly_chart(viz.causal_mask_figure(model_causal_mask(T, T), labels, lang=lang()), width="stretch",
-                    key=f"{key}_mask")
+    w = token_window(cur, f"{key}_mask")
+    labels = viz.token_labels(cur.pieces)[w]
+    show_figure(viz.causal_mask_figure(model_causal_mask(T, T)[w, w], labels, lang=lang()), key=f"{key}_mask")
     st.caption(say("app.attention.mask_caption"))
 
 
 @element("mask_comparison")
 def mask_comparison(cur, key: str) -> None:
     """Decoder-only (causal), encoder-only (bidirectional) and encoder-decoder masks on the prompt's tokens."""
-    st.plotly_chart(viz.mask_comparison_figure(viz.token_labels(cur.pieces), lang=lang()), width="stretch",
-                    key=f"{key}_masks")
+    w = token_window(cur, f"{key}_masks", TOKEN_WINDOW // 2)  # half: the encoder-decoder panel has each token twice
+    show_figure(viz.mask_comparison_figure(viz.token_labels(cur.pieces)[w], lang=lang()), key=f"{key}_masks")
     st.caption(say("app.attention.masks_caption"))
 
 
@@ -73,41 +86,51 @@ def attention_heatmap(cur, key: str) -> None:
     """One head's hook_pattern as a heatmap (future greyed out), and every head of the layer in an expander."""
     cfg = cur.model.cfg
     _, cache = cur.capture()
-    labels = viz.token_labels(cur.pieces)
-    layer, head = _layer_and_head(cur, key)
-    pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
-    title = say("app.attention.pattern_title", layer=layer, head=head)
-    st.plotly_chart(viz.pattern_heatmap(pattern[head], labels, title, lang=lang()), width="stretch",
-                    key=f"{key}_pattern")
+    layer, head = _layer_and_head(cur, key, previous_token_head(cur))  # a head with a job: it looks one token back
+    w = token_window(cur, f"{key}_pattern")
+    labels = viz.token_labels(cur.pieces)[w]
+    pattern = cache[f"layers.{layer}.attention.hook_pattern"][0][:, w, w]  # [H, W, W]: the window's queries and keys
+    title = (say("app.attention.pattern_title", layer=layer, head=head) if w.start == 0 else
+             say("app.attention.pattern_title_window", layer=layer, head=head, first=w.start, last=w.stop - 1))
+    show_figure(viz.pattern_heatmap(pattern[head], labels, title, lang=lang()), key=f"{key}_pattern")
+    if w.start > 0:
+        st.caption(say("app.common.window_earlier_keys", first=w.start))
     with st.expander(say("app.attention.all_heads", n_heads=cfg.n_heads, layer=layer), expanded=False,
                      key=f"{key}_all_heads"):
-        st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, lang=lang()), width="stretch",
-                        key=f"{key}_grid")
+        show_figure(viz.heads_grid(pattern, labels, cfg.n_kv_heads, lang=lang()), key=f"{key}_grid")
 
 
 @element("attention_steps")
 def attention_steps(cur, key: str) -> None:
     """q·k, ÷ √hd, + mask, softmax for one head, recomputed from hook_q_rot and hook_k_rot."""
     _, cache = cur.capture()
-    layer, head = _layer_and_head(cur, key)
+    # The previous-token head: after the softmax its rows put their weight one step left of the diagonal.
+    layer, head = _layer_and_head(cur, key, previous_token_head(cur))
     steps = interventions.attention_steps(cache[f"layers.{layer}.attention.hook_q_rot"][0],
-                                          cache[f"layers.{layer}.attention.hook_k_rot"][0], head)
+                                          cache[f"layers.{layer}.attention.hook_k_rot"][0], head)  # each [T, T]
+    w = token_window(cur, f"{key}_steps")
+    steps = {step: values[w, w] for step, values in steps.items()}  # softmax ran over every key, then the window
     st.caption(say("app.attention.steps_caption", head=head, kv_head=_kv_head(cur, head), layer=layer))
-    st.plotly_chart(viz.steps_figure(steps, viz.token_labels(cur.pieces), cur.model.cfg.head_dim, lang=lang()),
-                    width="stretch", key=f"{key}_steps")
+    if w.start > 0:
+        st.caption(say("app.common.window_earlier_keys", first=w.start))
+    show_figure(viz.steps_figure(steps, viz.token_labels(cur.pieces)[w], cur.model.cfg.head_dim, lang=lang()),
+                key=f"{key}_steps")
 
 
 @element("bertviz_head_view")
 def bertviz_head_view(cur, key: str) -> None:
     """bertviz's head view of every layer's hook_pattern, offline; the model view in a second tab."""
     cfg = cur.model.cfg
-    n_tokens = len(cur.ids)
     st.caption(say("app.attention.bertviz_caption"))
+    w = token_window(cur, f"{key}_bertviz")
+    if w.start > 0:
+        st.caption(say("app.common.window_earlier_keys", first=w.start))
+    n_tokens = w.stop - w.start
     head_tab, model_tab = st.tabs([say("app.attention.head_view"), say("app.attention.model_view")], key=f"{key}_views")
     with head_tab:
-        st.iframe(_bertviz_html(cur, "head"), height=bertviz_offline.head_view_height(n_tokens))
+        st.iframe(_bertviz_html(cur, "head", w), height=bertviz_offline.head_view_height(n_tokens))
     with model_tab:
-        st.iframe(_bertviz_html(cur, "model"),
+        st.iframe(_bertviz_html(cur, "model", w),
                   height=bertviz_offline.model_view_height(cfg.n_layers, cfg.n_heads, n_tokens))
 
 
@@ -121,7 +144,7 @@ def attention_sink(cur, key: str) -> None:
     _, cache = cur.capture()
     share = interventions.first_token_share(cache, cur.model.cfg.n_layers)  # [n_layers, H]
     uniform = interventions.uniform_first_token_share(n_tokens)
-    st.plotly_chart(viz.first_token_heatmap(share, uniform, lang=lang()), width="stretch", key=f"{key}_sink")
+    show_figure(viz.first_token_heatmap(share, uniform, lang=lang()), key=f"{key}_sink")
 
 
 @element("head_ablation")
@@ -129,7 +152,10 @@ def head_ablation(cur, key: str) -> None:
     """Zero one head (or a whole layer) in hook_z and compare the next-token prediction before and after."""
     cfg = cur.model.cfg
     logits, _ = cur.capture()
-    layer, head = _layer_and_head(cur, key)
+    # Opens on the head whose removal moves the default prompt's prediction the most, not on layer 0, head 0 (whose
+    # removal changes nothing there: "0.000 bits" shows a student nothing). Chosen on the default prompt, where
+    # every student starts, once per model: silencing each head is one run per head, too slow for every prompt.
+    layer, head = _layer_and_head(cur, key, most_disruptive_head(cur))
     whole_layer = st.toggle(say("app.attention.ablate_layer", n_heads=cfg.n_heads, layer=layer), key=f"{key}_whole_layer")
     heads = tuple((layer, h) for h in range(cfg.n_heads)) if whole_layer else ((layer, head),)
     after = _ablated_logits(cur, heads)  # [V]
@@ -140,6 +166,5 @@ def head_ablation(cur, key: str) -> None:
             else say("app.attention.what_head", layer=layer, head=head))
     # A checkpoint may pad its output layer past the tokenizer's vocabulary: name such ids by number.
     names = [cur.tok.pieces([i])[0] if i < cur.tok.vocab_size else f"<id {i}>" for i in change.ids]
-    st.plotly_chart(viz.ablation_bars(names, change.before, change.after,
-                                      say("app.attention.ablation_figure", what=what), lang=lang()),
-                    width="stretch", key=f"{key}_ablation")
+    show_figure(viz.ablation_bars(names, change.before, change.after,
+                                  say("app.attention.ablation_figure", what=what), lang=lang()), key=f"{key}_ablation")

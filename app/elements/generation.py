@@ -6,11 +6,13 @@ the prompt *and* the continuation that `generate_step` with that key has built (
 draw the same sliders, so with one key they belong on different screens (e.g. two lesson steps), not on one.
 """
 
+import dataclasses
+
 import streamlit as st
 import torch
 
 import llama_edu as le
-from app.common import lang, say
+from app.common import lang, say, show_figure, token_window
 from app.elements import element
 from llama_edu.generate import candidates_and_entropy
 from llama_edu.logit_lens import logit_lens as compute_logit_lens
@@ -19,6 +21,9 @@ from llama_edu.viz import generation as viz
 # A KV cache per student is kept only while it is small: thirty sessions of a 7B model at 4k tokens would hold
 # 2 GiB each. Without one, each click re-runs the whole text: the same tokens (tests/test_generate.py), more work.
 CACHE_BUDGET_BYTES = 64 * 2 ** 20
+# The Generation page keeps this many tokens of the context free for what the model writes (the prompt may take the
+# rest): forty clicks of "Next token" fit, and a prompt of 200 tokens still runs whole on the tiny model (256).
+NEW_TOKEN_ROOM = 48
 
 
 def _decoding(cur, key: str, seed: int | None = None) -> le.Decoding:
@@ -64,8 +69,8 @@ def _bars(cur, key: str, decoding: le.Decoding, sampling: tuple[float, int | Non
     n_candidates, entropy = candidates_and_entropy(probs)
     last_piece = cur.tok.pieces(decoding.ids[-1:])[0]
     st.markdown(say("app.generation.what_comes_after", piece=last_piece))
-    st.plotly_chart(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0], lang=lang()),
-                    width="stretch", key=f"{key}_bars")
+    show_figure(viz.next_token_figure(z.softmax(-1), probs, lambda i: cur.tok.pieces([i])[0], lang=lang()),
+                key=f"{key}_bars")
     st.markdown(viz.entropy_caption(n_candidates, entropy, cur.model.cfg.vocab_size, lang=lang()))
 
 
@@ -104,8 +109,14 @@ def generate_step(cur, key: str) -> None:
 @element("logit_lens")
 def logit_lens(cur, key: str) -> None:
     """The final norm and output layer applied after every layer: each depth's top next token at each position."""
-    _, hooks = cur.capture()
-    lens = compute_logit_lens(cur.model, hooks, k=3)
-    st.plotly_chart(viz.logit_lens_figure(lens, cur.pieces, lambda i: cur.tok.pieces([i])[0], lang=lang()),
-                    width="stretch", key=f"{key}_lens")
+    def lens_of_every_position():
+        _, hooks = cur.capture()
+        return compute_logit_lens(cur.model, hooks, k=3)
+
+    lens = cur.cached("logit_lens", compute=lens_of_every_position)  # kept: moving the window reads columns of it
+    w = token_window(cur, f"{key}_lens", at_end=True)  # the last tokens first: the last column is what comes next
+    lens = dataclasses.replace(lens, top_ids=lens.top_ids[:, w], top_probs=lens.top_probs[:, w])
+    pieces = cur.pieces[w.start:w.stop + 1]  # and the token after the window, which the hover names
+    show_figure(viz.logit_lens_figure(lens, pieces, lambda i: cur.tok.pieces([i])[0], first=w.start, lang=lang()),
+                key=f"{key}_lens")
     st.caption(say("app.generation.lens_caption"))

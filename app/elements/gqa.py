@@ -4,7 +4,7 @@ paper measured, and the KV cache it saves."""
 import streamlit as st
 
 import llama_edu as le
-from app.common import lang, notice, plain, say, table
+from app.common import clearest_group_layer, lang, notice, open_pickers, plain, say, show_figure, table, token_window
 from app.elements import element
 from llama_edu import interventions, kvcache
 from llama_edu.viz import attention as viz
@@ -29,7 +29,7 @@ def gqa_diagram(cur, key: str) -> None:
         variants[plain("app.gqa.as_mha", n_heads=cfg.n_heads)] = cfg.n_heads
     if cfg.n_kv_heads != 1:
         variants[plain("app.gqa.as_mqa", n_heads=cfg.n_heads)] = 1
-    st.plotly_chart(viz.gqa_diagram(cfg.n_heads, variants, lang=lang()), width="stretch", key=f"{key}_diagram")
+    show_figure(viz.gqa_diagram(cfg.n_heads, variants, lang=lang()), key=f"{key}_diagram")
 
 
 @element("gqa_kv_heads")
@@ -39,22 +39,33 @@ def gqa_kv_heads(cur, key: str) -> None:
     _, cache = cur.capture()
     labels = viz.token_labels(cur.pieces)
     n_rep = cfg.n_heads // cfg.n_kv_heads
+    # Opens on the layer where heads sharing a KV head look most alike against the other group's heads.
+    open_pickers(key, (clearest_group_layer(cur), None), cfg.n_layers)
     layer = st.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
+    w = token_window(cur, f"{key}_tokens")  # the same tokens in the keys and in the patterns below
     k_rot = cache[f"layers.{layer}.attention.hook_k_rot"][0]  # [T, Hkv, hd]
     st.caption(say("app.gqa.keys_caption", layer=layer, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads))
-    st.plotly_chart(viz.keys_heatmaps(k_rot, labels, lang=lang()), width="stretch", key=f"{key}_keys")
+    show_figure(viz.keys_heatmaps(k_rot[w], labels[w], lang=lang()), key=f"{key}_keys")
 
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
     st.caption(say("app.gqa.patterns_caption"))
+    if w.start > 0:
+        st.caption(say("app.common.window_earlier_keys", first=w.start))
     title = plain("app.gqa.grid_title_groups" if n_rep > 1 else "app.gqa.grid_title", layer=layer)
-    st.plotly_chart(viz.heads_grid(pattern, labels, cfg.n_kv_heads, cols=n_rep, title=title, lang=lang()),
-                    width="stretch", key=f"{key}_grid")
+    show_figure(viz.heads_grid(pattern[:, w, w], labels[w], cfg.n_kv_heads, cols=n_rep, title=title, lang=lang()),
+                key=f"{key}_grid")
+    # Where the heads look (patterns), then what they read (outputs): sharing keys and values shows in the second.
     similarity = interventions.pattern_similarity(pattern)  # [H, H]
     within, across = interventions.within_and_across_groups(similarity, cfg.n_kv_heads)
     if within is not None and across is not None:
         st.caption(say("app.gqa.similarity_caption", within=within, across=across))
-    st.plotly_chart(viz.similarity_heatmap(similarity, cfg.n_kv_heads, lang=lang()), width="stretch",
-                    key=f"{key}_similarity")
+    show_figure(viz.similarity_heatmap(similarity, cfg.n_kv_heads, lang=lang()), key=f"{key}_similarity")
+    outputs = interventions.output_similarity(cache[f"layers.{layer}.attention.hook_z"][0])  # [H, H]
+    within, across = interventions.within_and_across_groups(outputs, cfg.n_kv_heads)
+    if within is not None and across is not None:
+        st.caption(say("app.gqa.output_similarity_caption", within=within, across=across))
+    show_figure(viz.similarity_heatmap(outputs, cfg.n_kv_heads, plain("app.gqa.output_similarity_title", layer=layer),
+                                       zmin=-1, lang=lang()), key=f"{key}_output_similarity")
 
 
 @element("gqa_quality_table")
@@ -62,14 +73,14 @@ def gqa_quality_table(cur, key: str) -> None:
     """Ainslie et al. (2023), Table 1: speed and quality of T5-XXL as MHA, MQA and GQA-8, and MHA-Large."""
     st.caption(say("app.gqa.table_caption"))
     table(gqa_rows(), hide_index=True, key=f"{key}_table")
-    st.plotly_chart(viz.gqa_quality_figure(lang=lang()), width="stretch", key=f"{key}_figure")
+    show_figure(viz.gqa_quality_figure(lang=lang()), key=f"{key}_figure")
 
 
 @element("gqa_memory_table")
 def gqa_memory_table(cur, key: str) -> None:
     """KV cache of one 4,096-token sequence for Llama 2 and 3 releases: as MHA and as configured."""
     rows = kv_cache_rows()
-    st.plotly_chart(viz.kv_cache_figure(rows, CONTEXT, lang=lang()), width="stretch", key=f"{key}_figure")
+    show_figure(viz.kv_cache_figure(rows, CONTEXT, lang=lang()), key=f"{key}_figure")
     table(rows, hide_index=True, key=f"{key}_table")
 
 

@@ -4,7 +4,7 @@
 import streamlit as st
 
 import llama_edu as le
-from app.common import formula_number, lang, say, table
+from app.common import formula_number, lang, say, show_figure, table
 from app.elements import element
 from llama_edu import kvcache
 from llama_edu.viz import kvcache as viz
@@ -47,8 +47,8 @@ def kv_memory_chart(cur, key: str) -> None:
     if not configs:
         st.info(say("app.kvcache.pick_model"))
         return
-    st.plotly_chart(viz.memory_vs_context_figure(configs, batch, viz.CALCULATOR_DTYPES[dtype], lang=lang()),
-                    width="stretch", key=f"{key}_chart")
+    show_figure(viz.memory_vs_context_figure(configs, batch, viz.CALCULATOR_DTYPES[dtype], lang=lang()),
+                key=f"{key}_chart")
     st.caption(say("app.kvcache.log_axes"))
 
 
@@ -75,35 +75,49 @@ def kv_wrong_figure(cur, key: str) -> None:
 
 @element("kv_live_demo")
 def kv_live_demo(cur, key: str) -> None:
-    """Greedy generation with and without the cache, every step timed; the cache's shape after each step."""
+    """Greedy generation with and without the cache: every step timed (median of a few tries, with their spread)
+    and its work counted (positions, multiply-adds); the cache's shape after each step."""
     model, cfg = cur.model, cur.model.cfg
-    room = cfg.max_seq_len - len(cur.ids)
-    if room < 1:
+    # Every step runs DEMO_TRIES passes of each path: 8 new tokens took 4.2 s on 2 busy cores (load 6), 16 twice that.
+    most_new = min(16, min(cfg.max_seq_len, kvcache.DEMO_MAX_CONTEXT) - 2)  # and at least 2 prompt tokens
+    if most_new < 2:
         st.warning(say("app.kvcache.prompt_fills_context"))
         return
     c1, c2 = st.columns(2)
-    n_new = c1.slider(say("app.kvcache.n_new"), 1, min(40, room), min(20, room), key=f"{key}_n_new")
-    long_len = min(cfg.max_seq_len - n_new, 160)
-    longer = c2.toggle(say("app.kvcache.longer", long_len=long_len), key=f"{key}_longer",
-                       disabled=long_len <= len(cur.ids), help=say("app.kvcache.longer_help"))
-    prompt_ids = kvcache.repeat_to_length(cur.ids, long_len) if longer and long_len > len(cur.ids) else cur.ids
+    n_new = c1.slider(say("app.kvcache.n_new"), 2, most_new, min(8, most_new), key=f"{key}_n_new")
+    long_len = kvcache.demo_prompt_length(cfg, n_new)
+    can_lengthen = long_len > len(cur.ids)
+    longer = c2.toggle(say("app.kvcache.longer", long_len=long_len), value=True, key=f"{key}_longer",
+                       disabled=not can_lengthen, help=say("app.kvcache.longer_help"))
+    # repeated up to long_len, or a prompt longer than that cut to it: the demo's sequence ends at long_len + n_new
+    prompt_ids = kvcache.repeat_to_length(cur.ids, long_len) if longer or not can_lengthen else cur.ids
     run_key = (cur.model_key, tuple(prompt_ids), n_new)  # a stored result is shown only for these inputs
     if st.button(say("app.kvcache.run"), key=f"{key}_run", type="primary"):
-        with st.spinner(say("app.kvcache.generating")):
-            st.session_state[f"{key}_demo"] = (run_key, cur.run(kvcache.compare_decoding, model, prompt_ids, n_new))
+        progress = st.progress(0.0, text=say("app.kvcache.generating"))
+        steps = kvcache.decode_steps(model, prompt_ids, n_new)
+        for k in range(n_new):
+            runs = cur.run(next, steps)  # one step of both paths per turn in the model's queue: others go between
+            progress.progress((k + 1) / n_new, text=say("app.kvcache.generating"))
+        progress.empty()
+        st.session_state[f"{key}_demo"] = (run_key, runs)
     demo = st.session_state.get(f"{key}_demo")
     if demo is None or demo[0] != run_key:
-        st.caption(say("app.kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids)))
+        st.caption(say("app.kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids), tries=kvcache.DEMO_TRIES))
         return
     with_cache, without_cache = demo[1]
+    show_figure(viz.decode_timing_figure(with_cache, without_cache, lang=lang()), key=f"{key}_timing")
+    st.caption(say("app.kvcache.gpu_note" if model.device.type == "cuda" else "app.kvcache.timing_caption",
+                   tries=len(with_cache.tries_ms[0])))
+    fast, slow = with_cache.per_token(), without_cache.per_token()
+    st.markdown(say("app.kvcache.verdict", seq=without_cache.seq_len[-1], with_ms=fast.median, without_ms=slow.median,
+                    steps=len(with_cache.ms) - 1, speedup=kvcache.decode_speedup(with_cache, without_cache),
+                    positions=without_cache.tokens_processed[-1],
+                    work=without_cache.multiply_adds[-1] / with_cache.multiply_adds[-1]))
+    table(viz.decode_work_rows(with_cache, without_cache, lang=lang()), hide_index=True, key=f"{key}_work")
     same = with_cache.tokens == without_cache.tokens
-    st.plotly_chart(viz.decode_timing_figure(with_cache, without_cache, lang=lang()), width="stretch",
-                    key=f"{key}_timing")
-    if model.device.type == "cuda":
-        st.caption(say("app.kvcache.gpu_note"))
     (st.success if same else st.error)(
         say("app.kvcache.same_tokens", same=say("app.kvcache.true" if same else "app.kvcache.false"),
-           text=cur.tok.decode(with_cache.tokens), with_ms=sum(with_cache.ms), without_ms=sum(without_cache.ms)))
+           text=cur.tok.decode(with_cache.tokens)))
     value_bytes, t = model.dtype.itemsize, with_cache.cache_shapes[-1][2]
     st.markdown(say("app.kvcache.cache_bytes", t=t, nbytes=with_cache.cache_bytes[-1], value_bytes=value_bytes,
                    formula_bytes=le.kv_cache_bytes(cfg, t, 1, value_bytes)))

@@ -7,7 +7,7 @@ llama_edu/strings/layers.yaml in the session's language.
 
 import streamlit as st
 
-from app.common import Markdown, lang, notice, say
+from app.common import Markdown, lang, notice, say, show_figure, token_window
 from app.elements import element
 from llama_edu import analysis, interventions, rollout
 from llama_edu.viz import layers as viz
@@ -43,6 +43,9 @@ def attention_rollout(cur, key: str) -> None:
     lang_ = lang()
     labels = token_labels(cur.pieces)
     rolled, patterns = prompt_rollout(cur)
+    # Both pickers open on the last layer, and the raw map on the mean over its heads: the page's point is how far
+    # the rollout through every layer is from what the last layer alone shows, not one head's job (the head
+    # pickers of the Attention page open on a head with a job).
     layer = st.slider(say("layers.page.rollout_layer"), 0, cfg.n_layers - 1, cfg.n_layers - 1, key=f"{key}_layer")
     left, right = st.columns(2)
     raw_layer = left.selectbox(say("layers.page.raw_layer"), range(cfg.n_layers), index=cfg.n_layers - 1,
@@ -54,9 +57,12 @@ def attention_rollout(cur, key: str) -> None:
     which = (say("layers.page.raw_which_mean", layer=raw_layer, n_heads=cfg.n_heads) if head is None
              else say("layers.page.raw_which_head", layer=raw_layer, head=head))
     raw = rollout.raw_attention(patterns[raw_layer], head)  # [T, T]
-    st.plotly_chart(viz.rollout_figure(rolled, raw, labels, layer, which, lang=lang_), width="stretch",
-                    key=f"{key}_rollout")
+    w = token_window(cur, f"{key}_rollout")  # both maps computed over every token, then the window's rows and columns
+    show_figure(viz.rollout_figure(rolled[:, w, w], raw[w, w], labels[w], layer, which, lang=lang_),
+                key=f"{key}_rollout")
     st.caption(say("layers.page.rollout_caption"))
+    if w.start > 0:
+        st.caption(say("app.common.window_earlier_keys", first=w.start))
 
 
 @element("rollout_flow")
@@ -71,10 +77,10 @@ def rollout_flow(cur, key: str) -> None:
     options = {i: cur.pieces[i] for i in range(T)}
     query = st.selectbox(say("layers.page.flow_query"), list(options), index=T - 1, key=f"{key}_query",
                          format_func=lambda i: f"{i}: {options[i]}")
-    st.plotly_chart(viz.rollout_flow_figure(rolled, labels, query, lang=lang_), width="stretch", key=f"{key}_flow")
+    keys = token_window(cur, f"{key}_flow", n_tokens=query + 1, at_end=True)  # its keys: 0..query
+    show_figure(viz.rollout_flow_figure(rolled, labels, query, keys=keys, lang=lang_), key=f"{key}_flow")
     uniform = rollout.uniform_rollout(T, cfg.n_layers)
-    st.plotly_chart(viz.first_token_flow_figure(rolled, uniform, query, lang=lang_), width="stretch",
-                    key=f"{key}_first")
+    show_figure(viz.first_token_flow_figure(rolled, uniform, query, lang=lang_), key=f"{key}_first")
     st.caption(say("layers.page.first_caption", token=cur.pieces[query], model=float(rolled[-1, query, 0]),
                     uniform=float(uniform[-1, query, 0]), n_layers=cfg.n_layers))
 
@@ -94,7 +100,7 @@ def head_measures_grid(cur, key: str) -> None:
     if subject is not None:
         measures["subject_of_verb"] = subject
     roles = analysis.find_head_roles(measures)
-    st.plotly_chart(viz.measures_grid(measures, T, roles, lang=lang()), width="stretch", key=f"{key}_grid")
+    show_figure(viz.measures_grid(measures, T, roles, lang=lang()), key=f"{key}_grid")
     found = Markdown(", ".join(say("layers.page.role_item", layer=r.layer, head=r.head, score=r.score,
                                     role=say(f"layers.role.{analysis.ROLE_MEASURES[r.role]}")) for r in roles))
     st.caption(say("layers.page.grid_caption", roles=found or say("layers.page.no_roles")))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app.common import lang, plain, say, table
+from app.common import lang, plain, say, show_figure, table
 from app.elements import element
 from llama_edu import normalization
 from llama_edu.viz import norms as viz
@@ -67,9 +67,9 @@ def norm_vector(cur, key: str) -> None:
     norm = cur.model.get_submodule(choice.path)
     _, cache = cur.capture()
     steps = normalization.norm_capture(cache, choice.path, choice.position)
-    st.plotly_chart(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
-                                          plain("app.norms.steps_title", path=choice.path, token=label), lang=lang()),
-                    width="stretch", key=f"{key}_steps")
+    show_figure(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
+                                      plain("app.norms.steps_title", path=choice.path, token=label), lang=lang()),
+                key=f"{key}_steps")
     stats = normalization.vector_stats(steps["in"])
     st.markdown(say("app.norms.vector_stats", mean=stats["mean"], variance=stats["variance"], rms=stats["RMS"],
                    hook_rms=steps["rms"].item(), path=choice.path, gain_min=norm.weight.min().item(),
@@ -89,7 +89,7 @@ def norm_shift_scale(cur, key: str) -> None:
     scale = scale_col.select_slider(say("app.norms.scale_slider"), [0.0001, 0.001, 0.01, 0.1, 0.5, 1.0, 2.0, 10.0, 100.0],
                                     value=1.0, key=f"{key}_scale")
     result = normalization.compare_norms(x, cur.model.get_submodule(choice.path), shift, scale)
-    st.plotly_chart(viz.shift_scale_figure(result, lang=lang()), width="stretch", key=f"{key}_shift_scale")
+    show_figure(viz.shift_scale_figure(result, lang=lang()), key=f"{key}_shift_scale")
     change = normalization.output_changes(result)
     st.markdown(say("app.norms.largest_change", rms=change["rms"], layer=change["layer"]))
     table(viz.comparison_stats(result, lang=lang()), hide_index=True, key=f"{key}_shift_stats")
@@ -107,8 +107,7 @@ def residual_norms(cur, key: str) -> None:
                                 key=f"{key}_rms_token", format_func=lambda p: labels[p])
     _, cache = cur.capture()
     series = normalization.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
-    st.plotly_chart(viz.residual_rms_figure(series, labels[position], lang=lang()), width="stretch",
-                    key=f"{key}_prenorm")
+    show_figure(viz.residual_rms_figure(series, labels[position], lang=lang()), key=f"{key}_prenorm")
     embed_rms = normalization.vector_stats(cache["hook_embed"][0, position])["RMS"]
     st.caption(say("app.norms.residual_caption", token=labels[position], embed_rms=embed_rms,
                   last_rms=series["residual stream (hook_resid_post)"][-1]))

@@ -5,7 +5,7 @@ ModelConfig (and the prompt's cached capture); none is typed in."""
 import streamlit as st
 
 import llama_edu as le
-from app.common import lang, say, table
+from app.common import lang, say, show_figure, table
 from app.elements import element
 from llama_edu.viz import overview as viz
 
@@ -15,7 +15,7 @@ SHARE_PRESETS = ["llama-7b", "llama-2-70b", "llama-3-8b", "llama-3.1-405b"]
 @element("block_diagram")
 def block_diagram(cur, key: str) -> None:
     """The forward pass of the loaded model, bottom to top, each box labelled with its parameters."""
-    st.plotly_chart(viz.block_diagram(cur.model.cfg, lang=lang()), width="stretch", key=f"{key}_diagram")
+    show_figure(viz.block_diagram(cur.model.cfg, lang=lang()), key=f"{key}_diagram")
 
 
 @element("parameter_breakdown_table")
@@ -30,7 +30,7 @@ def parameter_shares(cur, key: str) -> None:
     names = st.multiselect(say("app.overview.compare_with"), [n for n in le.PRESETS if n != "tiny"],
                            default=SHARE_PRESETS, key=f"{key}_models")
     configs = {say("app.overview.this_model"): cur.model.cfg} | {name: le.PRESETS[name] for name in names}
-    st.plotly_chart(viz.parameter_shares(configs, lang=lang()), width="stretch", key=f"{key}_shares")
+    show_figure(viz.parameter_shares(configs, lang=lang()), key=f"{key}_shares")
 
 
 @element("family_table")

@@ -6,7 +6,7 @@ import math
 import streamlit as st
 import torch
 
-from app.common import lang, plain, say, table
+from app.common import formula_number, lang, open_pickers, plain, previous_token_head, say, show_figure, table
 from app.elements import element
 from llama_edu import rotary
 from llama_edu.viz import rope as viz
@@ -24,6 +24,8 @@ def rope_rotation(cur, key: str) -> None:
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
     hd, T, labels = cfg.head_dim, len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
+    # Opens on the previous-token head, as the attention pickers do: one head followed across the pages.
+    open_pickers(key, previous_token_head(cur), cfg.n_layers, cfg.n_heads)
     layer = c1.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     head = c2.selectbox(say("app.common.query_head"), range(cfg.n_heads), key=f"{key}_head")
     m = c3.selectbox(say("app.rope.position_m"), range(T), index=T - 1, format_func=lambda p: labels[p],
@@ -35,17 +37,17 @@ def rope_rotation(cur, key: str) -> None:
 
     left, right = st.columns([3, 2])
     title = plain("app.rope.rotation_title", layer=layer, head=head, token=labels[m], pair=i)
-    left.plotly_chart(viz.pair_rotation_figure(turn.before, turn.after, turn.angle, title, lang=lang()),
-                      width="stretch", key=f"{key}_arrows")
-    right.latex(rf"m\,\theta_{{{i}}} = {m} \times {turn.frequency:.4g} = {turn.angle:.4f}\ \text{{rad}}")
+    show_figure(viz.pair_rotation_figure(turn.before, turn.after, turn.angle, title, lang=lang()),
+                key=f"{key}_arrows", where=left)
+    right.latex(rf"m\,\theta_{{{i}}} = {m} \times {formula_number(turn.frequency, '.4g')} = "
+                rf"{formula_number(turn.angle, '.4f')}\ \text{{rad}}")
     right.markdown(say("app.rope.turn_facts", turns=turn.angle / (2 * math.pi), wrapped=rotary.wrap_angle(turn.angle),
                       measured=turn.measured_turn, before=math.hypot(*turn.before), after=math.hypot(*turn.after)))
 
     n_positions = min(cfg.max_seq_len, max(T, 48))
     walk = rotary.rotate_to_positions(q[m], n_positions, cfg.rope_theta, cfg.rope_scaling)  # [P, hd]
     st.caption(say("app.rope.walk_caption", token=labels[m], last=n_positions - 1, pair=i))
-    st.plotly_chart(viz.rotation_over_positions_figure(walk, i, T, turn.frequency, lang=lang()), width="stretch",
-                    key=f"{key}_walk")
+    show_figure(viz.rotation_over_positions_figure(walk, i, T, turn.frequency, lang=lang()), key=f"{key}_walk")
 
 
 @element("rope_frequencies")
@@ -57,8 +59,7 @@ def rope_frequencies(cur, key: str) -> None:
     hd = st.radio(say("app.rope.head_width"), list(widths), horizontal=True, key=f"{key}_freq_hd", format_func=widths.get)
     contexts = {say("app.rope.context_this_model"): cfg.max_seq_len, say("app.rope.context_llama3"): 8192}
     bases = viz.compared_bases(cfg.rope_theta, lang=lang())  # label -> base
-    st.plotly_chart(viz.frequencies_figure(hd, bases, contexts, lang=lang()), width="stretch",
-                    key=f"{key}_frequencies")
+    show_figure(viz.frequencies_figure(hd, bases, contexts, lang=lang()), key=f"{key}_frequencies")
     slow_10k, slow_500k = (float(rotary.wavelengths(hd, base)[-1]) for base in (10000.0, 500000.0))
     st.caption(say("app.rope.frequencies_caption", hd=hd, slow_10k=slow_10k, slow_500k=slow_500k))
 
@@ -69,6 +70,9 @@ def rope_relative(cur, key: str) -> None:
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
     T, labels = len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
+    # The previous-token head: the pair the pickers open on, the last token's query and the key of the token before
+    # it, is the pair that head attends to, so the dot product shown is one that matters.
+    open_pickers(f"{key}_qk", previous_token_head(cur), cfg.n_layers, cfg.n_heads)
     layer = c1.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_qk_layer")
     head = c2.selectbox(say("app.common.query_head"), range(cfg.n_heads), key=f"{key}_qk_head")
     qpos = c3.selectbox(say("app.rope.query_from"), range(T), index=T - 1, format_func=lambda p: labels[p],
@@ -84,8 +88,7 @@ def rope_relative(cur, key: str) -> None:
     n_grid = min(cfg.max_seq_len, max(T, 32))
     dots = rotary.relative_dot_products(q, k, n_grid, cfg.rope_theta, cfg.rope_scaling)  # [m, n]
     measured = float(q_rot @ k_rot)
-    st.plotly_chart(viz.relative_dot_figure(dots, (qpos, kpos, measured), lang=lang()), width="stretch",
-                    key=f"{key}_dots")
+    show_figure(viz.relative_dot_figure(dots, (qpos, kpos, measured), lang=lang()), key=f"{key}_dots")
     st.caption(say("app.rope.relative_caption", head=head, kv_head=kv_head, last=n_grid - 1,
                   spread=rotary.diagonal_spread(dots), qpos=qpos, kpos=kpos, measured=measured,
                   grid=float(dots[qpos, kpos]), sqrt_hd=math.sqrt(cfg.head_dim)))
@@ -96,7 +99,7 @@ def rope_relative(cur, key: str) -> None:
 def rope_pair_order(cur, key: str) -> None:
     """Which rows of a head form a pair in Meta's layout and in Hugging Face's, and a check that both agree."""
     cfg, (_, hooks) = cur.model.cfg, cur.capture()
-    st.plotly_chart(viz.pair_order_figure(cfg.head_dim, lang=lang()), width="stretch", key=f"{key}_pair_order")
+    show_figure(viz.pair_order_figure(cfg.head_dim, lang=lang()), key=f"{key}_pair_order")
     with st.expander(say("app.rope.pairs_table")):
         table(viz.pair_order_rows(cfg.head_dim), hide_index=True, width="stretch", key=f"{key}_pair_rows")
     diff = max(rotary.hf_layout_difference(hooks[f"layers.{layer}.attention.hook_q"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import lang, plain, say
+from app.common import lang, plain, say, show_figure
 from app.elements import element
 from llama_edu import ffn
 from llama_edu.viz import ffn as viz
@@ -43,8 +43,7 @@ def swiglu_units(cur, key: str) -> None:
     _, cache = cur.capture()
     gate, act, up, hidden = ffn.ffn_capture(cache, layer, position)  # each [F]
     title = plain("app.swiglu.units_title", layer=layer, token=labels[position], n=gate.numel())
-    st.plotly_chart(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), width="stretch",
-                    key=f"{key}_units")
+    show_figure(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), key=f"{key}_units")
 
     st.markdown(say("app.swiglu.how_many"))
     threshold = st.slider(say("app.swiglu.threshold"), 0.01, 0.5, 0.05, 0.01, key=f"{key}_threshold")
@@ -62,5 +61,5 @@ def activation_curves(cur, key: str) -> None:
     layer, position = _chosen_on_this_screen(cur, key) or (0, len(cur.ids) - 1)
     _, cache = cur.capture()
     gate = ffn.ffn_capture(cache, layer, position)[0]  # [F]
-    st.plotly_chart(viz.activation_curves_figure(gate, lang=lang()), width="stretch", key=f"{key}_curves")
+    show_figure(viz.activation_curves_figure(gate, lang=lang()), key=f"{key}_curves")
     st.caption(say("app.swiglu.curves_caption", n=gate.numel(), token=position_labels(cur.pieces)[position], layer=layer))

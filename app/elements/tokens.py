@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.common import lang, plain, say, table, use_prompt
+from app.common import lang, plain, say, show_figure, table, token_window, use_prompt
 from app.elements import element
 from llama_edu import tokenizer
 from llama_edu.viz import tokens as viz
@@ -102,9 +102,10 @@ def byte_fallback(cur, key: str) -> None:
 def embedding_heatmap(cur, key: str) -> None:
     """The prompt's embedding vectors (hook_embed), their lengths and their cosine similarities."""
     _, cache = cur.capture()
-    embed = cache["hook_embed"][0]  # [T, D]
-    st.plotly_chart(viz.embedding_heatmap(embed, cur.pieces, lang=lang()), width="stretch", key=f"{key}_heatmap")
+    w = token_window(cur, f"{key}_embedding")  # one window for the three figures
+    embed, pieces = cache["hook_embed"][0, w], cur.pieces[w]  # [W, D]
+    show_figure(viz.embedding_heatmap(embed, pieces, first=w.start, lang=lang()), key=f"{key}_heatmap")
     left, right = st.columns(2)
-    left.plotly_chart(viz.embedding_norms_bar(embed, cur.pieces, lang=lang()), width="stretch", key=f"{key}_norms")
-    right.plotly_chart(viz.cosine_similarity_heatmap(embed, cur.pieces, lang=lang()), width="stretch",
-                       key=f"{key}_cosine")
+    show_figure(viz.embedding_norms_bar(embed, pieces, first=w.start, lang=lang()), key=f"{key}_norms", where=left)
+    show_figure(viz.cosine_similarity_heatmap(embed, pieces, first=w.start, lang=lang()),
+                key=f"{key}_cosine", where=right)

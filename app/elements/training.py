@@ -5,7 +5,7 @@ import json
 import streamlit as st
 
 import llama_edu as le
-from app.common import lang, say, table
+from app.common import lang, say, show_figure, table
 from app.elements import element
 from llama_edu.train import TrainConfig
 from llama_edu.viz import training as viz
@@ -14,7 +14,7 @@ from llama_edu.viz import training as viz
 @element("lr_schedule")
 def lr_schedule(cur, key: str) -> None:
     """The trainer's own learning_rate() over the default run: warmup, then cosine to 10% of the peak."""
-    st.plotly_chart(viz.lr_schedule_figure(TrainConfig(), lang=lang()), width="stretch", key=f"{key}_lr")
+    show_figure(viz.lr_schedule_figure(TrainConfig(), lang=lang()), key=f"{key}_lr")
 
 
 @element("training_recipe")
@@ -29,5 +29,4 @@ def loss_curve(cur, key: str) -> None:
     if not log_path.is_file():
         st.info(say("app.training.log_missing"))
         return
-    st.plotly_chart(viz.loss_curve_figure(json.loads(log_path.read_text()), lang=lang()), width="stretch",
-                    key=f"{key}_loss")
+    show_figure(viz.loss_curve_figure(json.loads(log_path.read_text()), lang=lang()), key=f"{key}_loss")

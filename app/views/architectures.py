@@ -4,7 +4,7 @@ prompt; then what the LLaMA and GQA papers measured. Every figure and table is a
 
 import streamlit as st
 
-from app.common import current, notice, say
+from app.common import core_idea, current, go_deeper, notice, say
 from app.elements import render
 
 # Where this page sits in the navigation; app/pages.py reads it without running the file.
@@ -13,6 +13,7 @@ PAGE = {"section": "start", "order": 40, "title": "arch.nav",
 
 
 st.title(say("arch.title"))
+core_idea("arch.core_idea")
 cur = current()
 if cur is None:
     st.stop()
@@ -37,10 +38,10 @@ st.subheader(say("arch.t5_title"))
 st.markdown(say("arch.t5_text"))
 render("span_corruption_objective", cur, key="arch_t5")
 
-st.header(say("arch.papers_title"))
-st.markdown(say("arch.llama_paper_text"))
-render("llama_benchmarks", cur, key="arch_paper")
-st.markdown(say("arch.gqa_text"))
-render("gqa_paper_table", cur, key="arch_gqa")
+with go_deeper("arch.papers_title"):
+    st.markdown(say("arch.llama_paper_text"))
+    render("llama_benchmarks", cur, key="arch_paper")
+    st.markdown(say("arch.gqa_text"))
+    render("gqa_paper_table", cur, key="arch_gqa")
 
 notice(say("arch.notice"))

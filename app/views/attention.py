@@ -3,7 +3,7 @@ and ablation. Every figure is a live element (app/elements/attention.py), shared
 
 import streamlit as st
 
-from app.common import current, notice, say
+from app.common import core_idea, current, go_deeper, notice, say
 from app.elements import render
 from llama_edu import interventions
 
@@ -17,6 +17,7 @@ if cur is None:
 cfg = cur.model.cfg
 
 st.title(say("app.attention.title"))
+core_idea("app.attention.core_idea")
 st.markdown(say("app.attention.intro"))
 st.latex(r"\text{scores}_{ij} = \frac{\tilde q_{i,h}\cdot \tilde k_{j,g}}{\sqrt{d_h}} + M_{ij},\quad "
          r"M_{ij} = \begin{cases}0 & j \le i\\ -\infty & j > i\end{cases},\quad "
@@ -38,9 +39,9 @@ render("attention_steps", cur, key="attn_steps")
 st.subheader(say("app.attention.bertviz_title"))
 render("bertviz_head_view", cur, key="attn")
 
-st.subheader(say("app.attention.sink_title"))
-st.markdown(say("app.attention.sink_text"))
-render("attention_sink", cur, key="attn")
+with go_deeper("app.attention.sink_title"):
+    st.markdown(say("app.attention.sink_text"))
+    render("attention_sink", cur, key="attn")
 
 st.subheader(say("app.attention.ablation_title"))
 render("head_ablation", cur, key="attn_ablation")

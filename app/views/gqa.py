@@ -3,7 +3,7 @@ Every figure is a live element (app/elements/gqa.py), shared with the lessons.""
 
 import streamlit as st
 
-from app.common import current, say
+from app.common import core_idea, current, go_deeper, say
 from app.elements import render
 from llama_edu.kvcache import COMPARED_CONTEXT
 
@@ -18,6 +18,7 @@ cfg = cur.model.cfg
 n_rep = cfg.n_heads // cfg.n_kv_heads
 
 st.title(say("app.gqa.title"))
+core_idea("app.gqa.core_idea")
 st.markdown(say("app.gqa.intro", n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads, kind=cfg.attention_kind, n_rep=n_rep))
 # The formula is code; only the words inside \text{} are translated.
 st.latex(r"g(h) = \left\lfloor \frac{h}{H / H_{kv}} \right\rfloor,\qquad "
@@ -28,8 +29,8 @@ render("gqa_diagram", cur, key="gqa")
 st.subheader(say("app.gqa.keys_title"))
 render("gqa_kv_heads", cur, key="gqa")
 
-st.subheader(say("app.gqa.paper_title"))
-render("gqa_quality_table", cur, key="gqa_paper")
+with go_deeper("app.gqa.paper_title"):
+    render("gqa_quality_table", cur, key="gqa_paper")
 
 st.subheader(say("app.gqa.memory_title", context=COMPARED_CONTEXT))
 render("gqa_memory_table", cur, key="gqa_memory")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.common import current, notice, say
+from app.common import core_idea, current, go_deeper, notice, say
 from app.elements import render
 
 # Where this page sits in the navigation; app/pages.py reads it without running the file.
@@ -10,6 +10,7 @@ PAGE = {"section": "generating", "order": 10, "title": "app.nav.kv_cache",
         "icon": ":material/memory:", "heading": "app.kvcache.title"}
 
 st.title(say("app.kvcache.title"))
+core_idea("app.kvcache.core_idea")
 cur = current()
 if cur is None:
     st.stop()
@@ -26,8 +27,8 @@ st.header(say("app.kvcache.section_growth"))
 st.markdown(say("app.kvcache.growth_text"))
 render("kv_memory_chart", cur, key="kv_chart")
 
-st.header(say("app.kvcache.section_slide"))
-render("kv_wrong_figure", cur, key="kv_slide")
+with go_deeper("app.kvcache.section_slide"):
+    render("kv_wrong_figure", cur, key="kv_slide")
 
 st.header(say("app.kvcache.section_live"))
 render("kv_live_demo", cur, key="kv")

@@ -4,7 +4,7 @@ entropy, distance and favourite tokens shift from layer to layer. Every figure i
 
 import streamlit as st
 
-from app.common import current, say
+from app.common import core_idea, current, go_deeper, say
 from app.elements import render
 
 # Where this page sits in the navigation; app/pages.py reads it without running the file.
@@ -17,6 +17,7 @@ if cur is None:
 cfg = cur.model.cfg
 
 st.title(say("layers.page.title"))
+core_idea("layers.page.core_idea")
 st.markdown(say("layers.page.intro", n_layers=cfg.n_layers))
 st.latex(r"\hat A_\ell = \operatorname{norm}\!\left(\tfrac12\,\bar A_\ell + \tfrac12\, I\right),\qquad "
          r"\bar A_\ell = \frac{1}{H}\sum_{h} A_{\ell,h},\qquad "
@@ -28,8 +29,8 @@ render("attention_rollout", cur, key="layers")
 st.subheader(say("layers.page.flow_title"))
 render("rollout_flow", cur, key="layers_flow")
 
-st.subheader(say("layers.page.limits_title"))
-st.markdown(say("layers.page.limits"))
+with go_deeper("layers.page.limits_title"):
+    st.markdown(say("layers.page.limits"))
 
 st.subheader(say("layers.page.grid_title"))
 st.markdown(say("layers.page.grid_intro"))

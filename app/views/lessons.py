@@ -7,7 +7,7 @@ language, so switching language keeps the place and the quiz score.
 
 import streamlit as st
 
-from app.common import Markdown, current, lang, notice, say
+from app.common import Markdown, current, lang, notice, presenter_mode, preset_pickers, say
 from app.elements import render
 from llama_edu.lessons import load_lessons, source_of
 
@@ -18,13 +18,6 @@ PAGE = {"section": "start", "order": 20, "title": "app.nav.lessons",
 LESSONS = load_lessons(lang=lang())
 BY_ID = {lesson.id: lesson for lesson in LESSONS}
 QUIZ = "quiz"
-
-PRESENTER_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-.stMainBlockContainer p, .stMainBlockContainer li {font-size: 1.45rem; line-height: 1.5;}
-.stMainBlockContainer h1 {font-size: 3rem;} .stMainBlockContainer h2, .stMainBlockContainer h3 {font-size: 2.2rem;}
-</style>"""
-
 
 def location() -> tuple[str, int | str, list[str]]:
     """(lesson id, step number 1.. or "quiz", what was corrected) from the URL, corrected to something that exists.
@@ -55,8 +48,12 @@ def shortened(value: str, limit: int = 40) -> str:
 
 
 def go(lesson_id: str, step: int | str) -> None:
-    st.query_params["lesson"] = lesson_id
-    st.query_params["step"] = str(step)
+    params = st.query_params
+    if (params.get("lesson"), params.get("step")) != (lesson_id, str(step)):
+        for name in ("layer", "head"):  # another step's picker: the new step's element writes its own
+            params.pop(name, None)
+    params["lesson"] = lesson_id
+    params["step"] = str(step)
 
 
 def answers() -> dict[str, dict[int, int]]:
@@ -81,13 +78,10 @@ top = st.columns([4, 1])
 labels = {each.id: label(each) for each in LESSONS}
 chosen = top[0].selectbox(say("app.lessons.lesson"), list(labels), index=LESSONS.index(lesson), format_func=labels.get,
                           key="lesson_pick")
-presenter = top[1].toggle(say("app.lessons.presenter"), key="lesson_presenter", help=say("app.lessons.presenter_help"))
+presenter = presenter_mode()  # the sidebar's switch (app/common.py): large type, answers hidden until revealed
 if chosen != lesson.id:
     go(chosen, 1)
     st.rerun()
-if presenter:
-    st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
-
 cur = current()  # also draws the sidebar (prompt and model), which every live element reads
 if cur is None:
     st.stop()
@@ -120,7 +114,10 @@ else:
     st.subheader(current_step.title)
     st.markdown(current_step.text)
     if current_step.element:
-        render(current_step.element, cur, key=f"lesson_{lesson.id}_{step}")
+        key = f"lesson_{lesson.id}_{step}"
+        if current_step.focus:  # the head the text names: the element opens on it
+            preset_pickers(key, current_step.focus.layer, current_step.focus.head)
+        render(current_step.element, cur, key=key)
     if current_step.code:
         with st.expander(say("app.lessons.code", path=current_step.code), expanded=not presenter):
             st.code(source_of(current_step.code), language="python")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import llama_edu as le
-from app.common import current, notice, say
+from app.common import core_idea, current, go_deeper, notice, say
 from app.elements import render
 
 # Where this page sits in the navigation; app/pages.py reads it without running the file.
@@ -11,6 +11,7 @@ PAGE = {"section": "start", "order": 10, "title": "app.nav.overview",
         "icon": ":material/home:", "heading": "app.overview.title", "default": True}
 
 st.title(say("app.overview.title"))
+core_idea("app.overview.core_idea")
 cur = current()
 if cur is None:
     st.stop()
@@ -28,9 +29,9 @@ with right:
 st.subheader(say("app.overview.same_blueprint"))
 render("parameter_shares", cur, key="overview")
 
-st.subheader(say("app.overview.versions"))
-st.markdown(say("app.overview.versions_text"))
-render("family_table", cur, key="overview")
+with go_deeper("app.overview.versions"):
+    st.markdown(say("app.overview.versions_text"))
+    render("family_table", cur, key="overview")
 
 
 def share(name: str, component: str) -> float:

@@ -6,7 +6,7 @@ import inspect
 import streamlit as st
 
 import llama_edu as le
-from app.common import current, lang, notice, say, table
+from app.common import core_idea, current, go_deeper, lang, notice, say, table
 from app.elements import render
 from llama_edu import ffn
 
@@ -15,6 +15,7 @@ PAGE = {"section": "inside_block", "order": 60, "title": "app.nav.swiglu",
         "icon": ":material/tune:", "heading": "app.swiglu.title"}
 
 st.title(say("app.swiglu.title"))
+core_idea("app.swiglu.core_idea")
 cur = current()
 if cur is None:
     st.stop()
@@ -31,14 +32,19 @@ z_min, y_min = ffn.silu_minimum()
 st.markdown(say("app.swiglu.activations_text", y_min=y_min, z_min=z_min))
 render("activation_curves", cur, key="swiglu")
 
-st.subheader(say("app.swiglu.sizing_title"))
-params = ffn.ffn_parameter_counts(cfg.dim)
-st.markdown(say("app.swiglu.sizing_text", dim=cfg.dim, two=params["two matrices, width 4d"],
-                three=params["three matrices, width 8d/3"]))
-st.code(inspect.getsource(le.ffn_hidden_dim), language="python")
-rows = ffn.sizing_rows(cfg, say("app.swiglu.loaded_model", name=cfg.name), lang=lang())
-table(rows, hide_index=True)
-if rows[0]["f_by_rule"] != rows[0]["f_in_model"]:
-    st.caption(say("app.swiglu.sizing_caption"))
+with go_deeper("app.swiglu.sizing_title"):
+    params = ffn.ffn_parameter_counts(cfg.dim)
+    st.markdown(say("app.swiglu.sizing_text", dim=cfg.dim, two=params["two matrices, width 4d"],
+                    three=params["three matrices, width 8d/3"]))
+    st.code(inspect.getsource(le.ffn_hidden_dim), language="python")
+    rows = ffn.sizing_rows(cfg, say("app.swiglu.loaded_model", name=cfg.name), lang=lang())
+    table(rows, hide_index=True)
+    why = ffn.sizing_explained(cfg)  # the loaded model's F, step by step, and the multiple_of behind it
+    if why["multiple_of"] is None:
+        st.caption(say("app.swiglu.sizing_other", **why))
+    else:
+        st.markdown(say("app.swiglu.sizing_why", **why))
+        if why["found"]:
+            st.caption(say("app.swiglu.sizing_caption", **why))
 
 notice(say("app.swiglu.notice"))

@@ -4,7 +4,7 @@ what the vocabulary lacks, and the embedding vectors the ids pick. Every figure 
 
 import streamlit as st
 
-from app.common import current, notice, say
+from app.common import core_idea, current, go_deeper, notice, say
 from app.elements import render
 
 # Where this page sits in the navigation; app/pages.py reads it without running the file.
@@ -12,6 +12,7 @@ PAGE = {"section": "start", "order": 30, "title": "app.nav.tokens",
         "icon": ":material/text_fields:", "heading": "app.tokens.title"}
 
 st.title(say("app.tokens.title"))
+core_idea("app.tokens.core_idea")
 cur = current()
 if cur is None:
     st.stop()
@@ -27,9 +28,9 @@ st.subheader(say("app.tokens.why_title"))
 st.markdown(say("app.tokens.why_text"))
 render("word_pieces", cur, key="tokens")
 
-st.subheader(say("app.tokens.byte_title"))
-st.markdown(say("app.tokens.byte_text"))
-render("byte_fallback", cur, key="tokens")
+with go_deeper("app.tokens.byte_title"):
+    st.markdown(say("app.tokens.byte_text"))
+    render("byte_fallback", cur, key="tokens")
 
 st.subheader(say("app.tokens.embed_title"))
 st.markdown(say("app.tokens.embed_text", vocab=cur.model.cfg.vocab_size, dim=cur.model.cfg.dim))

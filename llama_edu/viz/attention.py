@@ -26,6 +26,7 @@ MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backg
 ALLOWED_BLUE = "#1f77b4"  # a cell the mask lets through (adds 0 to the score)
 GROUP_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 MAX_CROSSES = 24  # beyond this many tokens a cross per masked cell is just noise: grey alone marks them
+MAX_CELL_NUMBERS = 16  # up to this many tokens a weight with two decimals fits in its cell, so it is written there
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -58,6 +59,14 @@ def _values_trace(values: np.ndarray, future: np.ndarray, labels: list[str], wha
     """The allowed cells' values; masked cells are left empty (NaN) so the grey trace shows through."""
     return go.Heatmap(z=np.where(future, np.nan, values), x=labels, y=labels[:values.shape[0]], hoverongaps=False,
                       hovertemplate=_cell_hover(f"{what} %{{z:.3f}}", lang), **kw)
+
+
+def _cell_numbers(values: np.ndarray, future: np.ndarray, lang: str = "en", size: int | None = None) -> dict:
+    """Text arguments for _values_trace: each allowed cell's value with two decimals, written the language's way
+    (0.25, German 0,25); masked cells stay empty. Plotly picks black or white per cell for contrast."""
+    text = np.array([[number(float(v), ".2f", lang=lang) for v in row] for row in values], dtype=object)
+    text[future] = ""
+    return {"text": text, "texttemplate": "%{text}", **({"textfont": {"size": size}} if size else {})}
 
 
 def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True) -> None:
@@ -149,8 +158,10 @@ def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *
     z = _numpy(pattern)
     future = future_cells(*z.shape)
     weight = t("viz.label.weight", lang)
+    numbers = _cell_numbers(z, future, lang) if len(labels) <= MAX_CELL_NUMBERS else {}
     fig = go.Figure([_masked_trace(future, labels, lang),
-                     _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight))])
+                     _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight),
+                                   **numbers)])
     _category_axes(fig, labels)
     _token_axis_titles(fig, lang)
     side = 200 + 28 * min(len(labels), 24)
@@ -172,6 +183,8 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
                                         for h in range(H)])
     future = future_cells(T, S)
     traces, rows_of, cols_of = [], [], []
+    # No numbers in the small multiples: at the 14 px a projector needs, "0.00" is wider than a cell of eight heads
+    # side by side; the one-head heatmap above them carries the numbers, and hovering here shows each weight.
     for h in range(H):
         traces += [_masked_trace(future, labels, lang),
                    _values_trace(z[h], future, labels, t("viz.attention.head_weight", lang, head=h), lang,
@@ -215,12 +228,16 @@ def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: in
                         high=number(finite.max(), ".2f", lang=lang))
         titles.append(f"{name}<br><sub>{value_range}</sub>")
     fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.12)
+    # Four panels side by side in pairs: numbers only while a score such as -12.34 fits its cell at 14 px (the least
+    # a projector's back row reads; readable() raises smaller type to it), half as many tokens as one heatmap holds.
+    numbers = T <= MAX_CELL_NUMBERS // 2
     for i, (key, _, mask, what, axis) in enumerate(panels):
         r, c = i // 2 + 1, i % 2 + 1
         values = _numpy(steps[key])
         if mask.any():
             fig.add_trace(_masked_trace(mask, labels, lang), r, c)
-        fig.add_trace(_values_trace(values, mask, labels, what, lang, coloraxis=axis), r, c)
+        fig.add_trace(_values_trace(values, mask, labels, what, lang, coloraxis=axis,
+                                    **(_cell_numbers(values, mask, lang) if numbers else {})), r, c)
     # Token labels on the outer edges only: the four panels share their rows (queries) and columns (keys).
     _category_axes(fig, labels, show_labels=T <= 16)
     fig.update_xaxes(showticklabels=False, row=1)
@@ -334,22 +351,25 @@ def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, lang: str = "en") -
 
 
 @localized_figure
-def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int, *, lang: str = "en") -> go.Figure:
-    """Head-by-head pattern similarity [H, H], with a box around each group of heads that share a KV head."""
+def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int, title: str | None = None, zmin: float = 0.0, *,
+                       lang: str = "en") -> go.Figure:
+    """Head-by-head similarity [H, H], with a box around each group of heads that share a KV head. Unless told
+    otherwise, of patterns (interventions.pattern_similarity, 0 to 1); the caller's title says what else, e.g. the
+    heads' outputs (interventions.output_similarity, a cosine: zmin=-1)."""
     z = _numpy(similarity)
     H = z.shape[0]
     n_rep = H // n_kv_heads
     names = [t("viz.label.head", lang, head=h) for h in range(H)]
     similar = t("viz.label.similarity", lang)
     hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + f"<br>{similar} %{{z:.2f}}<extra></extra>"
-    fig = go.Figure(go.Heatmap(z=z, x=names, y=names, zmin=0, zmax=1, colorbar=dict(title=similar),
+    fig = go.Figure(go.Heatmap(z=z, x=names, y=names, zmin=zmin, zmax=1, colorbar=dict(title=similar),
                                hovertemplate=hover))
     for g in range(n_kv_heads):
         lo, hi = g * n_rep - 0.5, (g + 1) * n_rep - 0.5
         fig.add_shape(type="rect", x0=lo, x1=hi, y0=lo, y1=hi, line=dict(width=3, color=GROUP_COLORS[g % 8]))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(font=FONT, height=220 + 30 * min(H, 32),
-                      title=t("viz.attention.similarity.title", lang))
+                      title=t("viz.attention.similarity.title", lang) if title is None else plotly_text(title))
     return fig
 
 

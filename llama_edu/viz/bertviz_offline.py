@@ -40,9 +40,23 @@ if (!window.d3.schemeCategory10) { window.d3.schemeCategory10 = window.d3.scale.
 
 PAGE_STYLE = """<style>
   body { margin: 0; padding: 8px; background: white; color: black;
-         font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 15px; }
-  select { font-size: 15px; }
+         font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 20px; }
+  select { font-size: 20px; }
 </style>"""
+
+# bertviz's head view draws tokens at 15 px in 22.5 px rows, and each line with the attention weight as its opacity:
+# on a projector the words are small and a weight of 0.05 is invisible. Here the words are 20 px (the least a
+# projector's back row reads, as in presenter mode) in 30 px rows, and a line's opacity is weight ** 0.6 (0.05 ->
+# 0.17, 0.5 -> 0.66, 1 stays 1): the order of the weights is kept, the faint ones show.
+HEAD_VIEW_TEXT_PX, HEAD_VIEW_ROW_PX, HEAD_VIEW_BOX_PX = 20, 30, 150
+_HEAD_VIEW_LOOK = {
+    "const TEXT_SIZE = 15;": f"const TEXT_SIZE = {HEAD_VIEW_TEXT_PX};",
+    "const BOXHEIGHT = 22.5;": f"const BOXHEIGHT = {HEAD_VIEW_ROW_PX};",
+    "const BOXWIDTH = 110;": f"const BOXWIDTH = {HEAD_VIEW_BOX_PX};",
+    "return d / activeHeads()": "return Math.pow(d / activeHeads(), 0.6)",
+}
+# The model view's labels are 13 px in 18 px rows laid out around that size: 14 px fits its rows unchanged.
+_MODEL_VIEW_LOOK = {"const TEXT_SIZE = 13;": "const TEXT_SIZE = 14;"}
 
 
 @functools.cache
@@ -115,7 +129,7 @@ def readable_tokens(pieces: list[str]) -> list[str]:
 
 # bertviz's own words, as its HTML (head_view.py) and model_view.js write them. A text that a new bertviz no
 # longer has is simply not replaced: the view still works, in English (tests/test_viz_i18n.py notices).
-_LAYER_SELECT = 'Layer: <select id="layer">'
+_LAYER_SELECT = re.compile(r'\bLayer:(\s*<select\s+id="layer")')  # any spacing: it is HTML, not code
 _HEADS_HEADING = '.text("Heads")'
 _LAYERS_HEADING = '.text("Layers")'
 _DETAIL_HEADING = """.text('Layer ' + config.layers[layerIndex] + ", Head " + config.heads[headIndex])"""
@@ -135,14 +149,14 @@ def _translate_view(view_html: str, lang: str) -> str:
     detail = _js_text(t("viz.bertviz.detail", lang), layer="config.layers[layerIndex]",
                       head="config.heads[headIndex]")
     replacements = {
-        _LAYER_SELECT: f'{html_lib.escape(t("viz.bertviz.layer_select", lang))} <select id="layer">',
         _HEADS_HEADING: f".text({json.dumps(t('viz.bertviz.heads', lang), ensure_ascii=False)})",
         _LAYERS_HEADING: f".text({json.dumps(t('viz.bertviz.layers', lang), ensure_ascii=False)})",
         _DETAIL_HEADING: f".text({detail})",
     }
     for old, new in replacements.items():
         view_html = view_html.replace(old, new)
-    return view_html
+    label = html_lib.escape(t("viz.bertviz.layer_select", lang))
+    return _LAYER_SELECT.sub(lambda found: label + found.group(1), view_html)
 
 
 def head_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], layer: int = 0,
@@ -152,6 +166,8 @@ def head_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], laye
 
     html = head_view(list(attentions), tokens, layer=layer, heads=heads, prettify_tokens=False,
                      html_action="return").data
+    for old, new in _HEAD_VIEW_LOOK.items():
+        html = html.replace(old, new)
     return make_offline(_translate_view(html, lang), "bertviz-head-view")
 
 
@@ -161,12 +177,14 @@ def model_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], *, 
 
     html = model_view(list(attentions), tokens, display_mode="light", prettify_tokens=False,
                       html_action="return").data
+    for old, new in _MODEL_VIEW_LOOK.items():
+        html = html.replace(old, new)
     return make_offline(_translate_view(html, lang), "bertviz-model-view")
 
 
 def head_view_height(n_tokens: int) -> int:
-    """Pixels the head view needs: bertviz draws one 22.5 px row per token under its controls."""
-    return int(n_tokens * 22.5 + 120)
+    """Pixels the head view needs: one row per token (HEAD_VIEW_ROW_PX) under its controls."""
+    return int(n_tokens * HEAD_VIEW_ROW_PX + 140)
 
 
 def model_view_height(n_layers: int, n_heads: int, n_tokens: int) -> int:

@@ -75,9 +75,11 @@ def stage_names(lens: LogitLens, *, lang: str = "en") -> list[str]:
 
 @localized_figure
 def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int], str],
-                      show_text: bool | None = None, *, lang: str = "en") -> go.Figure:
+                      show_text: bool | None = None, *, first: int = 0, lang: str = "en") -> go.Figure:
     """Rows = stages (embedding at the bottom, last layer at the top), columns = positions. Cell = the top next
-    token at that depth, colour = its probability; hover shows the top 3 and the token that really follows."""
+    token at that depth, colour = its probability; hover shows the top 3 and the token that really follows.
+    For a window of positions: the lens of those T positions, their pieces plus the one that follows (if the prompt
+    goes on), and `first`, the position of the first one."""
     n_stages, T, k = lens.top_ids.shape
     top_prob = lens.top_probs[..., 0].float()  # [stages, T]
     def name(token_id) -> str:
@@ -85,7 +87,7 @@ def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int],
 
     cell_text = [[name(lens.top_ids[s, i, 0]) for i in range(T)] for s in range(n_stages)]
     not_yet = t("viz.generation.lens.not_in_prompt", lang)
-    actual_next = [plotly_text(pieces[i + 1]) if i + 1 < T else not_yet for i in range(T)]
+    actual_next = [plotly_text(pieces[i + 1]) if i + 1 < len(pieces) else not_yet for i in range(T)]
     hover = [[
         "<br>".join(f"{name(lens.top_ids[s, i, j])}: {number(float(lens.top_probs[s, i, j]), '.3f', lang=lang)}"
                     for j in range(k))
@@ -94,7 +96,7 @@ def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int],
     if show_text is None:
         show_text = T <= 24  # beyond that the cells are too narrow to read; hover still works
     fig = go.Figure(go.Heatmap(
-        z=top_prob.tolist(), x=token_labels(pieces), y=stage_names(lens, lang=lang), zmin=0, zmax=1,
+        z=top_prob.tolist(), x=token_labels(pieces[:T], first), y=stage_names(lens, lang=lang), zmin=0, zmax=1,
         colorscale="Viridis", colorbar=dict(title="p(top)"), text=cell_text,
         texttemplate="%{text}" if show_text else None, textfont=dict(size=14), customdata=hover, xgap=1, ygap=1,
         hovertemplate=t("viz.generation.lens.hover", lang, stage="%{y}", position="%{x}") + "<br>%{customdata}"

@@ -9,15 +9,16 @@ from ..i18n import language, number  # noqa: F401 - the figures' way to write a 
 from ..literal import for_plotly as plotly_text  # noqa: F401 - the figures' name for it
 
 
-def position_labels(pieces: list[str]) -> list[str]:
+def position_labels(pieces: list[str], first: int = 0) -> list[str]:
     """ "3:▁cat": position first, so a token that repeats ("▁the" twice) stays two entries. Not escaped: for a
-    picker's options, and for sentences and titles that escape what they are given (text.say, the viz titles)."""
-    return [f"{i}:{p}" for i, p in enumerate(pieces)]
+    picker's options, and for sentences and titles that escape what they are given (text.say, the viz titles).
+    first: the position of pieces[0], for the pieces of a window (app.common.token_window)."""
+    return [f"{i}:{p}" for i, p in enumerate(pieces, start=first)]
 
 
-def token_labels(pieces: list[str]) -> list[str]:
+def token_labels(pieces: list[str], first: int = 0) -> list[str]:
     """position_labels escaped for a plotly axis (plotly merges equal categories, hence the position)."""
-    return [plotly_text(label) for label in position_labels(pieces)]
+    return [plotly_text(label) for label in position_labels(pieces, first)]
 
 
 # Plotly's `separators`: the decimal mark, then the thousands separator. Every number plotly formats itself (axis

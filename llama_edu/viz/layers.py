@@ -82,18 +82,20 @@ def rollout_figure(rollout: torch.Tensor, raw: torch.Tensor, labels: list[str], 
 
 
 @localized_figure
-def rollout_flow_figure(rollout: torch.Tensor, labels: list[str], query: int, *, lang: str = "en") -> go.Figure:
+def rollout_flow_figure(rollout: torch.Tensor, labels: list[str], query: int, *, keys: slice = slice(None),
+                        lang: str = "en") -> go.Figure:
     """Where position `query` has its content from, after each layer: rows = layers, columns = input tokens.
-    rollout [L, T, T] -> the rows rollout[:, query, :query + 1]"""
+    rollout [L, T, T] -> the rows rollout[:, query, :query + 1], of them the columns `keys` (a window of positions
+    for a long prompt, app.common.token_window; all by default)"""
     R = _numpy(rollout)
     L, T, _ = R.shape
     if not 0 <= query < T:
         raise ValueError(f"query must be in 0..{T - 1}, got {query}")
-    z = R[:, query, :query + 1]  # [L, query + 1]: keys after the query are always 0
+    z = R[:, query, :query + 1][:, keys]  # [L, keys]: keys after the query are always 0
     layer_names = [t("layers.label.after_layer", lang, layer=i) for i in range(L)]
     hover = t("layers.hover.flow_cell", lang, layer="%{y}", key="%{x}", query=labels[query], value="%{z:.3f}")
-    text = dict(texttemplate="%{z:.2f}") if query + 1 <= MAX_CELL_TEXT else {}
-    fig = go.Figure(go.Heatmap(z=z, x=labels[:query + 1], y=layer_names, zmin=0, zmax=1, colorscale="Blues",
+    text = dict(texttemplate="%{z:.2f}") if z.shape[1] <= MAX_CELL_TEXT else {}
+    fig = go.Figure(go.Heatmap(z=z, x=labels[:query + 1][keys], y=layer_names, zmin=0, zmax=1, colorscale="Blues",
                                colorbar=dict(title=t("layers.rollout.share", lang)),
                                hovertemplate=hover + "<extra></extra>", **text))
     fig.update_xaxes(type="category", tickangle=-45, title=t("layers.axis.input_token", lang))

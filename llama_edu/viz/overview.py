@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -12,8 +13,14 @@ from ..generate import next_token_probs
 from ..i18n import t
 from .labels import localized_figure, number
 
+# One colour per part of parameter_breakdown, told apart at a glance (tests/test_viz_overview.py measures how far apart
+# they are: two purples once made tok_embeddings and output look like one part). The block diagram uses the same.
 COMPONENT_COLOURS = {"tok_embeddings": "#8c6bb1", "attention": "#2b8cbe", "feed_forward": "#e6550d",
-                     "norms": "#31a354", "output": "#756bb1"}
+                     "norms": "#31a354", "output": "#4d4d4d"}
+
+
+BOX_HALF, ADD_HALF = 0.32, 0.17  # half the height of a box and of a ⊕ marker in the block diagram, in y units
+RESIDUAL_COLOUR = "#d62728"
 
 
 def human(n: float, *, lang: str = "en") -> str:
@@ -40,50 +47,65 @@ def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
         return human(value, lang=lang)
 
     gain = t("viz.overview.gain", lang, d=n(d))
-    # (label, detail, y, colour, inside the repeated block?)
+    colour = COMPONENT_COLOURS
+    # (label, detail, y, colour, half its height): the boxes on the main line, bottom to top
     boxes = [
         (t("viz.overview.tokens", lang), t("viz.overview.tokens_detail", lang, vocab=n(cfg.vocab_size)),
-         0, "#bdbdbd", False),
+         0, "#bdbdbd", BOX_HALF),
         ("tok_embeddings", t("viz.overview.embeddings_detail", lang, vocab=n(cfg.vocab_size), d=n(d),
-                             size=size(cfg.vocab_size * d)), 1, "#8c6bb1", False),
-        ("attention_norm (RMSNorm)", gain, 2, "#31a354", True),
+                             size=size(cfg.vocab_size * d)), 1, colour["tok_embeddings"], BOX_HALF),
+        ("attention_norm (RMSNorm)", gain, 2.25, colour["norms"], BOX_HALF),
         (t("viz.overview.attention", lang, kind=cfg.attention_kind),
          t("viz.overview.attention_detail", lang, size=size(attn), heads=cfg.n_heads, kv=cfg.n_kv_heads,
-           hd=cfg.head_dim), 3, "#2b8cbe", True),
-        ("ffn_norm (RMSNorm)", gain, 4.2, "#31a354", True),
-        ("feed_forward: SwiGLU", f"w1, w3: {n(d)} -> {n(f)}; w2: {n(f)} -> {n(d)}: {size(ffn)}", 5.2, "#e6550d", True),
-        ("norm (RMSNorm)", gain, 6.6, "#31a354", False),
+           hd=cfg.head_dim), 3.25, colour["attention"], 0.45),  # two lines of detail
+        ("ffn_norm (RMSNorm)", gain, 4.85, colour["norms"], BOX_HALF),
+        ("feed_forward: SwiGLU", f"w1, w3: {n(d)} -> {n(f)}; w2: {n(f)} -> {n(d)}: {size(ffn)}", 5.85,
+         colour["feed_forward"], BOX_HALF),
+        ("norm (RMSNorm)", gain, 7.6, colour["norms"], BOX_HALF),
         ("output", t("viz.overview.output_detail", lang, d=n(d), vocab=n(cfg.vocab_size),
-                     size=size(cfg.vocab_size * d)), 7.6, "#756bb1", False),
+                     size=size(cfg.vocab_size * d)), 8.6, colour["output"], BOX_HALF),
     ]
     fig = go.Figure()
-    x0, x1 = 0.0, 6.0
-    for label, detail, y, colour, _ in boxes:
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - 0.32, y1=y + 0.32, fillcolor=colour, opacity=0.85,
+    x0, x1 = 0.0, 5.0  # the boxes; right of them the residual lines and their labels (a narrow column too)
+    main = (x0 + x1) / 2  # the residual stream: the line every arrow of the forward pass runs along
+    for label, detail, y, fill, half in boxes:
+        top = y + half - BOX_HALF  # a taller box keeps its label as far from its top, its detail fills the rest
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - half, y1=y + half, fillcolor=fill, opacity=0.85,
                       line=dict(width=0), layer="below")
-        fig.add_annotation(x=(x0 + x1) / 2, y=y + 0.1, text=f"<b>{label}</b>", showarrow=False,
+        fig.add_annotation(x=main, y=top + 0.1, text=f"<b>{label}</b>", showarrow=False,
                            font=dict(size=16, color="white"))
-        fig.add_annotation(x=(x0 + x1) / 2, y=y - 0.15, text=detail, showarrow=False, font=dict(size=12, color="white"))
-    # arrows between consecutive boxes
-    ys = [b[2] for b in boxes]
-    for lower, upper in zip(ys, ys[1:]):
-        fig.add_annotation(x=3, y=upper - 0.33, ax=3, ay=lower + 0.33, xref="x", yref="y", axref="x", ayref="y",
-                           showarrow=True, arrowhead=2, arrowwidth=2, arrowcolor="#888", text="")
-    # the repeated block and its two residual connections
-    fig.add_shape(type="rect", x0=-0.4, x1=x1 + 2.6, y0=1.55, y1=5.65, line=dict(color="#888", dash="dash", width=2))
-    fig.add_annotation(x=x1 + 1.6, y=5.9, text=f"<b>{t('viz.overview.layers', lang, n=cfg.n_layers)}</b>",
-                       showarrow=False, font=dict(size=16))
-    for start, end in ((1.55, 3.6), (3.6, 5.65)):
-        fig.add_shape(type="line", x0=x1 + 0.6, x1=x1 + 0.6, y0=start + 0.05, y1=end - 0.1,
-                      line=dict(color="#d62728", width=3))
-        fig.add_annotation(x=x1 + 0.6, y=end - 0.25, text="⊕", showarrow=False, font=dict(size=22, color="#d62728"))
+        fig.add_annotation(x=main, y=(top + y - half) / 2 - 0.05 if half > BOX_HALF else y - 0.15, text=detail,
+                           showarrow=False, font=dict(size=12, color="white"))
+    # The residual connections: each branches off the main line below its sublayer, runs past it on the right and
+    # comes back into a ⊕ ON the main line above it, where the sublayer's output is added to what went round.
+    # (branch y, add y, label): x + attention(norm(x)), then h + ffn(norm(h)).
     residual = t("viz.overview.residual", lang)
-    fig.add_annotation(x=x1 + 1.6, y=2.6, text=f"{residual}<br>x + attention(norm(x))", showarrow=False,
-                       font=dict(size=12, color="#d62728"))
-    fig.add_annotation(x=x1 + 1.6, y=4.7, text=f"{residual}<br>h + ffn(norm(h))", showarrow=False,
-                       font=dict(size=12, color="#d62728"))
-    fig.update_xaxes(visible=False, range=[-0.6, x1 + 2.8])
-    fig.update_yaxes(visible=False, range=[-0.5, 8.1])  # the block label sits just above the dashed box
+    adds = [(1.6, 3.95, f"{residual}<br>x + attention(norm(x))"), (4.3, 6.55, f"{residual}<br>h + ffn(norm(h))")]
+    side = x1 + 0.45
+    for branch, add, label in adds:
+        fig.add_shape(type="path", path=f"M {main},{branch} L {side},{branch} L {side},{add}",
+                      line=dict(color=RESIDUAL_COLOUR, width=3))
+        fig.add_annotation(x=main + 0.16, y=add, ax=side, ay=add, xref="x", yref="y", axref="x", ayref="y", text="",
+                           showarrow=True, arrowhead=2, arrowwidth=3, arrowcolor=RESIDUAL_COLOUR)
+        fig.add_annotation(x=side + 0.15, y=(branch + add) / 2, text=label, showarrow=False, xanchor="left",
+                           align="left", font=dict(size=12, color=RESIDUAL_COLOUR))
+    fig.add_trace(go.Scatter(x=[main] * 2, y=[a[0] for a in adds], mode="markers", hoverinfo="skip",
+                             marker=dict(size=9, color=RESIDUAL_COLOUR)))  # where each branch leaves the main line
+    fig.add_trace(go.Scatter(x=[main] * 2, y=[a[1] for a in adds], mode="markers", hoverinfo="skip",
+                             marker=dict(symbol="circle-cross", size=20, color="white",
+                                         line=dict(color=RESIDUAL_COLOUR, width=2.5))))  # ⊕
+    # arrows along the main line: box to box, and into and out of each ⊕
+    stops = sorted([(y, half) for _, _, y, _, half in boxes] + [(add, ADD_HALF) for _, add, _ in adds])
+    for (lower, lower_half), (upper, upper_half) in itertools.pairwise(stops):
+        fig.add_annotation(x=main, y=upper - upper_half - 0.01, ax=main, ay=lower + lower_half + 0.01, xref="x",
+                           yref="y", axref="x", ayref="y", showarrow=True, arrowhead=2, arrowwidth=2,
+                           arrowcolor="#888", text="")
+    # the repeated block
+    fig.add_shape(type="rect", x0=-0.3, x1=x1 + 3.2, y0=1.45, y1=6.8, line=dict(color="#888", dash="dash", width=2))
+    fig.add_annotation(x=x1 + 3.2, y=7.05, xanchor="right", text=f"<b>{t('viz.overview.layers', lang, n=cfg.n_layers)}</b>",
+                       showarrow=False, font=dict(size=16))
+    fig.update_xaxes(visible=False, range=[-0.4, x1 + 3.3])
+    fig.update_yaxes(visible=False, range=[-0.5, 9.1])
     fig.update_layout(height=620, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
                       title=t("viz.overview.title", lang, name=cfg.name, n=n(count_parameters(cfg))))
     return fig
@@ -103,8 +125,12 @@ def parameter_shares(configs: dict[str, ModelConfig], *, lang: str = "en") -> go
             counts.append(parts[component])
         fig.add_bar(y=names, x=shares, name=component, orientation="h", marker_color=colour,
                     customdata=counts, hovertemplate="%{y}: " + component + " %{customdata:,} (%{x:.1f}%)<extra></extra>")
+    # The legend sits above the plot area, its bottom edge on the area's top (yanchor="bottom"): over the bars it
+    # would hide the first one, "this model". Its entries read left to right in the bars' order.
     fig.update_layout(barmode="stack", height=80 + 36 * len(names), xaxis_title=t("viz.overview.shares.x", lang),
-                      font=dict(size=14), legend=dict(orientation="h", y=1.1), margin=dict(l=10, r=10, t=40, b=40))
+                      font=dict(size=14), margin=dict(l=10, r=30, t=40, b=40),  # r: room for the tick "100"
+                      legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", traceorder="normal"))
+    fig.update_xaxes(range=[0, 100])
     fig.update_yaxes(autorange="reversed")
     return fig
 

@@ -19,6 +19,7 @@ from ..rotary import hf_row_order, wrap_angle
 from .labels import localized_figure, number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=16)
+ANGLE_CORNER = 1.2  # the animation's angle label sits at (-1.2 r, 1.2 r), inside the plane's ±1.25 r, off the circle
 BEFORE_COLOUR, AFTER_COLOUR = "#1f77b4", "#d62728"
 
 
@@ -101,13 +102,19 @@ def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int,
                     line=dict(color="orange", width=2), marker=dict(size=7, color="orange"))
 
     def arrow(m: int) -> dict:
-        return dict(type="scatter", x=[0, xs[m]], y=[0, ys[m]], mode="lines+markers+text", hoverinfo="skip",
-                    line=dict(color=AFTER_COLOUR, width=4), marker=dict(size=[0, 12], color=AFTER_COLOUR),
-                    text=["", f"m·θ = {m * frequency:.2f} rad"], textposition="top center", textfont=dict(size=16))
+        return dict(type="scatter", x=[0, xs[m]], y=[0, ys[m]], mode="lines+markers", hoverinfo="skip",
+                    line=dict(color=AFTER_COLOUR, width=4), marker=dict(size=[0, 12], color=AFTER_COLOUR))
 
-    fig = go.Figure([_circle(radius, lang), every_tip, trail(0), arrow(0)])
-    # Two small traces per frame and no per-frame layout: plotly validates every frame, and a rerun should stay fast.
-    fig.frames = [dict(data=[trail(m), arrow(m)], traces=[2, 3], name=str(m)) for m in range(P)]
+    def angle(m: int) -> dict:
+        # In the plane's top-left corner, written down and to the right from there: clear of the circle (and of
+        # the arrow's tip, which is always on it), where a label at the tip would sit on the circle's line.
+        return dict(type="scatter", x=[-ANGLE_CORNER * radius], y=[ANGLE_CORNER * radius], mode="text",
+                    hoverinfo="skip", text=[f"m·θ = {number(m * frequency, '.2f', lang=lang)} rad"],
+                    textposition="bottom right", textfont=dict(size=16, color=AFTER_COLOUR))
+
+    fig = go.Figure([_circle(radius, lang), every_tip, trail(0), arrow(0), angle(0)])
+    # Three small traces per frame and no per-frame layout: plotly validates every frame, and a rerun should stay fast.
+    fig.frames = [dict(data=[trail(m), arrow(m), angle(m)], traces=[2, 3, 4], name=str(m)) for m in range(P)]
     title = t("viz.rope.animation.title", lang, i=i, frequency=number(frequency, ".4g", lang=lang),
               tokens=number(2 * math.pi / frequency, ",.1f", lang=lang))
     fig.update_layout(
@@ -150,7 +157,7 @@ def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[s
                                  line=dict(dash="dot", color="gray"),
                                  text=[f"{label}: {number(n, ',', lang=lang)}", ""],
                                  textposition="top right", showlegend=False,
-                                 hovertemplate=t("viz.rope.frequencies.context_hover", lang, label=label, n=f"{n:,}")
+                                 hovertemplate=t("viz.rope.frequencies.context_hover", lang, label=label, n="%{y:,}")
                                                + "<extra></extra>"), row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title=t("viz.rope.frequencies.x", lang))
@@ -168,23 +175,25 @@ def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | N
     z = dots.float().cpu()
     fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.2,
                         subplot_titles=(t("viz.rope.dots.matrix", lang), t("viz.rope.dots.offsets", lang)))
-    fig.add_trace(go.Heatmap(z=z.tolist(), x=list(range(P)), y=list(range(P)), colorscale="RdBu", zmid=0,
+    # Arrays, not lists: a prompt of 250 tokens makes 62,500 cells, and plotly validates a list cell by cell (seconds).
+    offset = (torch.arange(P)[:, None] - torch.arange(P)[None, :]).numpy()  # [m, n] -> m - n
+    fig.add_trace(go.Heatmap(z=z.numpy(), x=list(range(P)), y=list(range(P)), colorscale="RdBu", zmid=0,
                              colorbar=dict(x=0.41, thickness=15, title="q·k"),
                              hovertemplate="m = %{y}, n = %{x}<br>m − n = %{customdata}<br>q·k = %{z:.4f}<extra></extra>",
-                             customdata=[[m - n for n in range(P)] for m in range(P)]), row=1, col=1)
-    offsets = [m - n for m in range(P) for n in range(P)]
-    fig.add_trace(go.Scatter(x=offsets, y=z.flatten().tolist(), mode="markers", name=t("viz.rope.dots.all", lang),
+                             customdata=offset), row=1, col=1)
+    fig.add_trace(go.Scatter(x=offset.ravel(), y=z.flatten().numpy(), mode="markers", name=t("viz.rope.dots.all", lang),
                              marker=dict(size=6, opacity=0.5), showlegend=False,
                              hovertemplate="m − n = %{x}<br>q·k = %{y:.4f}<extra></extra>"), row=1, col=2)
     if measured is not None:
         m, n, value = measured
         measured_name = t("viz.rope.dots.measured", lang)
-        fig.add_trace(go.Scatter(x=[n], y=[m], mode="markers", name=measured_name,
+        # plotly writes the value (customdata), so it follows the figure's separators like every other number
+        fig.add_trace(go.Scatter(x=[n], y=[m], mode="markers", name=measured_name, customdata=[value],
                                  marker=dict(symbol="circle-open", size=18, color="#2ca02c", line=dict(width=4)),
-                                 hovertemplate=f"hook_q_rot·hook_k_rot = {value:.4f}<extra></extra>"), row=1, col=1)
+                                 hovertemplate="hook_q_rot·hook_k_rot = %{customdata:.4f}<extra></extra>"), row=1, col=1)
         fig.add_trace(go.Scatter(x=[m - n], y=[value], mode="markers", name=measured_name,
                                  showlegend=False, marker=dict(symbol="star", size=16, color="orange"),
-                                 hovertemplate=f"hook_q_rot·hook_k_rot = {value:.4f}<extra></extra>"), row=1, col=2)
+                                 hovertemplate="hook_q_rot·hook_k_rot = %{y:.4f}<extra></extra>"), row=1, col=2)
     fig.update_yaxes(title=t("viz.rope.dots.query_position", lang), autorange="reversed", row=1, col=1)
     fig.update_xaxes(title=t("viz.rope.dots.key_position", lang), row=1, col=1)
     fig.update_xaxes(title=t("viz.rope.dots.offset", lang), row=1, col=2)

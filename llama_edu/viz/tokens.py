@@ -66,23 +66,25 @@ def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
                           kind=kind_name(row["kind"], lang=lang)))
         chips.append(
             f'<span title="{tip}" style="display: inline-block; margin: 3px; padding: 4px 8px; border-radius: 8px; '
-            f'font-size: 18px; text-align: center; {_CHIP_STYLE[row["kind"]]}">'
+            f'font-size: 1.125em; text-align: center; {_CHIP_STYLE[row["kind"]]}">'
             f'<span style="font-family: monospace; white-space: pre;">{piece}</span><br>'
-            f'<span style="font-size: 13px; opacity: 0.75;">{row["id"]}</span></span>')
+            # In em, so presenter mode's larger page type reaches the chips: the id at 16 px, 20 px in presenter mode
+            f'<span style="font-size: 0.9em; opacity: 0.8;">{row["id"]}</span></span>')
     return '<div style="line-height: 1.2;">' + "".join(chips) + "</div>"
 
 
 # ---- embeddings --------------------------------------------------------------------------------------------------
 @localized_figure
-def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
-    """Tokens (rows) x dimensions (columns) of hook_embed for one prompt.   embed: [T, D]"""
+def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, first: int = 0, lang: str = "en") -> go.Figure:
+    """Tokens (rows) x dimensions (columns) of hook_embed for one prompt.   embed: [T, D]
+    first: the position of pieces[0] (for a window of the prompt; also in the two figures below)."""
     z = as_numpy(embed)
     limit = float(np.abs(z).max()) or 1.0
     value = t("viz.label.value", lang)
     hover = "<br>".join([t("viz.hover.token", lang, token="%{y}"), t("viz.hover.dimension", lang, dim="%{x}"),
                          f"{value} %{{z:.4f}}"])
     fig = go.Figure(go.Heatmap(
-        z=z, y=token_labels(pieces), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
+        z=z, y=token_labels(pieces, first), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
         colorbar=dict(title=value), hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.embedding.title", lang), xaxis_title=t("viz.axis.dimension", lang),
                       yaxis=dict(autorange="reversed", type="category", title=t("viz.axis.token", lang)))
@@ -90,20 +92,21 @@ def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en
 
 
 @localized_figure
-def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
+def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, first: int = 0, lang: str = "en") -> go.Figure:
     """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
     norms = vector_lengths(embed)  # [T]
     hover = t("viz.hover.token", lang, token="%{x}") + "<br>" + t("viz.tokens.norms.hover", lang, value="%{y:.4f}")
-    fig = go.Figure(go.Bar(x=token_labels(pieces), y=norms, hovertemplate=hover + "<extra></extra>"))
+    fig = go.Figure(go.Bar(x=token_labels(pieces, first), y=norms, hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.norms.title", lang), yaxis_title=t("viz.tokens.norms.y", lang),
                       xaxis=dict(type="category", title=t("viz.axis.token", lang), tickangle=-45))
     return classroom_style(fig, height=420)
 
 
 @localized_figure
-def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str], *, lang: str = "en") -> go.Figure:
+def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str], *, first: int = 0,
+                              lang: str = "en") -> go.Figure:
     """Cosine similarity between every pair of the prompt's embedding vectors.   embed: [T, D]"""
-    labels = token_labels(pieces)
+    labels = token_labels(pieces, first)
     hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + "<br>" + \
         t("viz.tokens.cosine.hover", lang, value="%{z:.3f}")
     fig = go.Figure(go.Heatmap(

@@ -11,7 +11,7 @@ import torch
 from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
-from llama_edu import interventions
+from llama_edu import analysis, interventions
 
 PAGE = "views/attention.py"
 DEFAULT_PROMPT = "The cat sat on the mat"
@@ -88,6 +88,7 @@ def test_ablation_bars_match_a_direct_ablation(tiny):
     layer, head = model.cfg.n_layers - 1, 0
     at = open_page(PAGE)
     at.selectbox(key="attn_ablation_layer").set_value(layer).run()
+    at.selectbox(key="attn_ablation_head").set_value(head).run()
     expected = interventions.compare_next_token(logits[0, -1],
                                                 interventions.ablate_heads(model, ids, [(layer, head)])[0, -1], k=8)
     bars = chart(at, f"ablating layer {layer}, head {head}").data
@@ -119,8 +120,9 @@ def test_a_one_token_prompt_works():
     assert len(at.get("plotly_chart")) == 6
     model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
     _, cache = model.run_with_cache(torch.tensor([tok.encode("cat")]))
-    expected = cache["layers.0.attention.hook_pattern"][0, 0].numpy()  # [2, 2]: <s> and "cat"
-    z = array(chart(at, "layer 0, head 0").data[1].z)
+    opens = analysis.previous_token_head(model, tok)  # the head the heatmap opens on
+    expected = cache[f"layers.{opens.layer}.attention.hook_pattern"][0, opens.head].numpy()  # [2, 2]: <s>, "cat"
+    z = array(chart(at, f"layer {opens.layer}, head {opens.head}").data[1].z)
     np.testing.assert_allclose(z[np.tril_indices(2)], expected[np.tril_indices(2)], rtol=1e-5, atol=1e-6)
 
 

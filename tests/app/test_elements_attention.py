@@ -8,6 +8,7 @@ from apphelpers import assert_no_exception, figures, open_elements, spec_array
 from streamlit.testing.v1 import AppTest
 
 import llama_edu as le
+from llama_edu import analysis, interventions
 
 DEFAULT_PROMPT = "The cat sat on the mat"
 
@@ -45,13 +46,14 @@ def open_twice(name: str) -> AppTest:
 def test_heatmap_copies_keep_their_own_layer_and_head(tiny):
     model, _ = tiny
     last_layer, last_head = model.cfg.n_layers - 1, model.cfg.n_heads - 1
+    opens = analysis.previous_token_head(model, le.load_tokenizer(le.TINY_MODEL_DIR))  # where both copies open
     at = open_twice("attention_heatmap")
     at.selectbox(key="second_layer").set_value(last_layer).run()
     at.selectbox(key="second_head").set_value(last_head).run()
     assert_no_exception(at)
-    assert at.selectbox(key="first_layer").value == 0 and at.selectbox(key="first_head").value == 0
+    assert (at.selectbox(key="first_layer").value, at.selectbox(key="first_head").value) == (opens.layer, opens.head)
     titles = [f["layout"]["title"]["text"] for f in figures(at) if f["layout"].get("title", {}).get("text")]
-    assert titles == ["layer 0, head 0: each row sums to 1",
+    assert titles == [f"layer {opens.layer}, head {opens.head}: each row sums to 1",
                       f"layer {last_layer}, head {last_head}: each row sums to 1"]
 
 
@@ -74,10 +76,12 @@ def test_mask_comparison_doubles_the_prompt_for_the_encoder_decoder(tiny):
     assert spec_array(encoder_decoder["z"]).shape == (2 * len(ids), 2 * len(ids))
 
 
-def test_ablation_copies_keep_their_own_toggle():
+def test_ablation_copies_keep_their_own_toggle(tiny):
+    model, ids = tiny
+    layer, head, _ = interventions.most_disruptive_head(model, ids)  # where both copies open
     at = open_twice("head_ablation")
     at.toggle(key="second_whole_layer").set_value(True).run()
     assert_no_exception(at)
     titles = [f["layout"]["title"]["text"] for f in figures(at)]
-    assert titles == ["Next token, before and after ablating layer 0, head 0",
-                      "Next token, before and after ablating layer 0"]
+    assert titles == [f"Next token, before and after ablating layer {layer}, head {head}",
+                      f"Next token, before and after ablating layer {layer}"]

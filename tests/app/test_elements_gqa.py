@@ -13,7 +13,7 @@ import llama_edu as le
 # element -> (plotly charts, dataframes) one copy draws
 ELEMENTS = {
     "gqa_diagram": (1, 0),
-    "gqa_kv_heads": (3, 0),  # keys per KV head, patterns grouped by KV head, head similarity
+    "gqa_kv_heads": (4, 0),  # keys per KV head, patterns grouped by KV head, head similarity of patterns, of outputs
     "gqa_memory_table": (1, 1),
     "gqa_quality_table": (1, 1),
 }
@@ -38,10 +38,11 @@ def test_kv_heads_copies_keep_their_own_layer():
     at = open_twice("gqa_kv_heads")
     at.selectbox(key="second_layer").set_value(last).run()
     assert_no_exception(at)
-    assert at.selectbox(key="first_layer").value == 0
+    opens = at.selectbox(key="first_layer").value  # the clearest layer (tests/app/test_head_pickers.py checks which)
+    assert opens != last
     layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
-    grids = [layout.get("title", {}).get("text", "") for layout in layouts[1::3]]  # the second chart of each copy
-    assert [g.split(":")[0] for g in grids] == ["layer 0", f"layer {last}"]
+    grids = [layout.get("title", {}).get("text", "") for layout in layouts[1::len(layouts) // 2]]  # each copy's 2nd
+    assert [g.split(":")[0] for g in grids] == [f"layer {opens}", f"layer {last}"]
 
 
 def test_memory_table_shows_the_llama_presets():

@@ -9,7 +9,7 @@ import torch
 from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
-from llama_edu import papers
+from llama_edu import interventions, papers
 from llama_edu.i18n import t
 
 PAGE = "views/gqa.py"
@@ -67,6 +67,28 @@ def test_keys_and_patterns_come_from_the_selected_layer(tiny):
     np.testing.assert_allclose(np.nan_to_num(array(last_head.z)), pattern, rtol=1e-5, atol=1e-6)
 
 
+def test_similarity_of_patterns_and_of_outputs_come_from_the_selected_layer(tiny):
+    """Where heads look (patterns) and what they read (outputs, hook_z): the second is where sharing a KV head shows.
+    Both captions quote the model's numbers for this layer and prompt."""
+    model, _, cache = tiny
+    layer = 1
+    at = open_page(PAGE)
+    at.selectbox(key="gqa_layer").set_value(layer).run()
+    assert_no_exception(at)
+    kv = model.cfg.n_kv_heads
+    patterns = interventions.pattern_similarity(cache[f"layers.{layer}.attention.hook_pattern"][0])
+    outputs = interventions.output_similarity(cache[f"layers.{layer}.attention.hook_z"][0])
+    shown_patterns, shown_outputs = figures(at)[3:5]
+    np.testing.assert_allclose(array(shown_patterns.data[0].z), patterns.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(array(shown_outputs.data[0].z), outputs.numpy(), rtol=1e-5, atol=1e-6)
+    assert shown_outputs.data[0].zmin == -1 and shown_outputs.layout.title.text.startswith(f"layer {layer}:")
+    captions = " ".join(c.value for c in at.caption)
+    for measure, words in ((patterns, "**Where**"), (outputs, "**What**")):
+        within, across = interventions.within_and_across_groups(measure, kv)
+        assert f"same group **{within:.2f}**, in different groups **{across:.2f}**" in captions, words
+        assert words in captions
+
+
 def test_paper_table_and_memory_savings_are_shown():
     at = open_page(PAGE)
     tables = [df.value for df in at.dataframe]
@@ -90,10 +112,10 @@ def test_survives_edge_prompts(edge_prompt):
     if not edge_prompt.strip():
         assert "empty" in at.warning[0].value
     else:
-        assert len(at.get("plotly_chart")) == 6
+        assert len(at.get("plotly_chart")) == 7
 
 
 def test_a_one_token_prompt_works():
     at = open_page(PAGE, prompt="cat")
     assert_no_exception(at)
-    assert len(at.get("plotly_chart")) == 6
+    assert len(at.get("plotly_chart")) == 7

@@ -52,12 +52,13 @@ def literal_keys(node: ast.expr) -> set[str]:
 
 
 def keys_in_app() -> set[str]:
-    """Every key the app's code passes to say() or plain(), and the titles and headings its pages declare."""
+    """Every key the app's code passes to say() or plain() (or core_idea() and go_deeper(), which pass it on), and
+    the titles and headings its pages declare."""
     keys = {key for spec in page_specs() for key in (spec.title, spec.heading) if key}
     keys |= {f"app.nav.{section}" for section in SECTIONS}
     for path in APP.parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("say", "plain") and node.args:
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("say", "plain", "core_idea", "go_deeper") and node.args:
                 keys |= literal_keys(node.args[0])
     return keys
 

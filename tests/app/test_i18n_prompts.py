@@ -8,7 +8,7 @@ from apphelpers import EDGE_PROMPTS, assert_no_exception, open_page
 import llama_edu as le
 from llama_edu.prompts import MAX_PROMPT_CHARS, PromptError, prepare_prompt
 
-LIMIT = 64  # common.VIEW_TOKEN_LIMIT
+LIMIT = 64  # any limit will do: the app's own is app.common.working_context
 
 
 @pytest.fixture(scope="module")

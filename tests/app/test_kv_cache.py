@@ -6,6 +6,9 @@ import pytest
 from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
+from app.text import table_rows
+from llama_edu import kvcache
+from llama_edu.viz import kvcache as viz
 
 PAGE = "views/kv_cache.py"
 
@@ -51,31 +54,50 @@ def test_the_slides_40960_gib_and_the_correct_80_gib_are_shown():
     assert any("**80 GiB** for the batch of 64" in md.value for md in at.markdown)
 
 
-def test_live_demo_generates_the_same_tokens_with_and_without_the_cache():
+def test_live_demo_starts_from_a_long_context_and_generates_the_same_tokens_with_and_without_the_cache():
     at = open_page(PAGE)
     at.slider(key="kv_n_new").set_value(5)
     at.button(key="kv_run").click().run()
     assert_no_exception(at)
     assert any("Same tokens with and without the cache: **True**" in s.value for s in at.success)
     timing = json.loads(at.get("plotly_chart")[1].proto.spec)["data"]
-    prompt_len = len(le.load_tokenizer(le.TINY_MODEL_DIR).encode("The cat sat on the mat"))
-    assert timing[3]["y"] == [prompt_len, 1, 1, 1, 1]  # positions run with the cache
-    assert timing[1]["y"] == [prompt_len + k for k in range(5)]  # and without
-    growth = at.dataframe[1].value
+    start = le.read_config(le.TINY_MODEL_DIR).max_seq_len - 5  # the prompt repeated until 5 new tokens end the context
+    assert timing[3]["y"] == [start, 1, 1, 1, 1]  # positions run with the cache
+    assert timing[1]["y"] == [start + k for k in range(5)]  # and without
+    growth = at.dataframe[2].value
     assert list(growth["step"]) == [0, 1, 2, 3, 4]
     at.run()  # a rerun shows the stored result without generating again
     assert len(at.get("plotly_chart")) == 2
 
 
-def test_longer_context_option_runs_the_repeated_prompt():
+def test_the_verdict_is_the_ratio_of_medians_and_the_work_is_counted():
+    at = open_page(PAGE)
+    at.slider(key="kv_n_new").set_value(3)
+    at.button(key="kv_run").click().run()
+    with_cache, without_cache = at.session_state["kv_demo"][1]
+    assert all(len(tries) == kvcache.DEMO_TRIES for tries in with_cache.tries_ms + without_cache.tries_ms)
+    verdict = next(md.value for md in at.markdown if md.value.startswith("**One generated token**"))
+    assert f"**{kvcache.decode_speedup(with_cache, without_cache):.1f}× faster**" in verdict
+    work = at.dataframe[1].value
+    cfg = le.read_config(le.TINY_MODEL_DIR)
+    assert list(work["positions per step"]) == ["1", "255"] or list(work["positions per step"]) == [1, 255]
+    assert list(work["multiply-adds per step (millions)"]) == [
+        f"{kvcache.forward_multiply_adds(cfg, n, 255) / 1e6:,.1f}" for n in (1, 255)]
+    assert list(work["ms per token (median)"]) == [
+        f"{run.per_token().median:,.1f}" for run in (with_cache, without_cache)]
+    for lang in ("en", "de"):  # a sixth column was cut off at 1280 px: ~90 characters fit beside the sidebar
+        shown = table_rows(viz.decode_work_rows(with_cache, without_cache, lang=lang), lang)
+        assert sum(max(len(name), *(len(str(row[name])) for row in shown)) for name in shown[0]) <= 90
+
+
+def test_the_students_own_prompt_can_be_timed_too():
     at = open_page(PAGE)
     at.slider(key="kv_n_new").set_value(2)
-    at.toggle(key="kv_longer").set_value(True)
+    at.toggle(key="kv_longer").set_value(False)
     at.button(key="kv_run").click().run()
     assert_no_exception(at)
     timing = json.loads(at.get("plotly_chart")[1].proto.spec)["data"]
-    cfg = le.read_config(le.TINY_MODEL_DIR)
-    assert timing[3]["y"][0] == min(cfg.max_seq_len - 2, 160)
+    assert timing[3]["y"][0] == len(le.load_tokenizer(le.TINY_MODEL_DIR).encode("The cat sat on the mat"))
 
 
 @pytest.mark.parametrize("prompt", ["The", "The cat sat on the mat. " * 40])

@@ -67,7 +67,7 @@ def score(at) -> str:
 def test_presenter_mode_hides_answers_until_revealed():
     lesson = LESSONS[1]
     at = open_lessons(lesson=lesson.id, step="quiz")
-    at.toggle(key="lesson_presenter").set_value(True).run()
+    at.toggle(key="_widget_presenter").set_value(True).run()  # the sidebar's switch, the same on every page
     at.radio(key=f"quiz_{lesson.id}_0").set_value(lesson.quiz[0].answer).run()
     assert not at.success and not at.error
     at.toggle(key=f"reveal_{lesson.id}_0").set_value(True).run()

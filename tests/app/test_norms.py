@@ -3,9 +3,12 @@
 import json
 
 import numpy as np
-from apphelpers import spec_array, assert_no_exception, open_page
+import pytest
+from apphelpers import assert_no_exception, open_page, spec_array
 
 import llama_edu as le
+from app.text import table_rows
+from llama_edu import normalization
 
 PAGE = "views/norms.py"
 
@@ -74,3 +77,27 @@ def test_shorter_prompt_after_choosing_a_late_token():
 def test_norms_page_survives_edge_prompts(edge_prompt):
     at = open_page(PAGE, prompt=edge_prompt)
     assert_no_exception(at)
+
+
+def _widest_row(rows: list[dict], lang: str) -> int:
+    """Characters across a table as the student sees it: each column as wide as its header or its longest cell."""
+    shown = table_rows(rows, lang)
+    return sum(max(len(name), *(len(str(row[name])) for row in shown)) for name in shown[0])
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_cost_tables_fit_a_projector(lang):
+    """At 1280 px the old table's "steps" column (every step in one cell, ~110 characters) was cut off. ~90
+    characters fit the page's width beside the sidebar; the steps now have a row each."""
+    cfg = le.read_config(le.TINY_MODEL_DIR)
+    for rows in (normalization.norm_operation_counts(cfg.dim), normalization.norm_step_rows(cfg.dim, lang=lang)):
+        assert _widest_row(rows, lang) <= 90
+
+
+def test_cost_numbers_are_counted_and_the_timing_reads_medians():
+    at = open_page(PAGE)
+    timing = next(md.value for md in at.markdown if "one CPU thread" in md.value)
+    ms = at.session_state[f"norms_timing_{le.read_config(le.TINY_MODEL_DIR).dim}"]
+    assert f"**RMSNorm {ms['RMSNorm'].median:.2f} ms**" in timing
+    assert f"**{ms['LayerNorm'].median / ms['RMSNorm'].median:.1f}×** as long" in timing
+    assert "1.75× the operations" in timing  # 1,794 / 1,026, counted

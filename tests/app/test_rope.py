@@ -1,10 +1,11 @@
 """RoPE page: the arrows are the hook values, the proof grid matches the prompt's own q.k, every prompt survives."""
 
 import json
+import re
 
 import pytest
 import torch
-from apphelpers import assert_no_exception, open_page
+from apphelpers import assert_no_exception, open_page, spec_array
 
 import llama_edu as le
 
@@ -58,9 +59,11 @@ def test_proof_grid_contains_the_prompts_measured_dot_product(tiny):
     assert_no_exception(at)
     heatmap = figures(at)[3]["data"][0]
     kv_head = head // model.cfg.n_rep
-    measured = float(hooks["layers.0.attention.hook_q_rot"][0, qpos, head] @ hooks["layers.0.attention.hook_k_rot"][0, kpos, kv_head])
-    assert heatmap["z"][qpos][kpos] == pytest.approx(measured, abs=1e-4)
-    z = torch.tensor(heatmap["z"])
+    layer = at.selectbox(key="rope_qk_layer").value  # the page opens on a layer of its choosing
+    attention = f"layers.{layer}.attention"
+    measured = float(hooks[f"{attention}.hook_q_rot"][0, qpos, head] @ hooks[f"{attention}.hook_k_rot"][0, kpos, kv_head])
+    z = torch.tensor(spec_array(heatmap["z"]))  # [m, n], sent packed as an array
+    assert float(z[qpos, kpos]) == pytest.approx(measured, abs=1e-4)
     assert all((torch.diagonal(z, d) - torch.diagonal(z, d)[0]).abs().max() < 1e-4 for d in range(-5, 6))
 
 
@@ -81,3 +84,14 @@ def test_a_one_token_prompt_works():
 def test_edge_prompts_never_show_a_traceback(edge_prompt):
     at = open_page(PAGE, prompt=edge_prompt)
     assert_no_exception(at)
+
+
+def test_german_formulas_write_decimal_commas():
+    """The page's formulas once wrote "θ_i = 10,000^…" and "m θ = 6 × 0.5623 = 3.3738 rad" in German too."""
+    english, german = open_page(PAGE), open_page(PAGE, lang="de")
+    assert_no_exception(german)
+    en = " ".join(f.body for f in english.get("latex"))
+    de = " ".join(f.body for f in german.get("latex"))
+    assert r"\theta_i = 10,000^" in en and r"\theta_i = 10\,000^" in de
+    turn = re.search(r"\\times ([\d.]+) = ([\d.]+)\\ \\text\{rad\}", en)
+    assert turn and rf"\times {turn[1].replace('.', '{,}')} = {turn[2].replace('.', '{,}')}\ \text{{rad}}" in de

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import torch
-from apphelpers import spec_array, assert_no_exception, open_page
+from apphelpers import assert_no_exception, open_page, shown, spec_array
 
 import llama_edu as le
 
@@ -56,6 +56,21 @@ def test_sizing_table_lists_metas_models():
     table = at.dataframe[0].value
     assert {"llama-7b", "llama-2-70b", "llama-3-8b"} <= set(table["model"])
     assert list(table["F by the rule"][1:]) == ["11,008", "28,672", "14,336"]
+
+
+def test_sizing_explains_where_the_loaded_models_width_comes_from():
+    """The shipped config.json states F = 704 but no multiple_of: the table once applied the default 256 (768 "by the
+    rule" against 704 "in the model") with no word why. Now the rule's row uses the multiple_of that gives 704."""
+    at = open_page(PAGE)
+    assert_no_exception(at)
+    loaded = at.dataframe[0].value.iloc[0]
+    assert loaded["F by the rule"] == loaded["F in the model"] == "704" and loaded["multiple_of"] == "32"
+    why = " ".join(shown(m.value) for m in at.markdown)
+    assert "F = 704 comes from: 2/3 · 4 · 256 gives 682" in why and "22 × 32 = 704" in why
+    caption = " ".join(c.value for c in at.caption)
+    assert "`intermediate_size` = 704" in caption and "would give 768" in caption
+    german = open_page(PAGE, lang="de")
+    assert "**aufgerundet**: 22 × 32 = 704" in " ".join(m.value for m in german.markdown)
 
 
 def test_one_token_prompt():
