@@ -141,7 +141,6 @@ html {font-size: 20px;}
 .stApp [data-testid="stSidebarNavLink"] span {white-space: normal; overflow: visible;}  /* page names whole */
 /* st.dataframe draws on a canvas CSS cannot reach: in presenter mode app/text.py's table() draws HTML tables. */
 .stApp [data-testid="stTable"] td, .stApp [data-testid="stTable"] th {font-size: 20px !important;}
-.stApp [data-testid="stTable"] td:not(:first-child) {text-align: right;}  /* numbers line up; the name stays left */
 """
 CONTRAST_CSS = """
 .stApp, .stApp header, .stApp [data-testid="stSidebar"] {{background-color: {background} !important;}}

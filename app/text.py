@@ -149,7 +149,7 @@ def table(rows: list[dict], *, where=None, **kwargs):
 
 def _presenter_table(rows: list[dict], code: str):
     """The rows as an HTML table for presenter mode: st.dataframe draws on a canvas whose 14 px type no CSS reaches,
-    an HTML table takes the page's 20 px (app/common.py's presenter style aligns it). No index column."""
+    an HTML table takes the page's 20 px. No index column; cells are the formatted text of table_rows."""
     import pandas as pd  # Streamlit's own dependency; imported here, where only presenter mode needs it
 
     return pd.DataFrame(table_rows(rows, code)).style.hide(axis="index")
