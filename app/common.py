@@ -12,6 +12,7 @@ needs one import line.
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,15 @@ import llama_edu as le
 from app.text import LANG_KEY, Markdown, formula_number, lang, plain, say, table  # noqa: F401  (pages import them from here)
 from llama_edu import analysis, i18n, interventions
 from llama_edu.evaluate import read_model_card
-from llama_edu.memory import estimate
+from llama_edu.memory import (
+    WORKING_CONTEXT,
+    DtypeChoice,
+    available_bytes,
+    choose_dtype,
+    estimate,
+    requested_dtype,
+    working_context,
+)
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 from llama_edu.prompts import token_window as window_of
 from llama_edu.serving import ResultCache, Turns
@@ -35,11 +44,8 @@ TINY_LABEL = "tiny (shipped, trained here)"  # the picker's value; shown transla
 # A figure with one token per row or column stays readable (labels of 14 px at 1280x720) up to about this many
 # tokens; a longer prompt is shown through a window the student moves (token_window).
 TOKEN_WINDOW = 24
-# Pages run the whole prompt, up to the model's context but never past this many tokens. A capture holds every hook
-# of every layer: about 0.28 MB per token for the tiny model (72 MB at its full 256 tokens), about 7.6 MB per token
-# for Llama-2-7B in bfloat16 (5 GB at 512 tokens, 100 GB at its 4,096: the scores and pattern of every head grow with
-# the square of the length). Measured: the tiny model run here, a 7B layer's hooks on the meta device.
-WORKING_CONTEXT = 512
+# Pages run the whole prompt, up to the model's context but never past WORKING_CONTEXT tokens (llama_edu/memory.py,
+# where the memory guard estimates for it): working_context(cfg).
 
 
 def language_picker() -> str:
@@ -202,9 +208,16 @@ class Served:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def load(path: str, device: str, dtype: str) -> Served:
-    """One copy per server of each (checkpoint, device, dtype); every student's session shares it."""
-    return Served(le.load_model(path, device=device, dtype=dtype), le.load_tokenizer(path), Turns(),
-                  ResultCache(RESULT_CACHE_BYTES))
+    """One copy per server of each (checkpoint, device, dtype); every student's session shares it. The tokenizer is
+    checked against the model's vocabulary before any weight is read."""
+    model, tok = le.load_with_tokenizer(path, device=device, dtype=dtype)
+    served = LOADED[(path, device, dtype)] = Served(model, tok, Turns(), ResultCache(RESULT_CACHE_BYTES))
+    return served
+
+
+# What this server holds now, by load()'s (path, device, dtype): an entry goes when load()'s cache drops the model.
+# The sidebar's memory note says "loaded" for these: free memory no longer counts the weights they hold.
+LOADED: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 @dataclass
@@ -305,9 +318,8 @@ def sidebar() -> Path:
         _persistent(st.selectbox, say("app.common.model"), "model_label", TINY_LABEL, options=list(models),
                     format_func=names.get, help=say("app.common.model_help"))
         device = default_device()
-        dtype = "bfloat16" if device.type == "cuda" else "float32"
-        st.caption(say("app.common.runs_on", device=device.type, dtype=dtype))
         path = models[st.session_state["model_label"]]
+        dtype = dtype_note(path, device)
         st.caption(model_size_note(path, device, dtype))
     st.session_state["device"], st.session_state["dtype"] = str(device), dtype
     return path
@@ -325,8 +337,36 @@ def about_tiny_model() -> None:
                         n_everyday=card["n_everyday_sentences"], everyday=card["everyday_bits_per_char"]))
 
 
+@st.cache_resource(show_spinner=False)
+def server_dtype(path: str, device: str, requested: str) -> DtypeChoice:
+    """The dtype this server runs a checkpoint in (llama_edu.memory.choose_dtype), chosen once per checkpoint, device
+    and teacher's request: free memory shrinks once a model is loaded, and a choice made again on a later run could
+    load a second copy in another dtype. Raises CheckpointError or ValueError when the config cannot be read."""
+    return choose_dtype(le.read_config(path), torch.device(device), available_bytes(torch.device(device)), requested)
+
+
+def dtype_note(path: Path, device: torch.device) -> str:
+    """The dtype the chosen checkpoint runs in, with a caption in the sidebar saying which and why. The teacher
+    chooses with LLAMA_EDU_DTYPE at server start; students cannot (a widget would let them load more copies)."""
+    try:
+        requested = requested_dtype()
+    except ValueError:
+        st.warning(say("app.common.dtype_env_invalid", value=os.environ.get("LLAMA_EDU_DTYPE", "")))
+        requested = "auto"
+    try:
+        choice = server_dtype(str(path), str(device), requested)
+    except (le.CheckpointError, ValueError):  # the config is unreadable: model_size_note says so
+        return str(le.checkpoints.default_dtype(device)).removeprefix("torch.")
+    gib = 1024 ** 3
+    why = say(f"app.common.dtype_{choice.reason}", dtype=choice.name,
+              need=(choice.float32_bytes or 0) / gib, free=(choice.available or 0) / gib)
+    st.caption(say("app.common.runs_on", device=device.type, dtype=choice.name) + " " + why)
+    return choice.name
+
+
 def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
-    """Parameters and memory of the chosen checkpoint, read from its config before any weight is loaded."""
+    """Parameters and memory of the chosen checkpoint, read from its config before any weight is loaded: for the
+    tokens the app runs (working_context), and, where the model's context is longer, for its full context."""
     try:
         cfg = le.read_config(path)
     except (le.CheckpointError, ValueError) as err:
@@ -335,14 +375,14 @@ def model_size_note(path: Path, device: torch.device, dtype: str) -> str:
     gib = 1024 ** 3
     free = (say("app.common.memory_free", gib=est.available / gib) if est.available is not None
             else say("app.common.memory_unknown"))
-    return say("app.common.model_size", millions=le.count_parameters(cfg) / 1e6, weights=est.weights / gib,
-              rest=(est.kv_cache + est.activations) / gib, free=free,
-              verdict=say("app.common.fits" if est.fits else "app.common.does_not_fit"))
-
-
-def working_context(cfg: le.ModelConfig) -> int:
-    """How many tokens the app runs at most: the model's context, or WORKING_CONTEXT where that is longer."""
-    return min(cfg.max_seq_len, WORKING_CONTEXT)
+    note = say("app.common.model_size", millions=le.count_parameters(cfg) / 1e6, weights=est.weights / gib,
+               rest=est.working / gib, tokens=est.seq_len, free=free,
+               verdict=say("app.common.already_loaded" if (str(path), str(device), dtype) in LOADED
+                           else "app.common.fits" if est.fits else "app.common.does_not_fit"))
+    if cfg.max_seq_len > est.seq_len:
+        full = estimate(cfg, device, le.checkpoints.as_dtype(dtype), cfg.max_seq_len, available=None)
+        note += " " + say("app.common.model_size_full_context", context=cfg.max_seq_len, total=full.total / gib)
+    return note
 
 
 def current(leave_room: int = 0) -> Current | None:

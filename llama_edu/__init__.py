@@ -10,7 +10,8 @@
 
 from pathlib import Path
 
-from .checkpoints import CheckpointError, load_model, read_config, save_meta_checkpoint, save_model
+from .checkpoints import (CheckpointError, check_tokenizer, load_model, load_with_tokenizer, read_config,
+                          save_meta_checkpoint, save_model)
 from .config import (PRESETS, ModelConfig, count_parameters, ffn_hidden_dim, kv_cache_bytes, parameter_breakdown,
                      weights_bytes)
 from .generate import Decoding, generate, next_token_probs, sample_next_token
@@ -22,7 +23,7 @@ from .tokenizer import Tokenizer, load_tokenizer
 TINY_MODEL_DIR = Path(__file__).resolve().parent.parent / "assets" / "tiny"
 
 __all__ = [
-    "CheckpointError", "load_model", "read_config", "save_meta_checkpoint", "save_model",
+    "CheckpointError", "check_tokenizer", "load_model", "load_with_tokenizer", "read_config", "save_meta_checkpoint", "save_model",
     "PRESETS", "ModelConfig", "count_parameters", "ffn_hidden_dim", "kv_cache_bytes", "parameter_breakdown",
     "weights_bytes", "Decoding", "generate", "next_token_probs", "sample_next_token", "HookPoint",
     "Attention", "FeedForward", "KVCache", "LayerNorm", "RMSNorm", "Transformer", "TransformerBlock",

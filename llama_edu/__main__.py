@@ -13,11 +13,11 @@ import time
 
 import torch
 
-from . import TINY_MODEL_DIR
-from .checkpoints import CheckpointError, load_model, read_config
+from . import TINY_MODEL_DIR, i18n
+from .checkpoints import CheckpointError, default_device, load_with_tokenizer, read_config
 from .config import DTYPE_BYTES, PRESETS, ModelConfig, count_parameters, kv_cache_bytes, parameter_breakdown
 from .generate import generate
-from .tokenizer import load_tokenizer
+from .memory import DTYPE_CHOICES, available_bytes, choose_dtype, estimate, requested_dtype, working_context
 
 
 def human_bytes(n: float) -> str:
@@ -69,6 +69,11 @@ def describe(cfg: ModelConfig) -> str:
         mha = kv_cache_bytes(cfg.replace(n_kv_heads=cfg.n_heads), n)
         rows.append((f"{n:,}", human_bytes(kv_cache_bytes(cfg, n)), human_bytes(mha)))
     out.append(table(rows, ("context", f"this model ({cfg.attention_kind})", "if it were MHA")))
+    out += ["", f"memory guard, bfloat16: the app and CLI run at most {working_context(cfg):,} tokens (llama_edu/memory.py)"]
+    guard = [estimate(cfg, torch.device("cpu"), torch.bfloat16, n, available=None)
+             for n in sorted({working_context(cfg), cfg.max_seq_len})]
+    out.append(table([(f"{e.seq_len:,}", human_bytes(e.weights), human_bytes(e.kv_cache), human_bytes(e.activations),
+                       human_bytes(e.total)) for e in guard], ("tokens", "weights", "KV cache", "activations", "total")))
     return "\n".join(out)
 
 
@@ -78,9 +83,21 @@ def cmd_inspect(args) -> int:
     return 0
 
 
+def chosen_dtype(args) -> torch.dtype:
+    """--dtype, else LLAMA_EDU_DTYPE, else what suits the device and its free memory (llama_edu.memory.choose_dtype),
+    said on stderr with the reason."""
+    device = torch.device(args.device) if args.device else default_device()
+    choice = choose_dtype(read_config(args.model), device, available_bytes(device), requested_dtype(args.dtype))
+    why = "as asked (--dtype or LLAMA_EDU_DTYPE)" if choice.reason == "requested" else i18n.t(
+        f"app.common.dtype_{choice.reason}", "en", need=(choice.float32_bytes or 0) / 2 ** 30,
+        free=(choice.available or 0) / 2 ** 30)
+    print(f"[{device.type}, {choice.name}: {why}]", file=sys.stderr)
+    return choice.dtype
+
+
 def cmd_hooks(args) -> int:
-    model = load_model(args.model, device=args.device)
-    tok = load_tokenizer(args.model)
+    # load_with_tokenizer refuses a tokenizer the model cannot embed
+    model, tok = load_with_tokenizer(args.model, device=args.device, dtype=chosen_dtype(args))
     ids = tok.encode(args.prompt)
     _, cache = model.run_with_cache(torch.tensor([ids], device=model.device))
     print(f"prompt: {args.prompt!r} -> {len(ids)} tokens {tok.pieces(ids)}\n")
@@ -91,21 +108,27 @@ def cmd_hooks(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    model = load_model(args.model, device=args.device)
-    tok = load_tokenizer(args.model)
+    # load_model's memory check is for working_context tokens (512); a longer run is checked here, once the
+    # weights are in: its KV cache and activations against what is still free
+    model, tok = load_with_tokenizer(args.model, device=args.device, dtype=chosen_dtype(args))
     ids = tok.encode(args.prompt)
     max_new = min(args.max_new_tokens, model.cfg.max_seq_len - len(ids))
+    if len(ids) + max_new > working_context(model.cfg):
+        run = estimate(model.cfg, model.device, model.dtype, len(ids) + max_new)
+        if run.available is not None and run.working > run.available:
+            raise MemoryError(f"{len(ids) + max_new:,} tokens need about {run.working / 2 ** 30:.1f} GiB for the KV "
+                              f"cache and activations, but only {run.available / 2 ** 30:.1f} GiB is free")
     print(args.prompt, end="", flush=True)
     new: list[int] = []
     shown = ""
     start = time.perf_counter()
     for token in generate(model, ids, max_new, args.temperature, args.top_k, args.top_p,
-                          use_cache=not args.no_cache, seed=args.seed, stop_ids=[tok.eos_id]):
-        if token == tok.eos_id:
+                          use_cache=not args.no_cache, seed=args.seed, stop_ids=tok.eos_ids):
+        if token in tok.eos_ids:
             break
         new.append(token)
         # Decode the whole continuation each time: a character split over several byte tokens appears whole.
-        text = tok.decode(ids[1:] + new)[len(tok.decode(ids[1:])):]
+        text = tok.decode(ids[int(tok.add_bos):] + new)[len(tok.decode(ids[int(tok.add_bos):])):]
         if not text.endswith("\ufffd"):
             print(text[len(shown):], end="", flush=True)
             shown = text
@@ -132,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--model", default=str(TINY_MODEL_DIR), help="checkpoint directory (HF or Meta layout)")
         p.add_argument("--prompt", default="The cat sat on the mat")
         p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+        p.add_argument("--dtype", choices=DTYPE_CHOICES, default=None,
+                       help="default: $LLAMA_EDU_DTYPE, else auto: bfloat16 on a GPU that has it, float16 on one "
+                            "that does not, float32 on a CPU where it fits, else bfloat16")
         p.set_defaults(func=func)
         if name == "generate":
             p.add_argument("--max-new-tokens", type=int, default=60)
@@ -144,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (CheckpointError, ValueError, FileNotFoundError) as err:
+    except (CheckpointError, ValueError, FileNotFoundError, MemoryError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

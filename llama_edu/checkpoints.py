@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from .config import ModelConfig, count_parameters
+from .config import ModelConfig, count_parameters, read_json
 from .memory import check_fits
 from .model import Transformer
 
@@ -143,12 +143,35 @@ def _tokenizer_vocab_size(path: Path) -> int | None:
 
 
 def read_config(path: str | Path) -> ModelConfig:
-    """The config of a checkpoint directory, without reading its weights (for memory checks before loading)."""
+    """The config of a checkpoint directory, without reading its weights (for memory checks before loading).
+    A config that is not a Llama's, or whose fields have the wrong type or range, is a CheckpointError naming the
+    file and the field."""
     path = Path(path)
     layout = detect_layout(path)
-    if layout == "hf":
-        return ModelConfig.from_file(path / HF_CONFIG)
-    return ModelConfig.from_file(path / META_PARAMS, vocab_size=_tokenizer_vocab_size(path))
+    try:
+        # A config linked from elsewhere is refused like a weight file: its values would show in error messages.
+        _inside(path, HF_CONFIG if layout == "hf" else META_PARAMS)
+        if layout == "hf":
+            return ModelConfig.from_file(path / HF_CONFIG)
+        return ModelConfig.from_file(path / META_PARAMS, vocab_size=_tokenizer_vocab_size(path))
+    except CheckpointError:
+        raise
+    except ValueError as err:
+        raise CheckpointError(str(err)) from None
+
+
+def check_tokenizer(cfg: ModelConfig, tokenizer, where: str | Path = "the checkpoint") -> None:
+    """Refuse a tokenizer that can produce ids the model has no embedding row for (a config.json vocab_size of 100
+    next to a 4,096-piece tokenizer used to load, and then every prompt failed with an IndexError). A model may
+    have more rows than its tokenizer has pieces (vocabularies padded to a multiple of 64 or 128): that is fine."""
+    pieces = int(tokenizer.vocab_size)
+    named = [getattr(tokenizer, "bos_id", None), getattr(tokenizer, "eos_id", None), *getattr(tokenizer, "eos_ids", ())]
+    special = [i for i in named if isinstance(i, int) and i >= 0]
+    largest = max([pieces - 1, *special])
+    if largest >= cfg.vocab_size:
+        raise CheckpointError(f"{where}: the tokenizer has {pieces:,} pieces (ids up to {largest:,}), but the model's "
+                              f"vocab_size is {cfg.vocab_size:,}: ids from {cfg.vocab_size:,} on have no embedding "
+                              "row; the tokenizer and the model do not belong together")
 
 
 def _inside(folder: Path, name: str, listed_in: Path | None = None) -> Path:
@@ -159,9 +182,9 @@ def _inside(folder: Path, name: str, listed_in: Path | None = None) -> Path:
         raise CheckpointError(f"{(listed_in or folder).name} names a weight file that is not a file name: {name!r}")
     target = (folder / name).resolve()
     if not target.is_relative_to(folder.resolve()):
-        where = f"{listed_in.name} names" if listed_in else "the weight file"
-        raise CheckpointError(f"{where} {name!r}, which is outside the checkpoint folder {folder.name}; every weight "
-                              "file must be inside it (copy the file in rather than linking to it)")
+        where = f"{listed_in.name} names" if listed_in else "the file"
+        raise CheckpointError(f"{where} {name!r}, which is outside the checkpoint folder {folder.name}; every file "
+                              "of a checkpoint must be inside it (copy the file in rather than linking to it)")
     return target
 
 
@@ -170,13 +193,17 @@ def _hf_weight_files(path: Path) -> list[Path]:
         return [_inside(path, HF_WEIGHTS)]
     if (path / HF_INDEX).is_file():
         try:
-            index = json.loads((path / HF_INDEX).read_text())
-        except (ValueError, UnicodeDecodeError) as err:
-            raise CheckpointError(f"{path / HF_INDEX} is not valid JSON ({err})") from None
+            index = read_json(_inside(path, HF_INDEX))
+        except ValueError as err:
+            raise CheckpointError(str(err)) from None
         weight_map = index.get("weight_map") if isinstance(index, dict) else None
         if not isinstance(weight_map, dict):
             raise CheckpointError(f"{path / HF_INDEX} has no weight_map of tensor names to shard files")
-        files = [_inside(path, name, listed_in=path / HF_INDEX) for name in sorted(set(map(str, weight_map.values())))]
+        names = set(weight_map.values())
+        if not all(isinstance(name, str) for name in names):
+            odd = next(name for name in names if not isinstance(name, str))
+            raise CheckpointError(f"{path / HF_INDEX}: weight_map names the shard {odd!r}, which is not a file name")
+        files = [_inside(path, name, listed_in=path / HF_INDEX) for name in sorted(names)]
         missing = [f.name for f in files if not f.is_file()]
         if not files or missing:
             raise CheckpointError(f"{path / HF_INDEX} names shard files that are not there: {missing or 'none'}")
@@ -198,19 +225,27 @@ class _Expected:
         if self.tied:
             self.shapes.pop("output.weight", None)
 
-    def wants(self, name: str, shape, floating: bool, where) -> bool:
+    def wants(self, name: str, shape, stored_as: str, where) -> bool:
         """True to read this tensor, False to skip it (a tied output matrix); CheckpointError if it does not fit."""
         if name == "output.weight" and self.tied:
             return False
         if name not in self.shapes:
             raise CheckpointError(f"{self.path}: unexpected parameter {name!r} for a {self.n_layers}-layer model")
-        if not floating:
-            raise CheckpointError(f"{where}: {name} does not hold floating-point numbers; not a weight")
+        if stored_as not in _WEIGHT_DTYPES:
+            raise CheckpointError(f"{where}: {name} is stored as {stored_as}, not as floating-point weights "
+                                  f"({', '.join(_WEIGHT_DTYPES)}); quantized checkpoints "
+                                  "(int8, 4-bit, float8) are not supported: use the unquantized release")
         _check_shape(name, tuple(shape), self.shapes[name], where)
         return True
 
 
-_SAFETENSORS_FLOATS = {"F16", "BF16", "F32", "F64"}
+# The stored types read as weights, each converted to the load dtype. Anything else (int8, uint8 holding packed
+# 4-bit values, float8) is a quantized checkpoint, which converting would silently garble.
+_WEIGHT_DTYPES = ("bfloat16", "float16", "float32", "float64")
+# safetensors' header names for dtypes, in torch's words (what messages show); others are shown as the header has them
+_SAFETENSORS_DTYPES = {"F16": "float16", "BF16": "bfloat16", "F32": "float32", "F64": "float64", "I8": "int8",
+                       "U8": "uint8", "I16": "int16", "I32": "int32", "I64": "int64", "BOOL": "bool",
+                       "F8_E4M3": "float8_e4m3fn", "F8_E5M2": "float8_e5m2"}
 
 
 def _read_hf_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype: torch.dtype):
@@ -227,7 +262,8 @@ def _read_hf_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype: t
                     if name is None:
                         raise CheckpointError(f"{file.name}: unexpected tensor {hf_name!r} (not a LLaMA weight)")
                     header = f.get_slice(hf_name)  # shape and dtype from the header; no data read yet
-                    if not expected.wants(name, header.get_shape(), header.get_dtype() in _SAFETENSORS_FLOATS, file):
+                    stored_as = _SAFETENSORS_DTYPES.get(header.get_dtype(), header.get_dtype())
+                    if not expected.wants(name, header.get_shape(), stored_as, file):
                         continue
                     tensor = f.get_tensor(hf_name).to(dtype)
                     if name.endswith(("attention.wq.weight", "attention.wk.weight")):
@@ -272,7 +308,8 @@ def _read_meta_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype:
                    != [n for i, n in enumerate(shape) if i != dim] for p in parts):
                 raise CheckpointError(f"{name!r} has shards of different shapes: {[list(p.shape) for p in parts]}")
             shape[dim] = sum(p.shape[dim] for p in parts)
-        if not expected.wants(name, shape, all(p.is_floating_point() for p in parts), shards[0]):
+        stored_as = {str(p.dtype).removeprefix("torch.") for p in parts}
+        if not expected.wants(name, shape, stored_as.pop() if len(stored_as) == 1 else "mixed types", shards[0]):
             continue
         tensor = parts[0] if dim is None else torch.cat(parts, dim=dim)
         yield name, tensor.to(dtype)
@@ -312,13 +349,15 @@ def _count_non_finite(tensor: torch.Tensor, chunk: int = 1 << 22) -> int:
 
 # ---- the public functions -------------------------------------------------------------------------------------
 def load_model(path: str | Path, device: str | torch.device | None = None, dtype: str | torch.dtype | None = None,
-               check_finite: bool = True, check_memory: bool = True) -> Transformer:
+               check_finite: bool = True, check_memory: bool = True, tokenizer=None) -> Transformer:
     """Load a checkpoint directory in Hugging Face or Meta layout (detected) into a Transformer, in eval mode.
 
     Defaults: CUDA + bfloat16 when a GPU is present, else CPU + float32. Before any weight is read, the memory
-    the model needs (weights + KV cache + activations at full context) is compared with what the device has free,
+    the model needs (weights + KV cache + activations for memory.working_context(cfg) tokens, what the app and
+    CLI run; not the model's full context) is compared with what the device has free,
     and a MemoryError with the numbers refuses what would not fit. Each tensor's name, shape and dtype are checked
-    against the config before it is read.
+    against the config before it is read. A tokenizer, when given, is checked against the config's vocabulary
+    (check_tokenizer) after the memory check and before any weight is read.
     """
     path = Path(path)
     device = torch.device(device) if device is not None else default_device()
@@ -327,6 +366,8 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
     cfg = read_config(path)
     if check_memory:
         check_fits(cfg, device, dtype)
+    if tokenizer is not None:
+        check_tokenizer(cfg, tokenizer, path)
     with torch.device("cpu" if count_parameters(cfg) <= BUILD_ON_CPU_UP_TO else "meta"):
         model = Transformer(cfg)
     expected = _Expected(model, cfg, path)
@@ -347,6 +388,20 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
         model.output.weight = model.tok_embeddings.weight
     model.reset_rope()
     return model.eval().requires_grad_(False)
+
+
+def load_with_tokenizer(path: str | Path, **load_options):
+    """(model, tokenizer) of a checkpoint directory, for the app and the CLI. The tokenizer is read first and checked
+    against the model's vocabulary before any weight is read; a folder without a tokenizer file has its model's own
+    problems (no weights, too large for the device) named first. load_options go to load_model."""
+    from .tokenizer import load_tokenizer
+
+    try:
+        tokenizer = load_tokenizer(path)
+    except FileNotFoundError:
+        tokenizer = None
+    model = load_model(path, tokenizer=tokenizer, **load_options)
+    return model, tokenizer if tokenizer is not None else load_tokenizer(path)
 
 
 def save_model(model: Transformer, path: str | Path, tokenizer_file: str | Path | None = None) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class ModelConfig:
         problems = []
         for attr in ("dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "multiple_of", "max_seq_len"):
             value = getattr(self, attr)
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 problems.append(f"{attr} must be a positive integer, got {value!r}")
         if not problems:
             if self.dim % self.n_heads:
@@ -53,10 +54,15 @@ class ModelConfig:
                 problems.append(f"head_dim ({self.head_dim}) must be even: RoPE rotates pairs of dimensions")
             if self.n_heads % self.n_kv_heads:
                 problems.append(f"n_heads ({self.n_heads}) must be a multiple of n_kv_heads ({self.n_kv_heads})")
-        if not self.norm_eps > 0:
-            problems.append(f"norm_eps must be > 0, got {self.norm_eps!r}")
-        if not self.rope_theta > 0:
-            problems.append(f"rope_theta must be > 0, got {self.rope_theta!r}")
+        for attr in ("norm_eps", "rope_theta", "ffn_dim_multiplier"):
+            value = getattr(self, attr)
+            if value is None and attr == "ffn_dim_multiplier":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                problems.append(f"{attr} must be > 0, got {value!r}")
+        if self.ffn_hidden_dim is not None and (isinstance(self.ffn_hidden_dim, bool)
+                                                or not isinstance(self.ffn_hidden_dim, int) or self.ffn_hidden_dim < 1):
+            problems.append(f"ffn_hidden_dim must be a positive integer or None, got {self.ffn_hidden_dim!r}")
         if problems:
             raise ValueError("invalid ModelConfig: " + "; ".join(problems))
 
@@ -84,38 +90,39 @@ class ModelConfig:
             return self.ffn_hidden_dim
         return ffn_hidden_dim(self.dim, self.multiple_of, self.ffn_dim_multiplier)
 
-    def replace(self, **changes) -> "ModelConfig":
+    def replace(self, **changes) -> ModelConfig:
         return dataclasses.replace(self, **changes)
 
     # ---- presets and file formats --------------------------------------------------------------------------
     @classmethod
-    def from_preset(cls, name: str) -> "ModelConfig":
+    def from_preset(cls, name: str) -> ModelConfig:
         key = name.lower()
         if key not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
         return PRESETS[key]
 
     @classmethod
-    def from_meta_params(cls, params: dict, vocab_size: int | None = None, name: str = "custom") -> "ModelConfig":
-        """Read Meta's params.json. Its vocab_size is -1 in LLaMA 1/2 releases: pass the tokenizer's size."""
-        vocab = params.get("vocab_size", -1)
-        if vocab is None or vocab < 1:
+    def from_meta_params(cls, params: dict, vocab_size: int | None = None, name: str = "custom") -> ModelConfig:
+        """Read Meta's params.json. Its vocab_size is -1 in LLaMA 1/2 releases: pass the tokenizer's size.
+        Every field is checked for its type and range first: a ValueError names the field and what it holds."""
+        f = _Settings(params, "params.json")
+        vocab = f.integer("vocab_size", -1, minimum=-1)
+        if vocab < 1:
             if vocab_size is None:
                 raise ValueError("params.json has vocab_size -1: the vocabulary size must come from the tokenizer")
             vocab = vocab_size
         return cls(
-            dim=params["dim"],
-            n_layers=params["n_layers"],
-            n_heads=params["n_heads"],
-            n_kv_heads=params.get("n_kv_heads"),
+            dim=f.integer("dim"),
+            n_layers=f.integer("n_layers"),
+            n_heads=f.integer("n_heads"),
+            n_kv_heads=f.integer("n_kv_heads", None),
             vocab_size=vocab,
-            multiple_of=params.get("multiple_of", 256),
-            ffn_dim_multiplier=params.get("ffn_dim_multiplier"),
-            norm_eps=params.get("norm_eps", 1e-5),
-            rope_theta=float(params.get("rope_theta", 10000.0)),
-            max_seq_len=params.get("max_seq_len", 2048),
-            rope_scaling=({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
-                           "original_max_position_embeddings": 8192} if params.get("use_scaled_rope") else None),
+            multiple_of=f.integer("multiple_of", 256),
+            ffn_dim_multiplier=f.number("ffn_dim_multiplier", None),
+            norm_eps=f.number("norm_eps", 1e-5, below=1),
+            rope_theta=f.number("rope_theta", 10000.0),
+            max_seq_len=f.integer("max_seq_len", 2048, maximum=LONGEST_CONTEXT),
+            rope_scaling=dict(_LLAMA3_SCALING) if f.boolean("use_scaled_rope", False) else None,
             name=name,
         )
 
@@ -132,41 +139,49 @@ class ModelConfig:
         return params
 
     @classmethod
-    def from_hf_config(cls, hf: dict, name: str = "custom") -> "ModelConfig":
-        """Read a Hugging Face LlamaForCausalLM config.json (transformers 4 or 5 layout)."""
-        if hf.get("model_type", "llama") != "llama":
-            raise ValueError(f"config.json describes a {hf.get('model_type')!r} model, not a Llama")
-        dim, n_heads = hf["hidden_size"], hf["num_attention_heads"]
-        if hf.get("head_dim") not in (None, dim // n_heads):
-            raise ValueError(f"head_dim {hf['head_dim']} != hidden_size / num_attention_heads: not a LLaMA layout")
-        if hf.get("attention_bias") or hf.get("mlp_bias"):
+    def from_hf_config(cls, hf: dict, name: str = "custom") -> ModelConfig:
+        """Read a Hugging Face LlamaForCausalLM config.json (transformers 4 or 5 layout). Every field is checked for
+        its type and range first: a ValueError names the field and what it holds."""
+        f = _Settings(hf, "config.json")
+        model_type = hf.get("model_type", "llama")
+        architectures = hf.get("architectures")
+        if "model_type" not in hf and isinstance(architectures, list) and architectures:
+            model_type = architectures[0]  # an old config without model_type: its class name says what it is
+            if model_type in ("LlamaForCausalLM", "LlamaModel"):
+                model_type = "llama"
+        if model_type != "llama":
+            raise ValueError(f"config.json describes a {_shown(model_type)} model (model_type), not a Llama; "
+                             "llama_edu runs the Llama architecture only (model_type 'llama')")
+        dim, n_heads = f.integer("hidden_size"), f.integer("num_attention_heads")
+        head_dim = f.integer("head_dim", None)
+        if head_dim not in (None, dim // n_heads):
+            raise ValueError(f"config.json: head_dim {head_dim} != hidden_size / num_attention_heads: "
+                             "not a LLaMA layout")
+        if f.boolean("attention_bias", False) or f.boolean("mlp_bias", False):
             raise ValueError("config.json asks for biases in attention or MLP; LLaMA has none")
         act = hf.get("hidden_act", "silu")
         if act != "silu":
-            raise ValueError(f"hidden_act is {act!r}; LLaMA's SwiGLU uses silu")
+            raise ValueError(f"config.json: hidden_act is {_shown(act)}; LLaMA's SwiGLU uses silu")
         # transformers 5 nests RoPE settings in rope_parameters; transformers 4 had rope_theta + rope_scaling.
-        rope = dict(hf.get("rope_parameters") or {})
+        rope = dict(f.mapping("rope_parameters") or {})
         theta = rope.pop("rope_theta", hf.get("rope_theta", 10000.0))
-        scaling = rope if rope.get("rope_type", "default") != "default" else hf.get("rope_scaling")
-        if scaling is not None:
-            scaling = dict(scaling)
-            scaling.setdefault("rope_type", scaling.pop("type", None))
-            if scaling["rope_type"] in (None, "default"):
-                scaling = None
-            elif scaling["rope_type"] != "llama3":
-                raise ValueError(f"RoPE scaling {scaling['rope_type']!r} is not supported (only Llama 3.1's 'llama3')")
+        theta = _Settings({"rope_theta": theta}, "config.json").number("rope_theta")
+        if rope.get("rope_type", "default") != "default":
+            scaling, field_name = rope, "rope_parameters"
+        else:
+            scaling, field_name = f.mapping("rope_scaling"), "rope_scaling"
         return cls(
             dim=dim,
-            n_layers=hf["num_hidden_layers"],
+            n_layers=f.integer("num_hidden_layers"),
             n_heads=n_heads,
-            n_kv_heads=hf.get("num_key_value_heads"),
-            vocab_size=hf["vocab_size"],
-            norm_eps=hf.get("rms_norm_eps", 1e-6),
-            rope_theta=float(theta),
-            max_seq_len=hf.get("max_position_embeddings", 2048),
-            rope_scaling=scaling,
-            ffn_hidden_dim=hf["intermediate_size"],
-            tie_word_embeddings=bool(hf.get("tie_word_embeddings", False)),
+            n_kv_heads=f.integer("num_key_value_heads", None),
+            vocab_size=f.integer("vocab_size"),
+            norm_eps=f.number("rms_norm_eps", 1e-6, below=1),
+            rope_theta=theta,
+            max_seq_len=f.integer("max_position_embeddings", 2048, maximum=LONGEST_CONTEXT),
+            rope_scaling=_rope_scaling(scaling, field_name),
+            ffn_hidden_dim=f.integer("intermediate_size"),
+            tie_word_embeddings=f.boolean("tie_word_embeddings", False),
             name=name,
         )
 
@@ -199,19 +214,138 @@ class ModelConfig:
         }
 
     @classmethod
-    def from_file(cls, path: str | Path, vocab_size: int | None = None) -> "ModelConfig":
+    def from_file(cls, path: str | Path, vocab_size: int | None = None) -> ModelConfig:
         """config.json (Hugging Face) or params.json (Meta), chosen by the file's name."""
         path = Path(path)
-        try:
-            data = json.loads(path.read_text())
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path} is not valid JSON: {err}") from None
+        data = read_json(path)
         try:
             if path.name == "params.json":
                 return cls.from_meta_params(data, vocab_size=vocab_size, name=path.parent.name)
             return cls.from_hf_config(data, name=path.parent.name)
-        except KeyError as err:
-            raise ValueError(f"{path} lacks the field {err.args[0]!r}") from None
+        except ValueError as err:
+            message = str(err)
+            raise ValueError(message.replace(path.name, str(path), 1) if message.startswith(path.name)
+                             else f"{path}: {message}") from None
+
+
+# ---- reading config files: every value checked before it is used ---------------------------------------------
+# A config file is data a teacher downloads. Without these checks a list where a number belongs, `true` as a layer
+# count or a 200,000-deep JSON nesting ended in a TypeError, AttributeError or RecursionError far from the file;
+# now each ends in a ValueError that names the file, the field and what it holds.
+CONFIG_FILE_LIMIT = 16 * 2 ** 20  # bytes: a real config.json is a few kB, a 405B model's shard index ~100 kB
+_LARGEST = 2 ** 31 - 1  # no size in a LLaMA config comes near this; larger ones are typing errors or attacks
+# The longest context of a Llama-architecture checkpoint we know of (Gradient's 4194k Llama 3). The model computes
+# its RoPE tables for the whole context at load (max_seq_len x head_dim float32 values, 2 GiB at this length), and a
+# config claiming 2**31 tokens would ask for terabytes while its weights look small to the memory guard.
+LONGEST_CONTEXT = 2 ** 22
+
+
+def read_json(path: Path, limit: int = CONFIG_FILE_LIMIT):
+    """The JSON value in a file, or a ValueError that names the file and says what is wrong with it."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ValueError(f"{path} is {size:,} bytes, too large for a settings file (at most {limit:,})")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a UTF-8 text file") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON: {err}") from None
+    except RecursionError:
+        raise ValueError(f"{path} nests its JSON too deeply to be a settings file") from None
+    except OSError as err:
+        raise ValueError(f"{path} cannot be read ({err.strerror or type(err).__name__})") from None
+
+
+def _shown(value) -> str:
+    """A value from a file, quoted and cut short for a message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value) -> str:
+    return {bool: "true/false", str: "text", list: "a list", dict: "an object", type(None): "null"}.get(
+        type(value), type(value).__name__)
+
+
+class _Settings:
+    """The fields of one config file, each read with its type and range checked."""
+    _MISSING = object()
+
+    def __init__(self, data, file: str):
+        if not isinstance(data, dict):
+            raise ValueError(f"{file} holds {_kind(data)}, not a JSON object of settings")  # noqa: TRY004 (bad data)
+        self.data, self.file = data, file
+
+    def _get(self, key, default):
+        value = self.data.get(key, self._MISSING)
+        if value is self._MISSING:
+            if default is self._MISSING:
+                raise ValueError(f"{self.file} lacks the field {key!r}")
+            return default, False
+        return value, True
+
+    def _refuse(self, key, value, wanted) -> ValueError:
+        return ValueError(f"{self.file}: {key} must be {wanted}, but it is {_shown(value)} ({_kind(value)})")
+
+    def integer(self, key: str, default=_MISSING, minimum: int = 1, maximum: int = _LARGEST):
+        value, given = self._get(key, default)
+        if not given or (value is None and default is None):
+            return value
+        if isinstance(value, float) and value.is_integer():  # 4096.0: some exporters write whole numbers so
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            wanted = "a positive whole number" if minimum == 1 else f"a whole number from {minimum}"
+            wanted += f" up to {maximum:,}" if maximum < _LARGEST else ""
+            raise self._refuse(key, value, wanted)
+        return value
+
+    def number(self, key: str, default=_MISSING, below: float = float(_LARGEST)):
+        value, given = self._get(key, default)
+        if not given or (value is None and default is None):
+            return value
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < below
+                or not math.isfinite(value)):
+            raise self._refuse(key, value, "a positive number" + (f" below {below:g}" if below < _LARGEST else ""))
+        return float(value)
+
+    def boolean(self, key: str, default=_MISSING) -> bool:
+        value, given = self._get(key, default)
+        if given and not isinstance(value, bool):
+            raise self._refuse(key, value, "true or false")
+        return value
+
+    def mapping(self, key: str) -> dict | None:
+        value, _ = self._get(key, None)
+        if value is not None and not isinstance(value, dict):
+            raise self._refuse(key, value, "an object of settings or null")
+        return value
+
+
+_LLAMA3_SCALING_FIELDS = ("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings")
+
+
+def _rope_scaling(scaling: dict | None, field_name: str) -> dict | None:
+    """Llama 3.1's RoPE rescaling with its four numbers checked, or None for plain RoPE."""
+    if scaling is None:
+        return None
+    where = f"config.json: {field_name}"
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind in (None, "default"):
+        return None
+    if kind != "llama3":
+        raise ValueError(f"{where}: RoPE scaling {_shown(kind)} is not supported (only Llama 3.1's 'llama3')")
+    missing = [key for key in _LLAMA3_SCALING_FIELDS if key not in scaling]
+    if missing:
+        raise ValueError(f"{where} is 'llama3' but lacks {', '.join(missing)}")
+    f = _Settings(scaling, where)
+    result = {"rope_type": "llama3", "factor": f.number("factor"), "low_freq_factor": f.number("low_freq_factor"),
+              "high_freq_factor": f.number("high_freq_factor"),
+              "original_max_position_embeddings": f.integer("original_max_position_embeddings")}
+    if not result["high_freq_factor"] > result["low_freq_factor"]:
+        raise ValueError(f"{where}: high_freq_factor ({result['high_freq_factor']:g}) must be larger than "
+                         f"low_freq_factor ({result['low_freq_factor']:g})")
+    return result
 
 
 def ffn_hidden_dim(dim: int, multiple_of: int, ffn_dim_multiplier: float | None = None) -> int:

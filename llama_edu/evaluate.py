@@ -71,11 +71,11 @@ def top_next_tokens(model, tok, prompt: str, k: int = 5) -> list[tuple[str, floa
 def complete(model, tok, prompt: str, max_new_tokens: int = 40, **sampling) -> str:
     ids = tok.encode(prompt)
     new = []
-    for t in generate(model, ids, max_new_tokens=max_new_tokens, stop_ids=[tok.eos_id], **sampling):
-        if t == tok.eos_id:
+    for t in generate(model, ids, max_new_tokens=max_new_tokens, stop_ids=tok.eos_ids, **sampling):
+        if t in tok.eos_ids:
             break
         new.append(t)
-    return tok.decode(ids[1:] + new)
+    return tok.decode(ids[int(tok.add_bos):] + new)
 
 
 def plot_loss_curve(log: dict, path: Path) -> None:

@@ -1,63 +1,146 @@
-"""Text <-> token ids, with the SentencePiece model LLaMA 1 and 2 use (and the tiny model this project trains).
+"""Text <-> token ids, through the library each tokenizer format was made for.
 
-SentencePiece marks a word boundary with "▁" (U+2581) inside the piece itself, so "The cat" becomes the
-pieces ["▁The", "▁cat"]. With byte fallback, a character the vocabulary lacks (an emoji, say) becomes its
-UTF-8 bytes as pieces "<0xF0>", "<0x9F>", ...: any text can be encoded, and decoding gives it back exactly.
+LLaMA 1 and 2 (and the tiny model this project trains) use a SentencePiece `tokenizer.model`. SentencePiece marks a
+word boundary with "▁" (U+2581) inside the piece itself, so "The cat" becomes the pieces ["▁The", "▁cat"]. With byte
+fallback, a character the vocabulary lacks (an emoji, say) becomes its UTF-8 bytes as pieces "<0xF0>", "<0x9F>", ...:
+any text can be encoded, and decoding gives it back exactly.
+
+Llama 3 (and SmolLM, GPT-2) use byte-level BPE instead: every piece is a run of bytes, read by `tokenizers` from a
+Hugging Face `tokenizer.json` or by `tiktoken` from Meta's own `tokenizer.model` (see llama_edu.tokenizer_formats).
+Whatever the format, pieces() shows them the same way: text with "▁" for each space, and "<0xF0>" for a byte that is
+not a whole character on its own. So "Ġcat" of a byte-level vocabulary reads "▁cat" here, like SentencePiece's.
+
+Every backend offers the same interface (the class Tokenizer): encode, decode, pieces, is_byte, is_special, bos_id,
+eos_id (and eos_ids: a chat model may stop on several), unk_id, vocab_size.
 The second half reads what the tokenizer made: the kind of every piece, and the characters that byte runs spell.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import sentencepiece as spm
 
-TOKENIZER_FILE = "tokenizer.model"
+TOKENIZER_FILE = "tokenizer.model"  # SentencePiece (LLaMA 1, 2) or tiktoken ranks (Meta's Llama 3)
+HF_TOKENIZER_FILE = "tokenizer.json"  # Hugging Face tokenizers (Llama 3 on the Hub, TinyLlama, SmolLM, ...)
 WORD_START = "\u2581"  # "▁": SentencePiece's mark for "a space came before this piece"
 
 
 class Tokenizer:
-    def __init__(self, model_path: str | Path):
-        self.path = Path(model_path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"no tokenizer at {self.path}: expected a SentencePiece {TOKENIZER_FILE}")
-        data = self.path.read_bytes()
-        self.sp = spm.SentencePieceProcessor()
-        try:
-            self.sp.LoadFromSerializedProto(data)
-        except Exception:  # sentencepiece raises a bare RuntimeError with a C++ parse message
-            first = data.split(b"\n", 1)[0].split(b" ")
-            if len(first) == 2 and first[1].isdigit():  # Llama 3 ships lines of "base64-token rank"
-                raise ValueError(f"{self.path} is a tiktoken BPE table (Llama 3), not a SentencePiece model; "
-                                 "llama_edu reads SentencePiece tokenizers (LLaMA 1 and 2, the tiny model)") from None
-            raise ValueError(f"{self.path} is not a valid SentencePiece model "
-                             f"({len(data)} bytes; truncated or another format?)") from None
-        self.vocab_size: int = self.sp.vocab_size()
-        self.bos_id: int = self.sp.bos_id()
-        self.eos_id: int = self.sp.eos_id()
+    """What the library and the app use of a tokenizer, whichever format it was read from.
+
+    vocab_size: every id below it has a piece; bos_id / eos_id: the ids the checkpoint's configuration names (None
+    when it has none); eos_ids: every id that ends a text (a chat model's end of turn too), eos_id first;
+    add_bos: whether encode(text) puts bos_id first (the checkpoint's configuration says; SmolLM adds none);
+    format: "sentencepiece", "tokenizer.json" or "tiktoken".
+    """
+
+    format: str = ""
+    vocab_size: int
+    bos_id: int | None = None
+    eos_id: int | None = None
+    eos_ids: tuple[int, ...] = ()
+    unk_id: int | None = None
+    add_bos: bool = True
+
+    def _encode(self, text: str) -> list[int]:
+        raise NotImplementedError
 
     def encode(self, text: str, bos: bool = True, eos: bool = False) -> list[int]:
-        ids = self.sp.encode(text)
-        return ([self.bos_id] if bos and self.bos_id >= 0 else []) + ids + ([self.eos_id] if eos else [])
+        """Token ids of text; bos_id first when bos and the checkpoint adds one, eos_id last when eos."""
+        first = [self.bos_id] if bos and self.add_bos and self.bos_id is not None else []
+        return first + self._encode(text) + ([self.eos_id] if eos and self.eos_id is not None else [])
 
     def decode(self, ids: list[int]) -> str:
-        return self.sp.decode([int(i) for i in ids])
+        raise NotImplementedError
 
     def pieces(self, ids: list[int]) -> list[str]:
-        """The vocabulary entry of each id: "▁cat", "<s>", "<0xF0>" ..."""
-        return [self.sp.id_to_piece(int(i)) for i in ids]
+        """The vocabulary entry of each id, readable: "▁cat", "<s>", "<|eot_id|>", "<0xF0>" ..."""
+        raise NotImplementedError
 
     def is_byte(self, token_id: int) -> bool:
-        return self.sp.is_byte(int(token_id))
+        """Whether the piece holds a byte that is not a whole character on its own (shown as "<0xF0>")."""
+        raise NotImplementedError
+
+    def is_special(self, token_id: int) -> bool:
+        """Whether the id is a control token (BOS, EOS, a chat model's <|start_header_id|> ...), not text."""
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self.vocab_size
 
 
-def load_tokenizer(path: str | Path) -> Tokenizer:
-    """A checkpoint directory holding tokenizer.model, or the file itself."""
+class SentencePieceTokenizer(Tokenizer):
+    """A SentencePiece `tokenizer.model` (LLaMA 1 and 2, the tiny model), read by sentencepiece."""
+
+    format = "sentencepiece"
+
+    def __init__(self, model_path: str | Path):
+        self.path = Path(model_path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no tokenizer {self.path.name}: expected a SentencePiece {TOKENIZER_FILE}")
+        data = self.path.read_bytes()
+        self.sp = spm.SentencePieceProcessor()
+        try:
+            self.sp.LoadFromSerializedProto(data)
+        except RuntimeError:  # sentencepiece's C++ parse error
+            raise ValueError(f"{self.path.name} is not a valid SentencePiece model "
+                             f"({len(data)} bytes; truncated or another format?)") from None
+        self.vocab_size: int = self.sp.vocab_size()
+        self.bos_id = self.sp.bos_id() if self.sp.bos_id() >= 0 else None
+        self.eos_id = self.sp.eos_id() if self.sp.eos_id() >= 0 else None
+        self.eos_ids = (self.eos_id,) if self.eos_id is not None else ()
+        self.unk_id = self.sp.unk_id() if self.sp.unk_id() >= 0 else None
+
+    def _encode(self, text: str) -> list[int]:
+        return self.sp.encode(text)
+
+    def decode(self, ids: list[int]) -> str:
+        return self.sp.decode([int(i) for i in ids])
+
+    def pieces(self, ids: list[int]) -> list[str]:
+        return [self.sp.id_to_piece(int(i)) for i in ids]
+
+    def is_byte(self, token_id: int) -> bool:
+        return self.sp.is_byte(int(token_id))
+
+    def is_special(self, token_id: int) -> bool:
+        return self.sp.is_control(int(token_id)) or self.sp.is_unknown(int(token_id))
+
+
+def find_tokenizer_file(path: str | Path) -> Path | None:
+    """The tokenizer file of a checkpoint directory: tokenizer.model when it is SentencePiece (what LLaMA 1 and 2
+    folders were always read with), else tokenizer.json (it carries its own configuration), else a tiktoken
+    tokenizer.model; None when the folder has neither."""
+    from .tokenizer_formats import is_tiktoken_file
     path = Path(path)
-    return Tokenizer(path / TOKENIZER_FILE if path.is_dir() else path)
+    model, hf = path / TOKENIZER_FILE, path / HF_TOKENIZER_FILE
+    if model.is_file() and not is_tiktoken_file(model):
+        return model
+    if hf.is_file():
+        return hf
+    return model if model.is_file() else None
+
+
+def load_tokenizer(path: str | Path) -> Tokenizer:
+    """The tokenizer of a checkpoint directory (see find_tokenizer_file), or a tokenizer file itself.
+
+    tokenizer.json is read with `tokenizers`, with the BOS/EOS the folder's tokenizer_config.json and
+    generation_config.json name; a tokenizer.model with sentencepiece, or with tiktoken when it holds Meta's Llama 3
+    ranks (lines of "base64-bytes rank"): the format is read from the file's bytes, not its name.
+    """
+    from .tokenizer_formats import HFTokenizer, TiktokenTokenizer, is_tiktoken_file
+    path = Path(path)
+    file = find_tokenizer_file(path) if path.is_dir() else path
+    if file is None or not file.is_file():
+        raise FileNotFoundError(f"no tokenizer in {path.name}: expected {TOKENIZER_FILE} (SentencePiece or "
+                                f"Llama 3's tiktoken file) or {HF_TOKENIZER_FILE} (Hugging Face)")
+    if file.suffix == ".json":
+        return HFTokenizer(file)
+    if is_tiktoken_file(file):
+        return TiktokenTokenizer(file)
+    return SentencePieceTokenizer(file)
 
 
 def train_tokenizer(text_file: str | Path, model_prefix: str | Path, vocab_size: int = 4096,
@@ -75,20 +158,23 @@ def train_tokenizer(text_file: str | Path, model_prefix: str | Path, vocab_size:
         input_sentence_size=max_sentences, shuffle_input_sentence=True, seed_sentencepiece_size=1_000_000,
         unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=2, minloglevel=2,
     )
-    return Tokenizer(f"{model_prefix}.model")
+    return SentencePieceTokenizer(f"{model_prefix}.model")
 
 
 # ---- reading the pieces: what each token is, and byte fallback --------------------------------------------------
 def token_kind(tok: Tokenizer, token_id: int, piece: str) -> str:
-    """The kind of a token, as a key: "BOS", "EOS", "byte", "unknown", "word start" or "inside a word"."""
+    """The kind of a token, as a key: "BOS", "EOS", "special" (another control token, such as a chat model's
+    <|start_header_id|>), "byte", "unknown", "word start" or "inside a word"."""
     if token_id == tok.bos_id:
         return "BOS"
-    if token_id == tok.eos_id:
+    if token_id == tok.eos_id or token_id in tok.eos_ids:
         return "EOS"
+    if token_id == tok.unk_id:
+        return "unknown"
+    if tok.is_special(token_id):
+        return "special"
     if tok.is_byte(token_id):
         return "byte"
-    if token_id == tok.sp.unk_id():
-        return "unknown"
     return "word start" if piece.startswith(WORD_START) else "inside a word"
 
 
@@ -99,15 +185,41 @@ def byte_value(piece: str) -> int | None:
     return None
 
 
+_BYTE_MARK = re.compile(r"<0x([0-9A-F]{2})>")
+
+
+def piece_segments(piece: str) -> list[str | bytes]:
+    """A piece as it reads, split into text (str, "▁" back to a space) and the bytes its "<0xHH>" marks stand for
+    (bytes): "▁<0xF0><0x9F>" -> [" ", b"\xf0\x9f"]. A byte-level piece may hold a space and half a character."""
+    segments: list[str | bytes] = []
+    for i, part in enumerate(_BYTE_MARK.split(piece)):
+        if i % 2:  # a captured hex pair
+            byte = bytes([int(part, 16)])
+            segments[-1:] = [segments[-1] + byte] if segments and isinstance(segments[-1], bytes) else \
+                [*segments[-1:], byte]
+        elif part:
+            segments.append(part.replace(WORD_START, " "))
+    return segments
+
+
+def piece_bytes(piece: str) -> bytes:
+    """The bytes a readable piece stands for: "▁cat" -> b" cat", "<0xF0>" -> b"\xf0"."""
+    return b"".join(s if isinstance(s, bytes) else s.encode("utf-8") for s in piece_segments(piece))
+
+
 def token_rows(tok: Tokenizer, ids: list[int]) -> list[dict]:
     """One row per token: position, id, piece, its kind, and the text it contributes."""
     rows = []
     for position, (token_id, piece) in enumerate(zip(ids, tok.pieces(ids))):
         kind = token_kind(tok, token_id, piece)
-        value = byte_value(piece) if kind == "byte" else None
-        rows.append({"position": position, "id": int(token_id), "piece": piece, "kind": kind,
-                     "text": "" if kind in ("BOS", "EOS") else (f"byte 0x{value:02X}" if value is not None
-                                                                 else piece.replace(WORD_START, " "))})
+        if kind in ("BOS", "EOS"):
+            text = ""
+        elif kind == "byte":  # "byte 0xF0"; a byte-level piece may hold more: "▁<0xF0><0x9F>" -> "byte ▁ 0xF0 0x9F"
+            text = "byte " + " ".join(s.replace(" ", WORD_START) if isinstance(s, str) else
+                                      " ".join(f"0x{b:02X}" for b in s) for s in piece_segments(piece))
+        else:
+            text = piece.replace(WORD_START, " ")
+        rows.append({"position": position, "id": int(token_id), "piece": piece, "kind": kind, "text": text})
     return rows
 
 
@@ -140,7 +252,7 @@ def byte_fallback_groups(tok: Tokenizer, ids: list[int]) -> list[dict]:
             continue
         if run:
             pieces = tok.pieces([ids[p] for p in run])
-            raw = bytes(byte_value(p) for p in pieces)
+            raw = b"".join(piece_bytes(p) for p in pieces)
             groups.append({"positions": f"{run[0]}–{run[-1]}", "pieces": " ".join(pieces),
                            "bytes": raw.hex(" ").upper(), "decodes_to": raw.decode("utf-8", errors="replace")})
             run = []
@@ -159,7 +271,8 @@ def word_pieces(tok: Tokenizer, ids: list[int]) -> list[dict]:
     """The words of ids as the tokenizer cut them: one entry per word, in order, each with its pieces and why.
 
     A word starts at a piece with "▁" (SentencePiece's word start) and runs until the next one, so punctuation
-    written against a word ("mat.") belongs to it, as it does for the tokenizer. BOS and EOS belong to no word,
+    written against a word ("mat.") belongs to it, as it does for the tokenizer. BOS, EOS and other special tokens
+    (a chat model's <|start_header_id|>) belong to no word and end the one before them,
     and pieces that stand for spaces only are left out. Each entry:
       word:             the text the word's pieces spell, without the space before it
       pieces, ids:      its pieces and their ids; positions: their positions in ids
@@ -168,9 +281,10 @@ def word_pieces(tok: Tokenizer, ids: list[int]) -> list[dict]:
     """
     words, current = [], []
     for row in token_rows(tok, ids):
-        if row["kind"] in ("BOS", "EOS"):
+        if row["kind"] in ("BOS", "EOS", "special"):  # a control token belongs to no word, and ends the one before
+            words, current = words + [current] if current else words, []
             continue
-        if current and row["kind"] != "byte" and row["piece"].startswith(WORD_START):
+        if current and row["piece"].startswith(WORD_START):
             words.append(current)
             current = []
         current.append(row)
@@ -182,12 +296,12 @@ def word_pieces(tok: Tokenizer, ids: list[int]) -> list[dict]:
 def _describe_word(rows: list[dict]) -> dict:
     raw, runs, run = b"", [], b""
     for row in rows:
-        value = byte_value(row["piece"]) if row["kind"] == "byte" else None
-        if value is not None:
-            run += bytes([value])
-        else:
-            raw += run + row["piece"].replace(WORD_START, " ").encode("utf-8")
-            runs, run = runs + [run] if run else runs, b""
+        for segment in piece_segments(row["piece"]):
+            if isinstance(segment, bytes) and row["kind"] == "byte":
+                run += segment
+            else:
+                raw += run + (segment if isinstance(segment, bytes) else segment.encode("utf-8"))
+                runs, run = runs + [run] if run else runs, b""
     raw += run
     runs = runs + [run] if run else runs
     characters = [ch for chunk in runs for ch in chunk.decode("utf-8", errors="replace")]

@@ -315,7 +315,8 @@ def visible(html: str) -> str:
 
 
 CHIP_ROWS = [{"position": i, "id": 10 + i, "piece": p, "kind": k} for i, (p, k) in enumerate(
-    [("<s>", "BOS"), ("▁cat", "word start"), ("s", "inside a word"), ("<0xF0>", "byte"), ("<unk>", "unknown")])]
+    [("<s>", "BOS"), ("▁cat", "word start"), ("s", "inside a word"), ("<0xF0>", "byte"), ("<unk>", "unknown"),
+     ("<|eot_id|>", "special")])]
 
 # name -> text(d, lang): the other public functions that write words
 TEXTS = {

@@ -100,7 +100,7 @@ def generate_step(cur, key: str) -> None:
 
     st.markdown(viz.continuation_html(cur.prompt.text, cur.tok.pieces(decoding.new_ids), lang=lang()),
                 unsafe_allow_html=True)
-    ended = bool(decoding.new_ids) and decoding.new_ids[-1] == cur.tok.eos_id
+    ended = bool(decoding.new_ids) and decoding.new_ids[-1] in cur.tok.eos_ids
     st.caption(say("app.generation.generated", n=len(decoding.new_ids), seed=seed)
                + (" " + say("app.generation.ended") if ended else ""))
     _bars(cur, key, decoding, sampling)

@@ -38,7 +38,8 @@ def as_numpy(t: torch.Tensor) -> np.ndarray:
 
 # ---- the token table ---------------------------------------------------------------------------------------------
 # llama_edu.tokenizer.token_kind's kinds -> viz.yaml keys. BOS and EOS are names, the same in every language.
-_KIND_KEYS = {"byte": "byte", "unknown": "unknown", "word start": "word_start", "inside a word": "inside_word"}
+_KIND_KEYS = {"byte": "byte", "unknown": "unknown", "word start": "word_start", "inside a word": "inside_word",
+              "special": "special"}
 
 
 def kind_name(kind: str, *, lang: str = "en") -> str:
@@ -49,6 +50,7 @@ def kind_name(kind: str, *, lang: str = "en") -> str:
 _CHIP_STYLE = {  # translucent colours: readable on Streamlit's light and dark themes alike
     "BOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
     "EOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
+    "special": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",  # <|eot_id|> ...
     "byte": "background: rgba(230,80,60,0.22); border: 2px solid rgba(230,80,60,0.9);",
     "unknown": "background: rgba(230,80,60,0.22); border: 2px solid rgba(230,80,60,0.9);",
     "word start": "background: rgba(60,130,230,0.20); border: 1px solid rgba(60,130,230,0.8);",

@@ -43,6 +43,13 @@ def models_folder(tmp_path_factory):
     config["intermediate_size"] *= 2
     (mismatched / "config.json").write_text(json.dumps(config))
 
+    # A 100-row embedding next to the 4,096-piece tokenizer: it used to load, then every page failed (IndexError).
+    le.save_model(le.Transformer(CFG.replace(vocab_size=100)), root / "vocab-100", tokenizer_file=tokenizer)
+    for name, change in [("config-list", []), ("qwen2", {**CFG.to_hf_config(), "model_type": "qwen2"}),
+                         ("layers-true", {**CFG.to_hf_config(), "num_hidden_layers": True})]:
+        le.save_model(small_model(), root / name, tokenizer_file=tokenizer)
+        (root / name / "config.json").write_text(json.dumps(change))
+
     no_weights = root / "config-only"
     no_weights.mkdir()
     (no_weights / "config.json").write_text(json.dumps(CFG.to_hf_config()))
@@ -53,6 +60,10 @@ def models_folder(tmp_path_factory):
     ("truncated", "truncated"),
     ("mismatched", "do not match"),
     ("config-only", "no model.safetensors"),
+    ("vocab-100", "do not belong together"),
+    ("config-list", "config.json holds a list"),
+    ("qwen2", "model_type 'llama'"),
+    ("layers-true", "num_hidden_layers must be a positive whole number"),
 ])
 def test_a_broken_checkpoint_gets_a_message(models_folder, monkeypatch, name, message):
     monkeypatch.setenv("LLAMA_EDU_MODELS", str(models_folder))
