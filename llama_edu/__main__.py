@@ -73,7 +73,8 @@ def describe(cfg: ModelConfig) -> str:
     guard = [estimate(cfg, torch.device("cpu"), torch.bfloat16, n, available=None)
              for n in sorted({working_context(cfg), cfg.max_seq_len})]
     out.append(table([(f"{e.seq_len:,}", human_bytes(e.weights), human_bytes(e.kv_cache), human_bytes(e.activations),
-                       human_bytes(e.total)) for e in guard], ("tokens", "weights", "KV cache", "activations", "total")))
+                       human_bytes(e.rope_tables), human_bytes(e.total)) for e in guard],
+                     ("tokens", "weights", "KV cache", "activations", "RoPE tables", "total")))
     return "\n".join(out)
 
 

@@ -11,7 +11,7 @@ attention scores grow with the square of the length and the logits with the voca
     model          weights    working memory at 512 tokens    working memory at its full context
     Llama-2-7B     12.6 GiB   0.38 GiB                          4,096 tokens:  7.4 GiB
     Llama-3-8B     15.0 GiB   0.46 GiB                          8,192 tokens: 21.9 GiB
-    Llama-3.1-8B   15.0 GiB   0.46 GiB                        131,072 tokens: 5,150 GiB
+    Llama-3.1-8B   15.0 GiB   0.52 GiB (64 MiB of RoPE tables)  131,072 tokens: 5,150 GiB
 
 What is measured and what is estimated: `activations` was checked against the peak of tensor memory torch allocates
 during one forward pass that takes the explicit attention path (hooks listening, nothing kept), counted op by op
@@ -60,11 +60,12 @@ class MemoryEstimate:
     activations: int
     available: int | None  # None: unknown
     seq_len: int  # the tokens this estimate is for
+    rope_tables: int = 0  # cos and sin for every position of the full context, built at load whatever runs
 
     @property
     def working(self) -> int:
-        """Everything but the weights: KV cache and activations."""
-        return self.kv_cache + self.activations
+        """Everything but the weights: KV cache, activations and the RoPE tables."""
+        return self.kv_cache + self.activations + self.rope_tables
 
     @property
     def total(self) -> int:
@@ -106,7 +107,15 @@ def estimate(cfg: ModelConfig, device: torch.device, dtype: torch.dtype, seq_len
     b = dtype_bytes(dtype)
     return MemoryEstimate(weights=count_parameters(cfg) * b, kv_cache=kv_cache_bytes(cfg, seq_len, batch_size, b),
                           activations=activation_bytes(cfg, dtype, seq_len, batch_size),
-                          available=available_bytes(device) if available is _ASK else available, seq_len=seq_len)
+                          available=available_bytes(device) if available is _ASK else available, seq_len=seq_len,
+                          rope_tables=rope_table_bytes(cfg))
+
+
+def rope_table_bytes(cfg: ModelConfig) -> int:
+    """The model's cos and sin tables: [max_seq_len, head_dim / 2] each, in float32 (llama_edu/model.py), for the
+    full context: 64 MiB for Llama 3.1's 131,072 positions, and what keeps a config that claims millions of
+    positions on small weights from passing the guard."""
+    return 2 * cfg.max_seq_len * (cfg.head_dim // 2) * 4
 
 
 def available_bytes(device: torch.device) -> int | None:

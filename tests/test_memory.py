@@ -6,7 +6,8 @@ import torch
 from tensor_memory import PeakTensorMemory
 
 import llama_edu as le
-from llama_edu.memory import WORKING_CONTEXT, activation_bytes, choose_dtype, estimate, requested_dtype, working_context
+from llama_edu.memory import (WORKING_CONTEXT, activation_bytes, choose_dtype, estimate, requested_dtype,
+                              rope_table_bytes, working_context)
 
 GIB = 1024 ** 3
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")  # a device object needs no GPU; nothing here asks one
@@ -177,5 +178,21 @@ def test_inspect_prints_the_guards_estimate_at_the_working_and_the_full_context(
     assert main(["inspect", "--preset", "llama-3.1-8b"]) == 0
     out = capsys.readouterr().out
     assert "the app and CLI run at most 512 tokens" in out
-    assert "512      14.96 GiB  64.00 MiB   407.75 MiB  15.42 GiB" in out
-    assert "131,072  14.96 GiB  16.00 GiB     5.01 TiB   5.04 TiB" in out
+    assert "512      14.96 GiB  64.00 MiB   407.75 MiB    64.00 MiB  15.48 GiB" in out
+    assert "131,072  14.96 GiB  16.00 GiB     5.01 TiB    64.00 MiB   5.04 TiB" in out
+
+
+def test_the_rope_tables_of_the_full_context_are_counted_even_when_the_weights_are_small():
+    """cos and sin for every position are built at load: a config claiming millions of positions on small weights must
+    not pass the guard on its weights alone. Counted against the tables a real model builds."""
+    from llama_edu.config import ModelConfig
+    from llama_edu.model import Transformer
+
+    cfg = ModelConfig(dim=64, n_layers=1, n_heads=2, n_kv_heads=2, vocab_size=32, max_seq_len=1000, multiple_of=16)
+    model = Transformer(cfg)
+    built = model.rope_cos.nbytes + model.rope_sin.nbytes
+    assert rope_table_bytes(cfg) == built
+    est = estimate(cfg, torch.device("cpu"), torch.float32, available=None)
+    assert est.rope_tables == built and est.total == est.weights + est.kv_cache + est.activations + built
+    huge = ModelConfig(dim=64, n_layers=1, n_heads=2, n_kv_heads=2, vocab_size=32, max_seq_len=2 ** 22, multiple_of=16)
+    assert estimate(huge, torch.device("cpu"), torch.float32, available=2 ** 28).fits is False  # 512 MiB of tables, 256 MiB free
