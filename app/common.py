@@ -498,13 +498,20 @@ def link_prompt(text: str) -> None:
         params["prompt"] = text
 
 
+def link_number(raw: str) -> int | None:
+    """A whole number a link carries, or None: ASCII digits only, and few of them (str.isdigit() is also true for
+    "²" and "٣", which int() refuses or reads as another number, and int() of 5,000 digits raises past Python's
+    digit limit). The lessons page reads its step with it too."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
+
+
 def linked_index(asked: str, n: int, default: int) -> tuple[int, bool]:
-    """(index, corrected) for a layer or head a link asks for: ASCII digits only, and few of them (str.isdigit() is
-    also true for "²" and "٣", and int() of thousands of digits raises), moved into 0..n-1; anything else: default."""
-    if asked.isascii() and asked.isdigit() and len(asked) <= 4:
-        value = min(int(asked), n - 1)
-        return value, value != int(asked) or asked != str(value)
-    return default, True
+    """(index, corrected) for a layer or head a link asks for (link_number), moved into 0..n-1; else: default."""
+    value = link_number(asked)
+    if value is None:
+        return default, True
+    shown = min(value, n - 1)
+    return shown, shown != value or asked != str(shown)
 
 
 def open_pickers(key: str, opens_on: tuple[int, int | None], n_layers: int, n_heads: int | None = None) -> None:
@@ -528,7 +535,7 @@ def open_pickers(key: str, opens_on: tuple[int, int | None], n_layers: int, n_he
         if name in asked:
             state[widget], corrected = linked_index(asked[name], n, start)
             if corrected:
-                st.info(say(f"app.common.link_bad_{name}", asked=_shortened(asked[name]), shown=state[widget],
+                st.info(say(f"app.common.link_bad_{name}", asked=shortened(asked[name]), shown=state[widget],
                             last=n - 1), icon=":material/link_off:")
         if params.get(name) != str(state[widget]):
             params[name] = str(state[widget])
@@ -544,7 +551,7 @@ def preset_pickers(key: str, layer: int, head: int | None = None) -> None:
         st.session_state.setdefault(f"{key}_head", head)
 
 
-def _shortened(value: str, limit: int = 40) -> str:
+def shortened(value: str, limit: int = 40) -> str:
     """A URL value as a message may quote it: a link can carry thousands of characters."""
     return value if len(value) <= limit else value[:limit] + "…"
 

@@ -7,7 +7,7 @@ language, so switching language keeps the place and the quiz score.
 
 import streamlit as st
 
-from app.common import Markdown, current, lang, notice, presenter_mode, preset_pickers, say
+from app.common import Markdown, current, lang, link_number, notice, presenter_mode, preset_pickers, say, shortened
 from app.elements import render
 from llama_edu.lessons import load_lessons, source_of
 
@@ -33,18 +33,11 @@ def location() -> tuple[str, int | str, list[str]]:
     raw = params.get("step", "1")
     if raw == QUIZ and lesson.quiz:
         return lesson.id, QUIZ, corrected
-    # Only ASCII digits, and few of them: str.isdigit() is also true for "²" and "٣", which int() refuses or reads
-    # as another number, and int() of 5,000 digits raises past Python's digit limit.
-    step = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else 0
+    step = link_number(raw) or 0
     shown = min(max(step, 1), len(lesson.steps))
     if step != shown:
         corrected.append(say("app.lessons.no_such_step", asked=shortened(raw), step=shown, n_steps=len(lesson.steps)))
     return lesson.id, shown, corrected
-
-
-def shortened(value: str, limit: int = 40) -> str:
-    """A URL value as a message may quote it: a link can carry thousands of characters."""
-    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def go(lesson_id: str, step: int | str) -> None:
