@@ -258,23 +258,41 @@ class Current:
         prompt = (tuple(self.ids),) if per_prompt else ()
         return self.served.results.get((what, *prompt, *depends_on), compute)
 
-    def capture(self):
-        """(logits [1, T, V], {hook: tensor}) for the prompt; cached per model, so a slider that does not change
-        the prompt is free and thirty students on the default prompt cost one run. Read-only: it is shared."""
+    def capture(self, hooks: str):
+        """(logits [1, T, V], {hook: tensor}) for the prompt, holding only the hooks whose names match the regular
+        expression `hooks` (a page captures what it draws: every hook of a 7B at 64 tokens is ~450 MB, its attention
+        patterns 8 MB). Cached per model, prompt and `hooks`, so a slider that does not change the prompt is free
+        and thirty students on the default prompt cost one run. Read-only: it is shared."""
         ids = tuple(self.ids)
         try:
-            return self.cached("capture", compute=lambda: self._checked_capture(ids))
+            return self.cached("capture", hooks, compute=lambda: self._checked_capture(ids, hooks))
         except NonFiniteRun:
             st.error(say("serving.nonfinite_logits", dtype=str(self.model.dtype).removeprefix("torch.")))
             st.stop()
 
-    def _checked_capture(self, ids: tuple[int, ...]):
-        """One run with every hook, checked once: weights passed the load check, yet a run can still overflow
-        (float16). Raising keeps a NaN capture out of the cache."""
-        logits, cache = self.run(self.model.run_with_cache, torch.tensor([ids], device=self.model.device))
+    def logits(self) -> torch.Tensor:
+        """[1, T, V] for the prompt: from a capture of it when one was made (it stores its logits here too), else
+        one run without hooks."""
+        return self.capture(NO_HOOKS)[0]
+
+    def _checked_capture(self, ids: tuple[int, ...], hooks: str):
+        """One run with the matching hooks, checked once: weights passed the load check, yet a run can still
+        overflow (float16). Raising keeps a NaN capture out of the cache. Its logits are also kept as the
+        prompt's logits (no hooks), which pages that only need the prediction then read without a run."""
+        tokens = torch.tensor([ids], device=self.model.device)
+        if hooks == NO_HOOKS:
+            with torch.no_grad():
+                logits, cache = self.run(self.model, tokens), {}
+        else:
+            logits, cache = self.run(self.model.run_with_cache, tokens, names_filter=hooks)
         if not torch.isfinite(logits).all():
             raise NonFiniteRun
+        self.served.results.put(("capture", ids, NO_HOOKS), (logits, {}))
         return logits, cache
+
+
+# Current.capture's `hooks` for a run whose logits are all a page needs.
+NO_HOOKS = "$^"
 
 
 class NonFiniteRun(Exception):
@@ -570,12 +588,20 @@ def previous_token_head(cur: Current) -> tuple[int, int]:
     return cur.cached("previous_token_head", compute=measure, per_prompt=False)
 
 
+def ablations_affordable(model: le.Transformer) -> int:
+    """How many heads the opening search silences (one run each, ranked first by how much each head writes): all 48
+    of the tiny model's; 4 for a model of 100 M parameters or more, where one run takes seconds on a CPU and the
+    search would otherwise keep the class waiting for minutes on first opening the page."""
+    return max(4, min(48, int(4e8 // le.count_parameters(model.cfg))))
+
+
 def most_disruptive_head(cur: Current) -> tuple[int, int]:
     """(layer, head): the head whose removal moves the default prompt's next-token prediction the most
     (llama_edu.interventions.most_disruptive_head), where the ablation opens: a head that changes nothing (0.000
     bits) teaches nothing. Measured on the default prompt, the one every student starts on, once per model."""
     def measure() -> tuple[int, int]:
-        layer, head, _ = cur.run(interventions.most_disruptive_head, cur.model, cur.tok.encode(DEFAULT_PROMPT))
+        layer, head, _ = cur.run(interventions.most_disruptive_head, cur.model, cur.tok.encode(DEFAULT_PROMPT),
+                                 max_ablations=ablations_affordable(cur.model))
         return layer, head
 
     return cur.cached("most_disruptive_head", compute=measure, per_prompt=False)

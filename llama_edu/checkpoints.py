@@ -450,6 +450,53 @@ def save_meta_checkpoint(model: Transformer, path: str | Path, n_shards: int = 1
     return path
 
 
+def write_random_checkpoint(cfg: ModelConfig, path: str | Path, dtype: torch.dtype = torch.bfloat16, *,
+                            seed: int = 0, shard_bytes: int = 2 * 2 ** 30, tokenizer_files=()) -> Path:
+    """Random weights of cfg's shape in Hugging Face's sharded layout, written one shard at a time: a 7B never
+    exists whole in memory (at most one shard, 2 GiB by default), so a 13.5 GB checkpoint can be made on a machine
+    that then has to load it. RMSNorm gains are 1, every matrix holds N(0, 0.02) numbers (LLaMA's init scale: random blocks
+    give finite, varied logits). tokenizer_files are copied next to the weights. For tests and measurements: the
+    weights mean nothing."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    with torch.device("meta"):  # the shapes and names, with no memory behind them
+        shapes = {name: p.shape for name, p in Transformer(cfg).state_dict().items()
+                  if not (name == "output.weight" and cfg.tie_word_embeddings)}
+    # Drawing 1.5 billion normal numbers takes a minute on a laptop CPU; tiling a block of a prime length (so no
+    # row of any matrix repeats another) takes seconds, and random weights need no more than that.
+    block = torch.randn(1_000_003, generator=torch.Generator().manual_seed(seed)).mul_(0.02).to(dtype)
+    weight_map, shard, shard_size, n_shard = {}, {}, 0, 0
+
+    def flush():
+        nonlocal shard, shard_size, n_shard
+        n_shard += 1
+        name = f"model-{n_shard:05d}.safetensors"
+        save_file(shard, str(path / name), metadata={"format": "pt"})
+        weight_map.update({tensor_name: name for tensor_name in shard})
+        shard, shard_size = {}, 0
+
+    for name, shape in shapes.items():
+        if len(shape) == 1:
+            tensor = torch.ones(shape, dtype=dtype)
+        else:
+            n = shape.numel()
+            tensor = block.repeat(-(-n // block.numel()))[:n].view(shape)
+        size = tensor.numel() * tensor.element_size()
+        if shard and shard_size + size > shard_bytes:
+            flush()
+        shard[meta_to_hf_name(name)] = tensor
+        shard_size += size
+    flush()
+    total = sum(p.numel() for p in shapes.values()) * torch.finfo(dtype).bits // 8
+    (path / HF_INDEX).write_text(json.dumps({"metadata": {"total_size": total}, "weight_map": weight_map}, indent=2))
+    (path / HF_CONFIG).write_text(json.dumps(cfg.to_hf_config(str(dtype).removeprefix("torch.")), indent=2))
+    for file in tokenizer_files:
+        (path / Path(file).name).write_bytes(Path(file).read_bytes())
+    return path
+
+
 def _copy_tokenizer(src: Path, dst_dir: Path) -> None:
     if src.resolve() != (dst_dir / "tokenizer.model").resolve():
         (dst_dir / "tokenizer.model").write_bytes(src.read_bytes())

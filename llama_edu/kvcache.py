@@ -16,7 +16,7 @@ from functools import partial
 
 import torch
 
-from .config import ModelConfig, kv_cache_bytes
+from .config import ModelConfig, count_parameters, kv_cache_bytes
 from .model import Transformer
 from .timing import Spread, one_cpu_thread, speedup, timed_ms
 
@@ -88,11 +88,34 @@ DEMO_TRIES = 5  # tries of every step in the live demo; the step's time is their
 # ~250 positions and the cache's saving stands well above the fixed cost of a call; with 10-20 new tokens the demo
 # still runs in a few seconds on a laptop CPU.
 DEMO_MAX_CONTEXT = 256
+DEMO_MOST_NEW = 16
+
+# On a CPU, a model of more than DEMO_CPU_PARAMS parameters takes a second or more per pass (a 7B reads 13.5 GB of
+# weights for every token it adds; at 256 positions one pass without the cache is ~3.5 T multiply-adds): the full
+# demo would hold the model for many minutes. There it runs a short sequence, each step once.
+DEMO_CPU_PARAMS = 50_000_000
+SLOW_DEMO = dict(max_context=48, most_new=4, tries=1)
 
 
-def demo_prompt_length(cfg: ModelConfig, n_new: int) -> int:
-    """How long the demo's prompt is made, so that n_new tokens end the sequence at min(context, DEMO_MAX_CONTEXT)."""
-    return min(cfg.max_seq_len, DEMO_MAX_CONTEXT) - n_new
+@dataclass(frozen=True)
+class DemoPlan:
+    """How much the live demo runs: its sequence ends at most at max_context, after at most most_new new tokens,
+    each step timed `tries` times. bounded: cut down for a large model on a CPU (the page says so)."""
+    max_context: int
+    most_new: int
+    tries: int
+    bounded: bool
+
+
+def demo_plan(cfg: ModelConfig, device_type: str) -> DemoPlan:
+    if device_type == "cpu" and count_parameters(cfg) > DEMO_CPU_PARAMS:
+        return DemoPlan(**{**SLOW_DEMO, "max_context": min(cfg.max_seq_len, SLOW_DEMO["max_context"])}, bounded=True)
+    return DemoPlan(min(cfg.max_seq_len, DEMO_MAX_CONTEXT), DEMO_MOST_NEW, DEMO_TRIES, bounded=False)
+
+
+def demo_prompt_length(cfg: ModelConfig, n_new: int, max_context: int = DEMO_MAX_CONTEXT) -> int:
+    """How long the demo's prompt is made, so that n_new tokens end the sequence at min(context, max_context)."""
+    return min(cfg.max_seq_len, max_context) - n_new
 
 
 def forward_multiply_adds(cfg: ModelConfig, n_positions: int, n_keys: int, n_logits: int = 1) -> int:

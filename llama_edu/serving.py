@@ -85,6 +85,11 @@ class ResultCache:
                 self._items.move_to_end(key)
                 return self._items[key][0]
         value = compute()
+        self.put(key, value)
+        return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Keep value under key (unless one is there already or it is larger than the budget)."""
         size = nbytes(value)
         with self._lock:
             if key not in self._items and size <= self.budget:
@@ -93,7 +98,6 @@ class ResultCache:
                 while self.bytes > self.budget:
                     _, (_, dropped) = self._items.popitem(last=False)
                     self.bytes -= dropped
-        return value
 
     def __len__(self) -> int:
         return len(self._items)

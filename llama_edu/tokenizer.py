@@ -52,23 +52,56 @@ class Tokenizer:
         first = [self.bos_id] if bos and self.add_bos and self.bos_id is not None else []
         return first + self._encode(text) + ([self.eos_id] if eos and self.eos_id is not None else [])
 
+    # An id at or past vocab_size is one the model has and the tokenizer lacks: a checkpoint may pad its output layer
+    # past its vocabulary (to a multiple of 64, or for tokens a fine-tune added), and its model can predict such an
+    # id. It is named "<id 32000>" (a control token, not text) wherever pieces or text are shown.
     def decode(self, ids: list[int]) -> str:
-        raise NotImplementedError
+        """The text of ids; an id past the vocabulary appears as its name."""
+        parts, run = [], []
+        for i in map(_token_id, ids):
+            if i < self.vocab_size:
+                run.append(i)
+            else:
+                parts += [self._decode(run) if run else "", f"<id {i}>"]
+                run = []
+        return "".join(parts) + (self._decode(run) if run or not parts else "")
 
     def pieces(self, ids: list[int]) -> list[str]:
-        """The vocabulary entry of each id, readable: "▁cat", "<s>", "<|eot_id|>", "<0xF0>" ..."""
-        raise NotImplementedError
+        """The vocabulary entry of each id, readable: "▁cat", "<s>", "<|eot_id|>", "<0xF0>", "<id 32000>" ..."""
+        ids = [_token_id(i) for i in ids]
+        known = iter(self._pieces_of([i for i in ids if i < self.vocab_size]))
+        return [next(known) if i < self.vocab_size else f"<id {i}>" for i in ids]
 
     def is_byte(self, token_id: int) -> bool:
         """Whether the piece holds a byte that is not a whole character on its own (shown as "<0xF0>")."""
-        raise NotImplementedError
+        return _token_id(token_id) < self.vocab_size and self._is_byte(int(token_id))
 
     def is_special(self, token_id: int) -> bool:
         """Whether the id is a control token (BOS, EOS, a chat model's <|start_header_id|> ...), not text."""
+        return _token_id(token_id) >= self.vocab_size or self._is_special(int(token_id))
+
+    # What each format implements, for ids below vocab_size.
+    def _decode(self, ids: list[int]) -> str:
+        raise NotImplementedError
+
+    def _pieces_of(self, ids: list[int]) -> list[str]:
+        raise NotImplementedError
+
+    def _is_byte(self, token_id: int) -> bool:
+        raise NotImplementedError
+
+    def _is_special(self, token_id: int) -> bool:
         raise NotImplementedError
 
     def __len__(self) -> int:
         return self.vocab_size
+
+
+def _token_id(token_id) -> int:
+    token_id = int(token_id)
+    if token_id < 0:
+        raise IndexError(f"token id {token_id} is negative")
+    return token_id
 
 
 class SentencePieceTokenizer(Tokenizer):
@@ -96,16 +129,16 @@ class SentencePieceTokenizer(Tokenizer):
     def _encode(self, text: str) -> list[int]:
         return self.sp.encode(text)
 
-    def decode(self, ids: list[int]) -> str:
+    def _decode(self, ids: list[int]) -> str:
         return self.sp.decode([int(i) for i in ids])
 
-    def pieces(self, ids: list[int]) -> list[str]:
+    def _pieces_of(self, ids: list[int]) -> list[str]:
         return [self.sp.id_to_piece(int(i)) for i in ids]
 
-    def is_byte(self, token_id: int) -> bool:
+    def _is_byte(self, token_id: int) -> bool:
         return self.sp.is_byte(int(token_id))
 
-    def is_special(self, token_id: int) -> bool:
+    def _is_special(self, token_id: int) -> bool:
         return self.sp.is_control(int(token_id)) or self.sp.is_unknown(int(token_id))
 
 

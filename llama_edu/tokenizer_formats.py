@@ -199,24 +199,17 @@ class HFTokenizer(Tokenizer):
         # Special tokens typed in the text ("<|eot_id|>") become their ids, as in transformers; BOS is added by encode.
         return self.tk.encode(text, add_special_tokens=False).ids
 
-    def decode(self, ids: list[int]) -> str:
+    def _decode(self, ids: list[int]) -> str:
         return self.tk.decode([int(i) for i in ids], skip_special_tokens=False)
 
-    def pieces(self, ids: list[int]) -> list[str]:
-        return [self._pieces[_index(i, self.vocab_size)] for i in ids]
+    def _pieces_of(self, ids: list[int]) -> list[str]:
+        return [self._pieces[i] for i in ids]
 
-    def is_byte(self, token_id: int) -> bool:
+    def _is_byte(self, token_id: int) -> bool:
         return int(token_id) in self._bytes
 
-    def is_special(self, token_id: int) -> bool:
+    def _is_special(self, token_id: int) -> bool:
         return int(token_id) in self._special
-
-
-def _index(token_id, size: int) -> int:
-    token_id = int(token_id)
-    if not 0 <= token_id < size:
-        raise IndexError(f"token id {token_id} is outside the vocabulary (0..{size - 1})")
-    return token_id
 
 
 # ---- Meta's Llama 3 tokenizer.model (tiktoken) ---------------------------------------------------------------------
@@ -279,14 +272,14 @@ class TiktokenTokenizer(Tokenizer):
         # Meta's encode takes allowed_special; "all" makes typed special tokens their ids, as tokenizer.json does.
         return self.enc.encode(text, allowed_special="all")
 
-    def decode(self, ids: list[int]) -> str:
+    def _decode(self, ids: list[int]) -> str:
         return self.enc.decode([int(i) for i in ids])
 
-    def pieces(self, ids: list[int]) -> list[str]:
-        return [self._pieces[_index(i, self.vocab_size)] for i in ids]
+    def _pieces_of(self, ids: list[int]) -> list[str]:
+        return [self._pieces[i] for i in ids]
 
-    def is_byte(self, token_id: int) -> bool:
+    def _is_byte(self, token_id: int) -> bool:
         return int(token_id) in self._bytes
 
-    def is_special(self, token_id: int) -> bool:
+    def _is_special(self, token_id: int) -> bool:
         return int(token_id) >= self._n_base

@@ -78,8 +78,8 @@ def test_previous_token_head_is_the_strongest_over_the_texts():
     def fake_run(tokens, names_filter):
         T = tokens.shape[1]
         uniform = torch.tril(torch.ones(T, T)) / torch.arange(1, T + 1)[:, None]
-        patterns = {name: uniform.repeat(1, cfg.n_heads, 1, 1) for name in names_filter}
-        patterns["layers.1.attention.hook_pattern"][0, 2] = pattern_from(lambda q: max(q - 1, 0))[0, :T, :T]
+        patterns = {name: uniform.repeat(tokens.shape[0], cfg.n_heads, 1, 1) for name in names_filter}
+        patterns["layers.1.attention.hook_pattern"][:, 2] = pattern_from(lambda q: max(q - 1, 0))[0, :T, :T]
         return None, patterns
 
     class Tok:
@@ -89,3 +89,18 @@ def test_previous_token_head_is_the_strongest_over_the_texts():
     model.run_with_cache = fake_run
     role = previous_token_head(model, Tok(), ["one two three four five", "a b c d e"])
     assert (role.layer, role.head, role.role) == (1, 2, "previous token") and role.score == pytest.approx(1.0)
+
+
+def test_batched_patterns_equal_one_run_per_sentence():
+    """Padding on the right changes nothing a causal model's earlier positions see: the batched run's patterns,
+    cut to each sentence, are each sentence's own run's."""
+    import llama_edu as le
+    from llama_edu.analysis import batched_patterns
+
+    model, tok = le.load_with_tokenizer(le.TINY_MODEL_DIR)
+    id_lists = [tok.encode(text) for text in ["The cat sat on the mat.", "A dog ran.", "Tom and Mia went home."]]
+    batched = batched_patterns(model, id_lists)
+    for ids, layers in zip(id_lists, batched):
+        _, cache = model.run_with_cache(torch.tensor([ids]), names_filter=r"hook_pattern$")
+        for i, pattern in enumerate(layers):
+            torch.testing.assert_close(pattern, cache[f"layers.{i}.attention.hook_pattern"][0], rtol=0, atol=1e-6)

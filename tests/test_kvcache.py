@@ -184,3 +184,13 @@ def test_demo_prompt_ends_the_sequence_at_the_tiny_models_context():
 def test_repeat_to_length_keeps_bos_first():
     assert kvcache.repeat_to_length([1, 5, 6], 6) == [1, 5, 6, 5, 6, 5]
     assert kvcache.repeat_to_length([1], 3) == [1, 1, 1]
+
+
+def test_the_demo_is_bounded_for_a_large_model_on_a_cpu_only():
+    """A 7B on a CPU takes seconds per pass: the demo runs a short sequence once per step there, the full one on a
+    GPU and for the tiny model."""
+    big, tiny = le.PRESETS["llama-2-7b"], le.PRESETS["tiny"]
+    assert kvcache.demo_plan(big, "cpu") == kvcache.DemoPlan(48, 4, 1, bounded=True)
+    assert kvcache.demo_plan(big, "cuda") == kvcache.DemoPlan(256, 16, kvcache.DEMO_TRIES, bounded=False)
+    assert not kvcache.demo_plan(tiny, "cpu").bounded
+    assert kvcache.demo_prompt_length(big, 4, 48) == 44

@@ -323,13 +323,20 @@ def test_the_app_reads_words_and_byte_runs_of_byte_level_pieces(folders, kind):
 
 
 @pytest.mark.parametrize("kind", ["llama3", "meta-llama3", "smollm", "tinyllama", "sentencepiece"])
-def test_every_id_below_vocab_size_has_a_piece_and_no_other(folders, kind):
+def test_every_id_below_vocab_size_has_a_piece_and_ids_past_it_are_named(folders, kind):
     tok = le.load_tokenizer(folders[kind])
     pieces = tok.pieces(list(range(tok.vocab_size)))
     assert len(pieces) == tok.vocab_size and all(isinstance(p, str) and p for p in pieces)
     assert tok.vocab_size == len(reference(folders[kind])) if kind != "meta-llama3" else True
+    # A model padded past its tokenizer can predict these: named, shown as control tokens, never text or bytes.
+    past = tok.vocab_size + 3
+    assert tok.pieces([5, past]) == [pieces[5], f"<id {past}>"]
+    assert tok.is_special(past) and not tok.is_byte(past)
+    text = "The cat sat."
+    ids = tok.encode(text, bos=False)
+    assert tok.decode(ids + [past]) == tok.decode(ids) + f"<id {past}>"
     with pytest.raises(IndexError):
-        tok.pieces([tok.vocab_size])
+        tok.pieces([-1])
 
 
 # ---- the whole path: a checkpoint with each kind of tokenizer ------------------------------------------------------

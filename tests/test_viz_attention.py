@@ -326,6 +326,24 @@ def test_bertviz_html_embeds_the_patterns_and_the_tokens(views):
     assert view_params(htmls["head"])["layer"] == 1
 
 
+def test_bertviz_of_some_layers_and_heads_sends_only_those(views):
+    """A large model is shown a block of layers (and heads) at a time: the page holds only their weights, under
+    their own layer and head numbers."""
+    cache, _, _ = views
+    tokens = [f"tok{i}" for i in range(T)]
+    only_layer_1 = bertviz_offline.attentions_from_cache(cache, range(1, 2))
+    assert only_layer_1[0] is only_layer_1[1] and only_layer_1[1].shape == (1, 8, T, T)
+    head = view_params(bertviz_offline.head_view_html(only_layer_1, tokens, layers=[1]))
+    model = view_params(bertviz_offline.model_view_html(only_layer_1, tokens, layers=[1], heads=[2, 3]))
+    head_attn, model_attn = (np.array(p["attention"][0]["attn"]) for p in (head, model))
+    assert head_attn.shape == (1, 8, T, T) and model_attn.shape == (1, 2, T, T)
+    pattern = cache["layers.1.attention.hook_pattern"][0].numpy()
+    np.testing.assert_allclose(head_attn[0], pattern, atol=5e-5)
+    np.testing.assert_allclose(model_attn[0], pattern[2:4], atol=5e-5)
+    assert head["include_layers"] == model["include_layers"] == [1] and head["layer"] == 1
+    assert model["include_heads"] == [2, 3]
+
+
 def test_bertviz_html_loads_nothing_from_the_network(views):
     _, _, htmls = views
     for html in htmls.values():

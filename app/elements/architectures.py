@@ -25,8 +25,7 @@ def _sentence(cur) -> list[str]:
 
 
 def _piece(cur, token_id: int) -> str:
-    # A checkpoint may pad its output layer past the tokenizer's vocabulary: name such ids by number.
-    return cur.tok.pieces([token_id])[0] if token_id < cur.tok.vocab_size else f"<id {token_id}>"
+    return cur.tok.pieces([token_id])[0]  # "<id 32000>" for an id past the tokenizer (a padded output layer)
 
 
 def _vocabulary(cur) -> tuple[str, ...]:
@@ -49,7 +48,7 @@ def architecture_masks(cur, key: str) -> None:
     w = token_window(cur, f"{key}_masks", TOKEN_WINDOW // 2)  # half: the encoder-decoder panel has each token twice
     labels = viz_attention.token_labels(cur.pieces)[w]
     show_figure(viz_attention.mask_comparison_figure(labels, lang=code), key=f"{key}_masks")
-    _, cache = cur.capture()
+    _, cache = cur.capture(r"attention\.hook_pattern$")
     cfg = cur.model.cfg
     weight = arch.largest_future_weight(cache, cfg.n_layers)
     st.caption(say("arch.masks_caption"))
@@ -59,7 +58,7 @@ def architecture_masks(cur, key: str) -> None:
 @element("next_token_objective")
 def next_token_objective(cur, key: str) -> None:
     """GPT's and LLaMA's objective on the prompt: every position's next token, scored by the loaded model."""
-    logits, _ = cur.capture()
+    logits = cur.logits()
     scores = arch.score_next_tokens(logits[0], cur.ids)
     rows = viz.next_token_rows(cur.pieces, scores, lambda i: _piece(cur, i))
     table(rows, hide_index=True, key=f"{key}_table")

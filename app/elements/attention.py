@@ -1,6 +1,6 @@
 """Elements of attention: the masks, where each head looks, one head's steps, bertviz, the sink, and ablation.
 
-Each element draws from the student's prompt and the model's own hooks (`cur.capture()`, computed once per
+Each element draws from the student's prompt and the model's own hooks (`cur.capture(HOOKS)`, computed once per
 prompt); every widget and chart key starts with the element's `key`.
 """
 
@@ -23,6 +23,14 @@ from llama_edu.model import causal_mask as model_causal_mask
 from llama_edu.viz import attention as viz
 from llama_edu.viz import bertviz_offline
 
+# What these elements read from a run (Current.capture): every layer's pattern and rotated queries and keys, 40 MB
+# for a 7B at 64 tokens.
+HOOKS = r"attention\.hook_(pattern|q_rot|k_rot)$"
+
+# bertviz draws at most this many layers (and, in the model view, heads) at once; the head view shows every head
+# of its layer in its own colour. The tiny model's 6 x 8 fit whole.
+BERTVIZ_LAYERS, BERTVIZ_HEADS = 6, 12
+
 
 def _kv_head(cur, head: int) -> int:
     return interventions.kv_head_of(head, cur.model.cfg.n_heads, cur.model.cfg.n_kv_heads)
@@ -41,20 +49,31 @@ def _layer_and_head(cur, key: str, opens_on: tuple[int, int]) -> tuple[int, int]
     return layer, head
 
 
-def _bertviz_html(cur, view: str, window: slice) -> str:
-    """The offline bertviz HTML of this prompt's patterns in a window of tokens (queries and keys), in this session's
-    language: a few hundred kB to build (every layer and head: 25 MB for 256 tokens, hence the window), so kept in the
-    model's result cache under everything it depends on (the language and the window too)."""
+def _bertviz_html(cur, view: str, window: slice, layers: range, heads: range) -> str:
+    """The offline bertviz HTML of this prompt's patterns in a window of tokens (queries and keys), for these layers
+    (and, in the model view, heads), in this session's language. Kept in the model's result cache under everything
+    it depends on."""
     def build() -> str:
-        _, cache = cur.capture()
-        attentions = tuple(a[..., window, window]
-                           for a in bertviz_offline.attentions_from_cache(cache, cur.model.cfg.n_layers))
+        _, cache = cur.capture(HOOKS)
+        attentions = tuple(a[..., window, window] for a in bertviz_offline.attentions_from_cache(cache, layers))
         tokens = bertviz_offline.readable_tokens(cur.pieces[window])
-        show = bertviz_offline.head_view_html if view == "head" else bertviz_offline.model_view_html
-        return show(attentions, tokens, lang=language)
+        if view == "head":
+            return bertviz_offline.head_view_html(attentions, tokens, layers=list(layers), lang=language)
+        return bertviz_offline.model_view_html(attentions, tokens, layers=list(layers), heads=list(heads),
+                                               lang=language)
 
     language = lang()
-    return cur.cached("bertviz", view, language, window.start, window.stop, compute=build)
+    return cur.cached("bertviz", view, language, window.start, window.stop, layers, heads, compute=build)
+
+
+def _shown_range(label: str, n: int, most: int, key: str, around: int) -> range:
+    """All n when they are at most `most`, else a slider over a block of `most` consecutive ones, opening on the
+    block that holds `around`: bertviz sends every weight it draws to the browser, 32 layers x 32 heads of a 7B at
+    24 tokens are 18 MB of page, six layers 3 MB."""
+    if n <= most:
+        return range(n)
+    first = st.slider(label, 0, n - most, min(max(around - most // 2, 0), n - most), key=key)
+    return range(first, first + most)
 
 
 def _ablated_logits(cur, heads: tuple) -> torch.Tensor:
@@ -85,7 +104,7 @@ def mask_comparison(cur, key: str) -> None:
 def attention_heatmap(cur, key: str) -> None:
     """One head's hook_pattern as a heatmap (future greyed out), and every head of the layer in an expander."""
     cfg = cur.model.cfg
-    _, cache = cur.capture()
+    _, cache = cur.capture(HOOKS)
     layer, head = _layer_and_head(cur, key, previous_token_head(cur))  # a head with a job: it looks one token back
     w = token_window(cur, f"{key}_pattern")
     labels = viz.token_labels(cur.pieces)[w]
@@ -103,7 +122,7 @@ def attention_heatmap(cur, key: str) -> None:
 @element("attention_steps")
 def attention_steps(cur, key: str) -> None:
     """q·k, ÷ √hd, + mask, softmax for one head, recomputed from hook_q_rot and hook_k_rot."""
-    _, cache = cur.capture()
+    _, cache = cur.capture(HOOKS)
     # The previous-token head: after the softmax its rows put their weight one step left of the diagonal.
     layer, head = _layer_and_head(cur, key, previous_token_head(cur))
     steps = interventions.attention_steps(cache[f"layers.{layer}.attention.hook_q_rot"][0],
@@ -119,19 +138,28 @@ def attention_steps(cur, key: str) -> None:
 
 @element("bertviz_head_view")
 def bertviz_head_view(cur, key: str) -> None:
-    """bertviz's head view of every layer's hook_pattern, offline; the model view in a second tab."""
+    """bertviz's head view of the chosen layers' hook_pattern, offline; the model view in a second tab."""
     cfg = cur.model.cfg
     st.caption(say("app.attention.bertviz_caption"))
     w = token_window(cur, f"{key}_bertviz")
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
+    layer, _ = previous_token_head(cur)
+    layers = _shown_range(say("app.attention.bertviz_first_layer", n=BERTVIZ_LAYERS), cfg.n_layers, BERTVIZ_LAYERS,
+                          f"{key}_bertviz_layers", layer)
+    heads = _shown_range(say("app.attention.bertviz_first_head", n=BERTVIZ_HEADS), cfg.n_heads, BERTVIZ_HEADS,
+                         f"{key}_bertviz_heads", 0)
+    if len(layers) < cfg.n_layers or len(heads) < cfg.n_heads:
+        st.caption(say("app.attention.bertviz_shown", first_layer=layers.start, last_layer=layers.stop - 1,
+                       n_layers=cfg.n_layers, first_head=heads.start, last_head=heads.stop - 1, n_heads=cfg.n_heads))
     n_tokens = w.stop - w.start
     head_tab, model_tab = st.tabs([say("app.attention.head_view"), say("app.attention.model_view")], key=f"{key}_views")
     with head_tab:
-        st.iframe(_bertviz_html(cur, "head", w), height=bertviz_offline.head_view_height(n_tokens))
+        st.iframe(_bertviz_html(cur, "head", w, layers, range(cfg.n_heads)),
+                  height=bertviz_offline.head_view_height(n_tokens))
     with model_tab:
-        st.iframe(_bertviz_html(cur, "model", w),
-                  height=bertviz_offline.model_view_height(cfg.n_layers, cfg.n_heads, n_tokens))
+        st.iframe(_bertviz_html(cur, "model", w, layers, heads),
+                  height=bertviz_offline.model_view_height(len(layers), len(heads), n_tokens))
 
 
 @element("attention_sink")
@@ -141,7 +169,7 @@ def attention_sink(cur, key: str) -> None:
     if n_tokens < 2:
         st.caption(say("app.attention.sink_too_short"))
         return
-    _, cache = cur.capture()
+    _, cache = cur.capture(HOOKS)
     share = interventions.first_token_share(cache, cur.model.cfg.n_layers)  # [n_layers, H]
     uniform = interventions.uniform_first_token_share(n_tokens)
     show_figure(viz.first_token_heatmap(share, uniform, lang=lang()), key=f"{key}_sink")
@@ -151,7 +179,7 @@ def attention_sink(cur, key: str) -> None:
 def head_ablation(cur, key: str) -> None:
     """Zero one head (or a whole layer) in hook_z and compare the next-token prediction before and after."""
     cfg = cur.model.cfg
-    logits, _ = cur.capture()
+    logits = cur.logits()
     # Opens on the head whose removal moves the default prompt's prediction the most, not on layer 0, head 0 (whose
     # removal changes nothing there: "0.000 bits" shows a student nothing). Chosen on the default prompt, where
     # every student starts, once per model: silencing each head is one run per head, too slow for every prompt.
@@ -164,7 +192,6 @@ def head_ablation(cur, key: str) -> None:
                   kl=change.kl))
     what = (say("app.attention.what_layer", layer=layer) if whole_layer
             else say("app.attention.what_head", layer=layer, head=head))
-    # A checkpoint may pad its output layer past the tokenizer's vocabulary: name such ids by number.
-    names = [cur.tok.pieces([i])[0] if i < cur.tok.vocab_size else f"<id {i}>" for i in change.ids]
+    names = cur.tok.pieces(change.ids)  # "<id 32000>" for an id past the tokenizer (a padded output layer)
     show_figure(viz.ablation_bars(names, change.before, change.after,
                                   say("app.attention.ablation_figure", what=what), lang=lang()), key=f"{key}_ablation")

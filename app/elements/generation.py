@@ -50,7 +50,7 @@ def _next_logits(cur, decoding: le.Decoding) -> torch.Tensor:
     """Logits [V] for the token after prompt + continuation: the prompt's from the cached capture (no model run),
     later ones from the decoding itself (one run per click, in the model's queue)."""
     if not decoding.new_ids:
-        logits, _ = cur.capture()  # [1, T, V], cached for this prompt
+        logits = cur.logits()  # [1, T, V], cached for this prompt
         return logits[0, -1].float().cpu()
     return cur.run(decoding.next_logits).float().cpu()
 
@@ -110,7 +110,7 @@ def generate_step(cur, key: str) -> None:
 def logit_lens(cur, key: str) -> None:
     """The final norm and output layer applied after every layer: each depth's top next token at each position."""
     def lens_of_every_position():
-        _, hooks = cur.capture()
+        _, hooks = cur.capture(r"^hook_embed$|hook_resid_post$")  # the residual stream after each layer
         return compute_logit_lens(cur.model, hooks, k=3)
 
     lens = cur.cached("logit_lens", compute=lens_of_every_position)  # kept: moving the window reads columns of it

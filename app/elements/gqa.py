@@ -32,28 +32,48 @@ def gqa_diagram(cur, key: str) -> None:
     show_figure(viz.gqa_diagram(cfg.n_heads, variants, lang=lang()), key=f"{key}_diagram")
 
 
+# The keys and patterns are drawn for at most this many query heads at once, in whole KV groups (the tiny model's
+# 8 heads in 2 groups fit whole; Llama 3 8B shows 2 of its 8 groups, Llama 2 7B 8 of its 32 heads).
+HEADS_SHOWN = 8
+
+
+def _shown_groups(cfg, key: str) -> range:
+    """The KV heads whose keys and query heads' patterns are drawn: all, or a block picked with a slider."""
+    n_rep = cfg.n_heads // cfg.n_kv_heads
+    per_block = max(1, HEADS_SHOWN // n_rep)
+    if cfg.n_kv_heads <= per_block:
+        return range(cfg.n_kv_heads)
+    first = st.slider(say("app.gqa.first_kv_head", n=per_block), 0, cfg.n_kv_heads - per_block, 0, step=per_block,
+                      key=f"{key}_groups")
+    return range(first, first + per_block)
+
+
 @element("gqa_kv_heads")
 def gqa_kv_heads(cur, key: str) -> None:
     """One layer's keys per KV head (hook_k_rot), its patterns grouped by KV head, and how alike the heads are."""
     cfg = cur.model.cfg
-    _, cache = cur.capture()
+    _, cache = cur.capture(r"attention\.hook_(k_rot|pattern|z)$")
     labels = viz.token_labels(cur.pieces)
     n_rep = cfg.n_heads // cfg.n_kv_heads
     # Opens on the layer where heads sharing a KV head look most alike against the other group's heads.
     open_pickers(key, (clearest_group_layer(cur), None), cfg.n_layers)
     layer = st.selectbox(say("app.common.layer"), range(cfg.n_layers), key=f"{key}_layer")
     w = token_window(cur, f"{key}_tokens")  # the same tokens in the keys and in the patterns below
+    groups = _shown_groups(cfg, key)  # KV heads drawn; their query heads are `heads`
+    heads = slice(groups.start * n_rep, groups.stop * n_rep)
+    kv = slice(groups.start, groups.stop)
     k_rot = cache[f"layers.{layer}.attention.hook_k_rot"][0]  # [T, Hkv, hd]
     st.caption(say("app.gqa.keys_caption", layer=layer, n_heads=cfg.n_heads, n_kv_heads=cfg.n_kv_heads))
-    show_figure(viz.keys_heatmaps(k_rot[w], labels[w], lang=lang()), key=f"{key}_keys")
+    show_figure(viz.keys_heatmaps(k_rot[w, kv], labels[w], first_group=groups.start, lang=lang()),
+                key=f"{key}_keys")
 
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0]  # [H, T, T]
     st.caption(say("app.gqa.patterns_caption"))
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
     title = plain("app.gqa.grid_title_groups" if n_rep > 1 else "app.gqa.grid_title", layer=layer)
-    show_figure(viz.heads_grid(pattern[:, w, w], labels[w], cfg.n_kv_heads, cols=n_rep, title=title, lang=lang()),
-                key=f"{key}_grid")
+    show_figure(viz.heads_grid(pattern[heads, w, w], labels[w], len(groups), cols=n_rep, title=title,
+                               first_head=heads.start, lang=lang()), key=f"{key}_grid")
     # Where the heads look (patterns), then what they read (outputs): sharing keys and values shows in the second.
     similarity = interventions.pattern_similarity(pattern)  # [H, H]
     within, across = interventions.within_and_across_groups(similarity, cfg.n_kv_heads)

@@ -78,14 +78,18 @@ def kv_live_demo(cur, key: str) -> None:
     """Greedy generation with and without the cache: every step timed (median of a few tries, with their spread)
     and its work counted (positions, multiply-adds); the cache's shape after each step."""
     model, cfg = cur.model, cur.model.cfg
-    # Every step runs DEMO_TRIES passes of each path: 8 new tokens took 4.2 s on 2 busy cores (load 6), 16 twice that.
-    most_new = min(16, min(cfg.max_seq_len, kvcache.DEMO_MAX_CONTEXT) - 2)  # and at least 2 prompt tokens
+    # Every step runs plan.tries passes of each path: on the tiny model 8 new tokens took 4.2 s on 2 busy cores
+    # (load 6), 16 twice that; a large model on a CPU runs a shorter demo, once per step.
+    plan = kvcache.demo_plan(cfg, model.device.type)
+    most_new = min(plan.most_new, plan.max_context - 2)  # and at least 2 prompt tokens
     if most_new < 2:
         st.warning(say("app.kvcache.prompt_fills_context"))
         return
+    if plan.bounded:
+        st.info(say("app.kvcache.bounded_demo", params=le.count_parameters(cfg) / 1e9, context=plan.max_context))
     c1, c2 = st.columns(2)
     n_new = c1.slider(say("app.kvcache.n_new"), 2, most_new, min(8, most_new), key=f"{key}_n_new")
-    long_len = kvcache.demo_prompt_length(cfg, n_new)
+    long_len = kvcache.demo_prompt_length(cfg, n_new, plan.max_context)
     can_lengthen = long_len > len(cur.ids)
     longer = c2.toggle(say("app.kvcache.longer", long_len=long_len), value=True, key=f"{key}_longer",
                        disabled=not can_lengthen, help=say("app.kvcache.longer_help"))
@@ -94,7 +98,7 @@ def kv_live_demo(cur, key: str) -> None:
     run_key = (cur.model_key, tuple(prompt_ids), n_new)  # a stored result is shown only for these inputs
     if st.button(say("app.kvcache.run"), key=f"{key}_run", type="primary"):
         progress = st.progress(0.0, text=say("app.kvcache.generating"))
-        steps = kvcache.decode_steps(model, prompt_ids, n_new)
+        steps = kvcache.decode_steps(model, prompt_ids, n_new, plan.tries)
         for k in range(n_new):
             runs = cur.run(next, steps)  # one step of both paths per turn in the model's queue: others go between
             progress.progress((k + 1) / n_new, text=say("app.kvcache.generating"))
@@ -102,7 +106,7 @@ def kv_live_demo(cur, key: str) -> None:
         st.session_state[f"{key}_demo"] = (run_key, runs)
     demo = st.session_state.get(f"{key}_demo")
     if demo is None or demo[0] != run_key:
-        st.caption(say("app.kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids), tries=kvcache.DEMO_TRIES))
+        st.caption(say("app.kvcache.press_button", n_new=n_new, n_prompt=len(prompt_ids), tries=plan.tries))
         return
     with_cache, without_cache = demo[1]
     show_figure(viz.decode_timing_figure(with_cache, without_cache, lang=lang()), key=f"{key}_timing")

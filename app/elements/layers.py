@@ -1,7 +1,7 @@
 """Elements of attention across layers: the rollout layer by layer beside a layer's raw attention, where one
 position's content comes from after each layer, and every head's measures as small multiples with its role.
 
-Everything is computed from the prompt's hook_pattern capture (`cur.capture()`); the words come from
+Everything is computed from the prompt's hook_pattern capture (`cur.capture(PATTERNS)`); the words come from
 llama_edu/strings/layers.yaml in the session's language.
 """
 
@@ -13,11 +13,14 @@ from llama_edu import analysis, interventions, rollout
 from llama_edu.viz import layers as viz
 from llama_edu.viz.labels import token_labels
 
+# What these elements read from a run (Current.capture): every layer's attention pattern.
+PATTERNS = r"attention\.hook_pattern$"
+
 
 def prompt_rollout(cur):
     """(rollout [L, T, T], patterns L x [H, T, T]) of the prompt, float32 on the CPU; kept per prompt."""
     def compute():
-        _, cache = cur.capture()
+        _, cache = cur.capture(PATTERNS)
         patterns = interventions.layer_patterns(cache, cur.model.cfg.n_layers)
         return rollout.attention_rollout(patterns), patterns
 
@@ -94,7 +97,7 @@ def head_measures_grid(cur, key: str) -> None:
     if T < 2:
         st.caption(say("layers.page.grid_too_short"))
         return
-    _, cache = cur.capture()
+    _, cache = cur.capture(PATTERNS)
     measures = analysis.layer_head_measures(interventions.layer_patterns(cache, cfg.n_layers))  # {m: [L, H]}
     subject = _subject_of_verb(cur)
     if subject is not None:

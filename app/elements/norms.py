@@ -7,6 +7,7 @@ brings its own pickers, with keys of its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -16,6 +17,14 @@ from app.elements import element
 from llama_edu import normalization
 from llama_edu.viz import norms as viz
 from llama_edu.viz.labels import position_labels
+
+# What residual_norms reads from a run (Current.capture): the residual stream and what the norms hand on, every layer.
+RESIDUAL_HOOKS = r"^hook_embed$|hook_resid_post$|attention_norm\.hook_(normalized|out)$|ffn_norm\.hook_out$"
+
+
+def _norm_hooks(path: str) -> str:
+    """Current.capture's hooks for one norm (its input, RMS, normalised vector and output)."""
+    return rf"^{re.escape(path)}\.hook_"
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ def norm_vector(cur, key: str) -> None:
     st.session_state[_choice_state(key)] = (cur, choice)
     label = position_labels(cur.pieces)[choice.position]
     norm = cur.model.get_submodule(choice.path)
-    _, cache = cur.capture()
+    _, cache = cur.capture(_norm_hooks(choice.path))
     steps = normalization.norm_capture(cache, choice.path, choice.position)
     show_figure(viz.norm_steps_figure(steps["in"], steps["normalized"], norm.weight, steps["out"],
                                       plain("app.norms.steps_title", path=choice.path, token=label), lang=lang()),
@@ -81,7 +90,7 @@ def norm_shift_scale(cur, key: str) -> None:
     """Shift and scale sliders: the changed vector through the real RMSNorm and LayerNorm (same gain, b = 0)."""
     choice = _chosen_on_this_screen(cur, key) or _pick_vector(cur, f"{key}_shift")
     label = position_labels(cur.pieces)[choice.position]
-    _, cache = cur.capture()
+    _, cache = cur.capture(_norm_hooks(choice.path))
     x = normalization.norm_capture(cache, choice.path, choice.position)["in"]  # [D]
     st.caption(say("app.norms.x_is", path=choice.path, token=label))
     shift_col, scale_col = st.columns(2)
@@ -105,7 +114,7 @@ def residual_norms(cur, key: str) -> None:
     else:
         position = st.selectbox(say("app.common.token"), range(len(labels)), index=len(labels) - 1,
                                 key=f"{key}_rms_token", format_func=lambda p: labels[p])
-    _, cache = cur.capture()
+    _, cache = cur.capture(RESIDUAL_HOOKS)
     series = normalization.residual_rms_by_layer(cache, cur.model.cfg.n_layers, position)
     show_figure(viz.residual_rms_figure(series, labels[position], lang=lang()), key=f"{key}_prenorm")
     embed_rms = normalization.vector_stats(cache["hook_embed"][0, position])["RMS"]

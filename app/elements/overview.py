@@ -43,7 +43,7 @@ def family_table(cur, key: str) -> None:
 @element("next_token_table")
 def next_token_table(cur, key: str) -> None:
     """The five most likely next tokens for the student's prompt (softmax of the last position's logits)."""
-    logits, _ = cur.capture()  # [1, T, V], cached for this prompt
+    logits = cur.logits()  # [1, T, V], cached for this prompt
     shown = " ".join(cur.prompt.text[:80].split())  # one line; say() shows it literally, never as markdown
     st.markdown(say("app.overview.next_tokens_intro", prompt=shown))
     table(viz.top_token_rows(logits[0, -1], lambda i: cur.tok.pieces([i])[0]), hide_index=True, width="stretch",

@@ -12,6 +12,10 @@ from llama_edu import rotary
 from llama_edu.viz import rope as viz
 from llama_edu.viz.labels import position_labels
 
+# What these elements read from a run (Current.capture): every layer's queries and keys before and after RoPE,
+# 64 MB for a 7B at 64 tokens.
+HOOKS = r"attention\.hook_(q|k|q_rot|k_rot)$"
+
 
 def _rounding_note(cur) -> None:
     if cur.model.dtype != torch.float32:
@@ -21,7 +25,7 @@ def _rounding_note(cur) -> None:
 @element("rope_rotation")
 def rope_rotation(cur, key: str) -> None:
     """A query pair from the hooks before and after RoPE, then the same vector walked through every position."""
-    cfg, (_, hooks) = cur.model.cfg, cur.capture()
+    cfg, (_, hooks) = cur.model.cfg, cur.capture(HOOKS)
     hd, T, labels = cfg.head_dim, len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
     # Opens on the previous-token head, as the attention pickers do: one head followed across the pages.
@@ -67,7 +71,7 @@ def rope_frequencies(cur, key: str) -> None:
 @element("rope_relative")
 def rope_relative(cur, key: str) -> None:
     """One real q and k (before RoPE) rotated to every pair of positions: q·k is constant along each diagonal."""
-    cfg, (_, hooks) = cur.model.cfg, cur.capture()
+    cfg, (_, hooks) = cur.model.cfg, cur.capture(HOOKS)
     T, labels = len(cur.ids), position_labels(cur.pieces)
     c1, c2, c3, c4 = st.columns(4)
     # The previous-token head: the pair the pickers open on, the last token's query and the key of the token before
@@ -98,7 +102,7 @@ def rope_relative(cur, key: str) -> None:
 @element("rope_pair_order")
 def rope_pair_order(cur, key: str) -> None:
     """Which rows of a head form a pair in Meta's layout and in Hugging Face's, and a check that both agree."""
-    cfg, (_, hooks) = cur.model.cfg, cur.capture()
+    cfg, (_, hooks) = cur.model.cfg, cur.capture(HOOKS)
     show_figure(viz.pair_order_figure(cfg.head_dim, lang=lang()), key=f"{key}_pair_order")
     with st.expander(say("app.rope.pairs_table")):
         table(viz.pair_order_rows(cfg.head_dim), hide_index=True, width="stretch", key=f"{key}_pair_rows")

@@ -15,6 +15,12 @@ from llama_edu.viz import ffn as viz
 from llama_edu.viz.labels import position_labels
 
 
+def _layer_hooks(layer: int) -> str:
+    """Current.capture's hooks for one layer's feed-forward (4 x 5.6 MB for a 7B at 64 tokens; every layer would be
+    180 MB): another layer is another run."""
+    return rf"^layers\.{layer}\.feed_forward\.hook_(gate|act|up|hidden)$"
+
+
 def _choice_state(key: str) -> str:
     return f"_{key}_unit_choice"
 
@@ -40,7 +46,7 @@ def swiglu_units(cur, key: str) -> None:
     sort_by = sort_col.radio(say("app.swiglu.sort_by"), list(orders), key=f"{key}_sort", horizontal=True,
                              format_func=orders.get)
     st.session_state[_choice_state(key)] = (cur, (layer, position))
-    _, cache = cur.capture()
+    _, cache = cur.capture(_layer_hooks(layer))
     gate, act, up, hidden = ffn.ffn_capture(cache, layer, position)  # each [F]
     title = plain("app.swiglu.units_title", layer=layer, token=labels[position], n=gate.numel())
     show_figure(viz.swiglu_units_figure(gate, act, up, hidden, sort_by, title, lang=lang()), key=f"{key}_units")
@@ -59,7 +65,7 @@ def swiglu_units(cur, key: str) -> None:
 def activation_curves(cur, key: str) -> None:
     """SiLU (Swish), ReLU and GELU on one axis, with one token's real gate values as dots on the SiLU curve."""
     layer, position = _chosen_on_this_screen(cur, key) or (0, len(cur.ids) - 1)
-    _, cache = cur.capture()
+    _, cache = cur.capture(_layer_hooks(layer))
     gate = ffn.ffn_capture(cache, layer, position)[0]  # [F]
     show_figure(viz.activation_curves_figure(gate, lang=lang()), key=f"{key}_curves")
     st.caption(say("app.swiglu.curves_caption", n=gate.numel(), token=position_labels(cur.pieces)[position], layer=layer))

@@ -101,7 +101,7 @@ def byte_fallback(cur, key: str) -> None:
 @element("embedding_heatmap")
 def embedding_heatmap(cur, key: str) -> None:
     """The prompt's embedding vectors (hook_embed), their lengths and their cosine similarities."""
-    _, cache = cur.capture()
+    _, cache = cur.capture(r"^hook_embed$")
     w = token_window(cur, f"{key}_embedding")  # one window for the three figures
     embed, pieces = cache["hook_embed"][0, w], cur.pieces[w]  # [W, D]
     show_figure(viz.embedding_heatmap(embed, pieces, first=w.start, lang=lang()), key=f"{key}_heatmap")

@@ -171,16 +171,19 @@ def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *
 
 @localized_figure
 def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: int | None = None,
-               title: str = "", *, lang: str = "en") -> go.Figure:
-    """All heads of a layer [H, T, S] as small multiples on one colour scale (0 to 1), titled with their KV head."""
+               title: str = "", *, first_head: int = 0, lang: str = "en") -> go.Figure:
+    """Heads of a layer [H, T, S] as small multiples on one colour scale (0 to 1), titled with their KV head.
+    n_kv_heads: the KV heads among these H heads; first_head: the number of the first (a block of a larger layer's
+    heads, whole KV groups)."""
     z = _numpy(pattern)
     H, T, S = z.shape
     cols = max(1, min(cols or 4, H, 8))
     rows = math.ceil(H / cols)
     n_rep = H // n_kv_heads
-    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.03, vertical_spacing=0.08 if rows > 1 else 0.1,
-                        subplot_titles=[t("viz.attention.heads_grid.subplot", lang, head=h, group=h // n_rep)
-                                        for h in range(H)])
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.03,
+                        vertical_spacing=min(0.08, 0.5 / (rows - 1)) if rows > 1 else 0.1,
+                        subplot_titles=[t("viz.attention.heads_grid.subplot", lang, head=first_head + h,
+                                          group=(first_head + h) // n_rep) for h in range(H)])
     future = future_cells(T, S)
     traces, rows_of, cols_of = [], [], []
     # No numbers in the small multiples: at the 14 px a projector needs, "0.00" is wider than a cell of eight heads
@@ -328,13 +331,14 @@ def gqa_diagram(n_heads: int, variants: dict[str, int], *, lang: str = "en") -> 
 
 
 @localized_figure
-def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
-    """The key vectors each KV head stores, token by token.   k_rot [T, Hkv, hd] -> one panel per KV head"""
+def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, first_group: int = 0, lang: str = "en") -> go.Figure:
+    """The key vectors each KV head stores, token by token.   k_rot [T, Hkv, hd] -> one panel per KV head
+    (first_group: the number of the first, when these are a block of a larger layer's)."""
     k = _numpy(k_rot)
     T, n_kv, hd = k.shape
     cols = min(n_kv, 4)
     rows = math.ceil(n_kv / cols)
-    titles = [t("viz.label.kv_head", lang, group=g) for g in range(n_kv)]
+    titles = [t("viz.label.kv_head", lang, group=first_group + g) for g in range(n_kv)]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.1)
     bound = float(np.abs(k).max()) or 1.0
     hover = "<br>".join(["%{y}", t("viz.hover.dimension", lang, dim="%{x}"), "k = %{z:.3f}"]) + "<extra></extra>"

@@ -105,11 +105,15 @@ def make_offline(view_html: str, element_id: str = "bertviz-view") -> str:
             + _script(d3_js()) + _script(SHIM) + "</head><body>" + body + "</body></html>")
 
 
-def attentions_from_cache(cache: dict[str, torch.Tensor], n_layers: int) -> tuple[torch.Tensor, ...]:
-    """What bertviz calls `attention`: one [1, H, T, T] tensor per layer, here every layer's hook_pattern
-    (first sequence), on the CPU in float64 rounded to DECIMALS."""
-    return tuple(cache[f"layers.{i}.attention.hook_pattern"][:1].double().cpu().round(decimals=DECIMALS)
-                 for i in range(n_layers))
+def attentions_from_cache(cache: dict[str, torch.Tensor], layers: int | range) -> tuple[torch.Tensor, ...]:
+    """What bertviz calls `attention`, indexed by layer: a [1, H, T, T] tensor for each of these layers (an int n:
+    the first n), here its hook_pattern (first sequence) on the CPU in float64 rounded to DECIMALS. A layer before
+    them holds the first one's tensor again (the same object, no copy): bertviz reads layer 0 for the number of
+    heads, and draws only the layers it is told to include."""
+    layers = range(layers) if isinstance(layers, int) else layers
+    shown = {i: cache[f"layers.{i}.attention.hook_pattern"][:1].double().cpu().round(decimals=DECIMALS)
+             for i in layers}
+    return tuple(shown.get(i, shown[layers.start]) for i in range(layers.stop))
 
 
 def readable_tokens(pieces: list[str]) -> list[str]:
@@ -159,24 +163,29 @@ def _translate_view(view_html: str, lang: str) -> str:
     return _LAYER_SELECT.sub(lambda found: label + found.group(1), view_html)
 
 
-def head_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], layer: int = 0,
-                   heads: list[int] | None = None, *, lang: str = "en") -> str:
-    """bertviz's head view (lines from each token to the tokens it attends to, one colour per head), offline."""
+def head_view_html(attentions: tuple[torch.Tensor | None, ...], tokens: list[str], layer: int | None = None,
+                   heads: list[int] | None = None, *, layers: list[int] | None = None, lang: str = "en") -> str:
+    """bertviz's head view (lines from each token to the tokens it attends to, one colour per head), offline: these
+    layers (default: every one in `attentions`), opening on `layer` (default: the first)."""
     from bertviz import head_view
 
-    html = head_view(list(attentions), tokens, layer=layer, heads=heads, prettify_tokens=False,
-                     html_action="return").data
+    layers = list(range(len(attentions))) if layers is None else layers
+    html = head_view(list(attentions), tokens, layer=layers[0] if layer is None else layer, heads=heads,
+                     include_layers=layers, prettify_tokens=False, html_action="return").data
     for old, new in _HEAD_VIEW_LOOK.items():
         html = html.replace(old, new)
     return make_offline(_translate_view(html, lang), "bertviz-head-view")
 
 
-def model_view_html(attentions: tuple[torch.Tensor, ...], tokens: list[str], *, lang: str = "en") -> str:
-    """bertviz's model view (a thumbnail per layer and head; click one to enlarge it), offline."""
+def model_view_html(attentions: tuple[torch.Tensor | None, ...], tokens: list[str], *,
+                    layers: list[int] | None = None, heads: list[int] | None = None, lang: str = "en") -> str:
+    """bertviz's model view (a thumbnail per layer and head; click one to enlarge it), offline: these layers and
+    heads (default: all)."""
     from bertviz import model_view
 
-    html = model_view(list(attentions), tokens, display_mode="light", prettify_tokens=False,
-                      html_action="return").data
+    layers = list(range(len(attentions))) if layers is None else layers
+    html = model_view(list(attentions), tokens, display_mode="light", include_layers=layers, include_heads=heads,
+                      prettify_tokens=False, html_action="return").data
     for old, new in _MODEL_VIEW_LOOK.items():
         html = html.replace(old, new)
     return make_offline(_translate_view(html, lang), "bertviz-model-view")
