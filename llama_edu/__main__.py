@@ -129,7 +129,7 @@ def cmd_generate(args) -> int:
             break
         new.append(token)
         # Decode the whole continuation each time: a character split over several byte tokens appears whole.
-        text = tok.decode(ids[int(tok.add_bos):] + new)[len(tok.decode(ids[int(tok.add_bos):])):]
+        text = tok.decode(ids[tok.bos_count:] + new)[len(tok.decode(ids[tok.bos_count:])):]
         if not text.endswith("\ufffd"):
             print(text[len(shown):], end="", flush=True)
             shown = text

@@ -67,15 +67,17 @@ def subject_verb_probes() -> list[tuple[str, str, str]]:
 
 
 def word_token_positions(tok, text: str, word: str) -> tuple[int, int]:
-    """(first, last) token position of the first whole-word occurrence of word in text; BOS is position 0."""
+    """(first, last) token position of the first whole-word occurrence of word in text; BOS, where the tokenizer
+    adds one, is position 0."""
     ids = tok.encode(text)
+    first = tok.bos_count  # the text's first token
     # Where each token's text ends, from decoding ever longer prefixes (works for byte pieces and "▁" alike).
-    ends = [len(tok.decode(ids[1:i + 1])) for i in range(1, len(ids))]
+    ends = [len(tok.decode(ids[first:i + 1])) for i in range(first, len(ids))]
     starts = [0] + ends[:-1]
-    match = re.search(rf"\b{re.escape(word)}\b", tok.decode(ids[1:]))
+    match = re.search(rf"\b{re.escape(word)}\b", tok.decode(ids[first:]))
     if match is None:
         raise ValueError(f"{word!r} not found in {text!r}")
-    covering = [i + 1 for i, (a, b) in enumerate(zip(starts, ends)) if a < match.end() and b > match.start()]
+    covering = [first + i for i, (a, b) in enumerate(zip(starts, ends)) if a < match.end() and b > match.start()]
     return covering[0], covering[-1]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from .config import ModelConfig, count_parameters, read_json
-from .memory import check_fits
+from .memory import available_bytes, check_fits, choose_dtype
 from .model import Transformer
 
 HF_CONFIG, META_PARAMS = "config.json", "params.json"
@@ -44,8 +44,8 @@ def default_device() -> torch.device:
 
 
 def default_dtype(device: torch.device) -> torch.dtype:
-    """bfloat16 on a GPU (what LLaMA was trained in: half the memory, float32's range); float32 on a CPU, where
-    bfloat16 matrix products are not always supported and small models are fast enough anyway."""
+    """A first guess before the config is read: bfloat16 on a GPU (what LLaMA was trained in), float32 on a CPU.
+    load_model's choice, once it knows the model and the free memory, is memory.choose_dtype's."""
     return torch.bfloat16 if device.type == "cuda" else torch.float32
 
 
@@ -352,7 +352,8 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
                check_finite: bool = True, check_memory: bool = True, tokenizer=None) -> Transformer:
     """Load a checkpoint directory in Hugging Face or Meta layout (detected) into a Transformer, in eval mode.
 
-    Defaults: CUDA + bfloat16 when a GPU is present, else CPU + float32. Before any weight is read, the memory
+    Defaults: CUDA when a GPU is present, else CPU; the dtype memory.choose_dtype picks (bfloat16 on a GPU that
+    has it, float16 on one without, float32 on a CPU unless only bfloat16 fits). Before any weight is read, the memory
     the model needs (weights + KV cache + activations for memory.working_context(cfg) tokens, what the app and
     CLI run; not the model's full context) is compared with what the device has free,
     and a MemoryError with the numbers refuses what would not fit. Each tensor's name, shape and dtype are checked
@@ -361,9 +362,11 @@ def load_model(path: str | Path, device: str | torch.device | None = None, dtype
     """
     path = Path(path)
     device = torch.device(device) if device is not None else default_device()
-    dtype = as_dtype(dtype) or default_dtype(device)
     layout = detect_layout(path)
     cfg = read_config(path)
+    # No dtype asked for: the one memory.choose_dtype picks for this device and its free memory (bfloat16 on a GPU
+    # that has it, float16 on one that does not, float32 on a CPU unless only bfloat16 fits).
+    dtype = as_dtype(dtype) or choose_dtype(cfg, device, available_bytes(device)).dtype
     if check_memory:
         check_fits(cfg, device, dtype)
     if tokenizer is not None:

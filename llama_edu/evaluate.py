@@ -52,7 +52,7 @@ def bits_per_character(model, tok, texts: list[str]) -> float:
         tokens = torch.tensor([ids], device=model.device)
         logits = model(tokens[:, :-1])  # predict tokens 1..n from their prefixes
         total_nats += F.cross_entropy(logits[0].float(), tokens[0, 1:], reduction="sum").item()
-        total_chars += len(tok.decode(ids[1:]))  # the characters those tokens spell
+        total_chars += len(tok.decode(ids[tok.bos_count:]))  # the characters those tokens spell
     return total_nats / math.log(2) / total_chars
 
 
@@ -75,7 +75,7 @@ def complete(model, tok, prompt: str, max_new_tokens: int = 40, **sampling) -> s
         if t in tok.eos_ids:
             break
         new.append(t)
-    return tok.decode(ids[int(tok.add_bos):] + new)
+    return tok.decode(ids[tok.bos_count:] + new)
 
 
 def plot_loss_curve(log: dict, path: Path) -> None:

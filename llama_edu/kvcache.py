@@ -234,7 +234,8 @@ def compare_decoding(model: Transformer, prompt_ids: list[int], n_new: int,
     return runs
 
 
-def repeat_to_length(ids: list[int], length: int) -> list[int]:
-    """A longer prompt for the timing demo: the first token (BOS), then the others repeated; exactly `length` long."""
-    body = ids[1:] or ids
-    return (ids[:1] + body * (length // len(body) + 1))[:length]
+def repeat_to_length(ids: list[int], length: int, keep: int = 1) -> list[int]:
+    """A longer prompt for the timing demo: the first `keep` tokens (the BOS, where the tokenizer adds one), then the
+    others repeated; exactly `length` long."""
+    body = ids[keep:] or ids
+    return (ids[:keep] + body * (length // len(body) + 1))[:length]

@@ -59,7 +59,7 @@ def prepare_prompt(tok: Tokenizer, text: str, max_tokens: int, *, lang: str = DE
     if len(ids) > max_tokens:
         notes.append(say("too_many_tokens", tokens=len(ids), max_tokens=max_tokens))
         ids = ids[:max_tokens]
-        text = tok.decode(ids[1:])
+        text = tok.decode(ids[tok.bos_count:])
     return PreparedPrompt(text=text, ids=ids, notes=notes)
 
 

@@ -47,6 +47,11 @@ class Tokenizer:
     def _encode(self, text: str) -> list[int]:
         raise NotImplementedError
 
+    @property
+    def bos_count(self) -> int:
+        """How many ids encode(text) puts before the text's own: 1 where a BOS is added, 0 where none is (SmolLM)."""
+        return int(self.add_bos and self.bos_id is not None)
+
     def encode(self, text: str, bos: bool = True, eos: bool = False) -> list[int]:
         """Token ids of text; bos_id first when bos and the checkpoint adds one, eos_id last when eos."""
         first = [self.bos_id] if bos and self.add_bos and self.bos_id is not None else []

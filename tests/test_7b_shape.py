@@ -35,7 +35,7 @@ PROBE = textwrap.dedent("""
     tokens = torch.tensor([[1, 450, 6635, 3290, 373, 278, 1775]])
     x = torch.ones(4, 4) @ torch.ones(4, 4)  # warm up torch's allocator and thread pool before the baseline
     before = status("VmRSS")
-    model = le.load_model(sys.argv[1], device="cpu", dtype="bfloat16")
+    model = le.load_model(sys.argv[1], device="cpu", dtype=sys.argv[2])
     loaded = status("VmHWM")
     with torch.inference_mode():
         logits = model(tokens)[0, -1].float()
@@ -65,8 +65,8 @@ def checkpoints(tmp_path_factory):
     return hf, meta
 
 
-def probe(path):
-    out = subprocess.run([sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, timeout=600)
+def probe(path, dtype="bfloat16"):
+    out = subprocess.run([sys.executable, "-c", PROBE, str(path), dtype], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -98,3 +98,13 @@ def test_config_files_describe_a_7b_layer(checkpoints):
     assert (hf_cfg["hidden_size"], hf_cfg["intermediate_size"], hf_cfg["num_attention_heads"]) == (4096, 11008, 32)
     assert (params["dim"], params["n_heads"], params["n_layers"]) == (4096, 32, 2)
     assert hf_cfg["torch_dtype"] == "bfloat16" if "torch_dtype" in hf_cfg else hf_cfg["dtype"] == "bfloat16"
+
+
+def test_converting_to_float32_while_loading_holds_the_weights_once(checkpoints):
+    """bfloat16 files loaded as float32 (what a CPU with room for it gets): each tensor is converted as it is read,
+    so the peak is the float32 weights (2.67 GB) and a tensor, not the float32 model plus the bfloat16 files."""
+    r = probe(checkpoints[0], "float32")
+    ratio = r["peak"] / (2 * WEIGHT_BYTES)
+    print(f"hf bfloat16 -> float32: peak RSS growth {r['peak'] / 2**30:.2f} GiB = {ratio:.2f}x the float32 weights")
+    assert r["dtype"] == "torch.float32" and r["finite"]
+    assert ratio <= 1.3, f"loading with conversion peaked at {ratio:.2f}x the float32 weights"

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from safetensors.torch import load_file
 
 import llama_edu as le
 from helpers import SMALL_CONFIGS, hf_reference, random_model
@@ -68,3 +69,23 @@ def test_bfloat16_model_stays_close_to_float32(tmp_path, tokens):
     with torch.no_grad():
         diff = (full(tokens) - half(tokens)).abs().max()
     assert diff < 0.1  # bfloat16 keeps ~3 significant digits
+
+
+def test_llama_3_2_style_checkpoint_matches_transformers(tmp_path):
+    """Llama 3.1 / 3.2's differences, in a small model: RoPE scaled the "llama3" way (here with an original context
+    of 16 positions, so that the scaling changes the 48 positions run) and tied input and output embeddings
+    (3.2's 1B and 3B), GQA and base 500,000. Hugging Face layout, as Meta publishes 3.2 there."""
+    cfg = SMALL_CONFIGS["gqa"].replace(
+        tie_word_embeddings=True, rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                                "high_freq_factor": 4.0, "original_max_position_embeddings": 16})
+    original = random_model(cfg, seed=5)
+    ours = le.load_model(le.save_model(original, tmp_path / "hf"))
+    ref = hf_reference(tmp_path / "hf")
+    assert ref.config.tie_word_embeddings and ref.config.rope_parameters["rope_type"] == "llama3"
+    assert "lm_head.weight" not in load_file(tmp_path / "hf" / "model.safetensors")  # tied: stored once
+    tokens = torch.randint(0, cfg.vocab_size, (1, 48), generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        assert (ours(tokens) - ref(tokens).logits).abs().max() < TOL
+    unscaled = random_model(cfg.replace(rope_scaling=None), seed=5)
+    with torch.no_grad():  # the scaling matters at these positions: without it the logits differ
+        assert (unscaled(tokens) - ref(tokens).logits).abs().max() > 100 * TOL

@@ -94,7 +94,7 @@ def kv_live_demo(cur, key: str) -> None:
     longer = c2.toggle(say("app.kvcache.longer", long_len=long_len), value=True, key=f"{key}_longer",
                        disabled=not can_lengthen, help=say("app.kvcache.longer_help"))
     # repeated up to long_len, or a prompt longer than that cut to it: the demo's sequence ends at long_len + n_new
-    prompt_ids = kvcache.repeat_to_length(cur.ids, long_len) if longer or not can_lengthen else cur.ids
+    prompt_ids = kvcache.repeat_to_length(cur.ids, long_len, cur.tok.bos_count) if longer or not can_lengthen else cur.ids
     run_key = (cur.model_key, tuple(prompt_ids), n_new)  # a stored result is shown only for these inputs
     if st.button(say("app.kvcache.run"), key=f"{key}_run", type="primary"):
         progress = st.progress(0.0, text=say("app.kvcache.generating"))

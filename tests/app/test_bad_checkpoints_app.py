@@ -21,6 +21,9 @@ def small_model(seed=0):
     return model.eval()
 
 
+MARKDOWN_NAME = "**bold** [a](b) $x^2$ :red[y]"
+
+
 @pytest.fixture(scope="module")
 def models_folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("emailed")
@@ -37,6 +40,10 @@ def models_folder(tmp_path_factory):
     truncated = le.save_model(small_model(), root / "truncated", tokenizer_file=tokenizer)
     data = (truncated / "model.safetensors").read_bytes()
     (truncated / "model.safetensors").write_bytes(data[: len(data) // 2])
+
+    # A folder name that is markdown, LaTeX, a link and a colour directive, broken: the message names it literally.
+    marked = le.save_model(small_model(), root / MARKDOWN_NAME, tokenizer_file=tokenizer)
+    (marked / "model.safetensors").write_bytes(data[: len(data) // 2])
 
     mismatched = le.save_model(small_model(), root / "mismatched", tokenizer_file=tokenizer)
     config = json.loads((mismatched / "config.json").read_text())
@@ -82,3 +89,13 @@ def test_an_overflowing_run_is_stopped_with_a_message(models_folder, monkeypatch
     assert at.error and "NaN" in at.error[0].value
     # The mask (no model run) is drawn; nothing computed from the NaN run is.
     assert len(at.get("plotly_chart")) < len(fine.get("plotly_chart"))
+
+
+def test_a_folder_name_is_shown_as_the_characters_it_is(models_folder, monkeypatch):
+    monkeypatch.setenv("LLAMA_EDU_MODELS", str(models_folder))
+    at = open_page("views/attention.py", model_label=MARKDOWN_NAME)
+    assert_no_exception(at)
+    message = at.error[0].value
+    assert MARKDOWN_NAME in shown(message) and "truncated" in message
+    assert MARKDOWN_NAME not in message  # every markdown character of it is escaped
+    assert str(models_folder) not in message  # no server path
