@@ -113,7 +113,9 @@ def batched_patterns(model, id_lists: list[list[int]]) -> list[list[torch.Tensor
     names = [f"layers.{i}.attention.hook_pattern" for i in range(model.cfg.n_layers)]
     lengths = [len(ids) for ids in id_lists]
     tokens = torch.tensor([ids + [0] * (max(lengths) - len(ids)) for ids in id_lists], device=model.device)
-    _, cache = model.run_with_cache(tokens, names_filter=names)
+    # last_only: the logits of one position, not of all ~300 (with a vocabulary of 128,256 those would be most of
+    # the run's work on a CPU); the patterns are the same.
+    _, cache = model.run_with_cache(tokens, names_filter=names, last_only=True)
     return [[cache[name][b, :, :n, :n] for name in names] for b, n in enumerate(lengths)]
 
 

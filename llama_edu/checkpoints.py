@@ -254,21 +254,25 @@ def _read_hf_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype: t
 
     for file in _hf_weight_files(path):
         try:
-            with safe_open(str(file), framework="pt", device="cpu") as f:
-                for hf_name in f.keys():
-                    if hf_name.endswith("rotary_emb.inv_freq"):
-                        continue  # older exports saved RoPE frequencies; they follow from the config
-                    name = hf_to_meta_name(hf_name)
-                    if name is None:
-                        raise CheckpointError(f"{file.name}: unexpected tensor {hf_name!r} (not a LLaMA weight)")
-                    header = f.get_slice(hf_name)  # shape and dtype from the header; no data read yet
-                    stored_as = _SAFETENSORS_DTYPES.get(header.get_dtype(), header.get_dtype())
-                    if not expected.wants(name, header.get_shape(), stored_as, file):
-                        continue
+            with safe_open(str(file), framework="pt", device="cpu") as f:  # the header: names, shapes, dtypes
+                headers = {hf_name: (f.get_slice(hf_name).get_shape(), f.get_slice(hf_name).get_dtype())
+                           for hf_name in f.keys()}
+            for hf_name, (shape, stored) in headers.items():
+                if hf_name.endswith("rotary_emb.inv_freq"):
+                    continue  # older exports saved RoPE frequencies; they follow from the config
+                name = hf_to_meta_name(hf_name)
+                if name is None:
+                    raise CheckpointError(f"{file.name}: unexpected tensor {hf_name!r} (not a LLaMA weight)")
+                if not expected.wants(name, shape, _SAFETENSORS_DTYPES.get(stored, stored), file):
+                    continue
+                # One opening of the file per tensor: the pages a file's memory map has touched count as the
+                # process's memory until it is closed, so reading a whole file through one opening held a copy of
+                # it beside the converted weights (bfloat16 read as float32: 1.53x the float32 weights, measured).
+                with safe_open(str(file), framework="pt", device="cpu") as f:
                     tensor = f.get_tensor(hf_name).to(dtype)
-                    if name.endswith(("attention.wq.weight", "attention.wk.weight")):
-                        tensor = hf_to_meta_qk(tensor, cfg.n_heads if name.endswith("wq.weight") else cfg.n_kv_heads)
-                    yield name, tensor
+                if name.endswith(("attention.wq.weight", "attention.wk.weight")):
+                    tensor = hf_to_meta_qk(tensor, cfg.n_heads if name.endswith("wq.weight") else cfg.n_kv_heads)
+                yield name, tensor
         except SafetensorError as err:
             raise CheckpointError(f"{file} is not a readable safetensors file ({err}); truncated download?") from None
 

@@ -75,7 +75,7 @@ def test_previous_token_head_is_the_strongest_over_the_texts():
     cfg = le.ModelConfig(dim=32, n_layers=2, n_heads=4, n_kv_heads=2, vocab_size=64, multiple_of=16, max_seq_len=32)
     model = le.Transformer(cfg).eval()
 
-    def fake_run(tokens, names_filter):
+    def fake_run(tokens, names_filter, last_only=False):
         T = tokens.shape[1]
         uniform = torch.tril(torch.ones(T, T)) / torch.arange(1, T + 1)[:, None]
         patterns = {name: uniform.repeat(tokens.shape[0], cfg.n_heads, 1, 1) for name in names_filter}

@@ -93,7 +93,7 @@ def wait_until_rendered(page, timeout_s: float = 90) -> None:
         if time.time() > deadline:
             raise AssertionError("the page did not finish rendering")
         calm = calm + 1 if page.evaluate(SETTLED) else 0
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(300)
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -118,8 +118,9 @@ def main() -> None:
     print("\n| page | first visit | warm rerun | warm / forward | server peak | peak / weights |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['page']} | {r['first']:.1f} s | {r['warm']:.2f} s | {r['warm'] / forward:.1f}x | "
-              f"{r['peak'] / 2**30:.2f} GiB | {r['peak'] / weights:.2f}x |")
+        warm = "—" if r["page"] not in pages else f"{r['warm']:.2f} s | {r['warm'] / forward:.1f}x"
+        warm = "— | —" if warm == "—" else warm
+        print(f"| {r['page']} | {r['first']:.1f} s | {warm} | {r['peak'] / 2**30:.2f} GiB | {r['peak'] / weights:.2f}x |")
     renders = all(not r["problems"] for r in rows)
     peak_ok = max(r["peak"] for r in rows) <= 1.5 * weights
     warm_ok = all(r["warm"] <= 3 * forward for r in rows if r["page"] in pages and r["page"] not in WARM_EXEMPT)

@@ -44,6 +44,9 @@ def models_folder():
         yield root / "models"
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        from app.common import load
+
+        load.clear()  # the server's copies of the two models (4 GB) are not kept for the tests that follow
 
 
 def captured_hooks(name: str) -> dict:
