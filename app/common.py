@@ -34,7 +34,7 @@ from llama_edu.memory import (
 )
 from llama_edu.prompts import PreparedPrompt, PromptError, prepare_prompt
 from llama_edu.prompts import token_window as window_of
-from llama_edu.serving import ResultCache, Turns
+from llama_edu.serving import ResultCache, SessionJobs, Turns
 from llama_edu.viz import readable as readable_fig
 from llama_edu.viz.readable import HIGH_CONTRAST
 
@@ -246,8 +246,18 @@ class Current:
 
     def run(self, fn, *args, **kwargs):
         """fn(*args, **kwargs), a call that runs the model, in this model's queue: a student generating many
-        tokens on a shared GPU delays the others by one call at a time, never locks them out."""
-        with self.served.turns.take():
+        tokens on a shared GPU delays the others by one call at a time, never locks them out. It is this session's
+        one job (SessionJobs): a click while the previous one still runs waits for it, and a session that has
+        started its share of jobs lately waits, with a message, before its next."""
+        jobs = session_jobs()
+        if jobs.busy or jobs.wait_s() > 0:
+            notice = st.empty()
+            notice.info(say("serving.wait_your_turn"))
+        else:
+            notice = None
+        with jobs.job(), self.served.turns.take():
+            if notice is not None:
+                notice.empty()
             return fn(*args, **kwargs)
 
     def cached(self, what: str, *depends_on, compute, per_prompt: bool = True):
@@ -293,6 +303,11 @@ class Current:
 
 # Current.capture's `hooks` for a run whose logits are all a page needs.
 NO_HOOKS = "$^"
+
+
+def session_jobs() -> SessionJobs:
+    """This session's SessionJobs, made on its first model job. Kept in the session, so it ends with it."""
+    return st.session_state.setdefault("_model_jobs", SessionJobs())
 
 
 class NonFiniteRun(Exception):

@@ -6,6 +6,8 @@ need care there, and neither belongs in the model itself (which keeps no state b
   Turns.         Model runs on one device are served one at a time, first come, first served. A plain lock
                  lets the thread that just released it take it straight back, so a student generating forty
                  tokens in a loop could hold the GPU while others wait; a ticket queue cannot be jumped.
+  SessionJobs.   Each student holds at most one place in that queue, and starts a bounded number of jobs a
+                 minute: nobody can fill the queue by clicking fast or by a script.
   ResultCache.   What pages compute from the model (a full capture, an ablation, bertviz's HTML), kept per
                  model under a key of everything the result depends on. A full capture (every hook for one
                  prompt) of a 7B model is hundreds of MB, of the tiny model about a MB: the cache is bounded by
@@ -16,7 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 
@@ -49,6 +52,42 @@ class Turns:
         """Callers queued or running now (what a page can show as "3 students ahead of you")."""
         with self._changed:
             return self._next_ticket - self._serving
+
+
+class SessionJobs:
+    """What one student may ask of the shared model: one job in flight at a time (a second waits for the first
+    instead of taking a second place in the queue: a student clicking fast holds one place, not ten), and at most
+    `most` jobs in any `per` seconds (a page visit with a new prompt runs a few; a script clicking in a loop would
+    run hundreds). Cached results cost no job. Thread-safe; one per session."""
+
+    def __init__(self, most: int = 20, per: float = 10.0) -> None:
+        self.most, self.per = most, per
+        self._in_flight = threading.Lock()
+        self._started: deque[float] = deque()
+        self._times = threading.Lock()
+
+    def wait_s(self, now: float | None = None) -> float:
+        """Seconds until this session may start another job (0: now)."""
+        now = time.monotonic() if now is None else now
+        with self._times:
+            while self._started and now - self._started[0] >= self.per:
+                self._started.popleft()
+            return 0.0 if len(self._started) < self.most else self.per - (now - self._started[0])
+
+    @property
+    def busy(self) -> bool:
+        """Whether a job of this session is running (or waiting for its turn) now."""
+        return self._in_flight.locked()
+
+    @contextmanager
+    def job(self):
+        """Run the body as this session's one job: first wait until its previous job is done and the rate allows."""
+        with self._in_flight:
+            while (wait := self.wait_s()) > 0:
+                time.sleep(min(wait, 0.5))
+            with self._times:
+                self._started.append(time.monotonic())
+            yield
 
 
 def nbytes(value) -> int:

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,9 @@ import llama_edu as le
 from llama_edu.analysis import previous_token_head
 from llama_edu.prompts import prepare_prompt
 from llama_edu.viz.labels import token_labels
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from classroom_server import COOKIE, classroom  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "attention"  # url path of app/views/attention.py in app/main.py
@@ -64,6 +68,7 @@ class Visit:
     error: str = ""
     heatmap: dict | None = None  # the first trace of weights in the layer/head heatmap
     exceptions: list[str] = field(default_factory=list)
+    replica: str = ""  # the replica the balancer's cookie names ("" without a balancer)
 
 
 async def run_script(ws, widgets=()) -> tuple[list[ForwardMsg], float]:
@@ -102,10 +107,21 @@ def decode(array) -> np.ndarray:
     return np.asarray(array, dtype=float)
 
 
-async def visit(url: str, prompt: str) -> Visit:
+def page_cookie(http_url: str) -> str:
+    """What a browser gets with the page itself: behind the balancer, the cookie that names this student's replica
+    (sent back with the websocket, as a browser does, so that the session stays on one replica)."""
+    with urllib.request.urlopen(http_url + "/", timeout=60) as response:
+        return "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
+
+
+async def visit(http_url: str, prompt: str) -> Visit:
     result = Visit(prompt)
     try:
-        async with websockets.connect(url, subprotocols=["streamlit"], max_size=2 ** 27, open_timeout=60) as ws:
+        cookie = await asyncio.to_thread(page_cookie, http_url)
+        result.replica = next((c.split("=", 1)[1] for c in cookie.split("; ") if c.startswith(COOKIE + "=")), "")
+        url = http_url.replace("http://", "ws://", 1) + "/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=2 ** 27, open_timeout=60,
+                                      additional_headers={"Cookie": cookie} if cookie else None) as ws:
             first, _ = await run_script(ws)
             prompt_box = next(elements(first, "text_area"))
             messages, result.latency_s = await run_script(ws, [(prompt_box.id, prompt)])
@@ -193,6 +209,8 @@ def main(argv=None) -> int:
     ap.add_argument("--max-growth-mb", type=float, default=64.0,
                     help="fail if the server's memory grows more than this over the second half of the rounds")
     ap.add_argument("--timeout", type=float, default=900, help="give up after this many seconds in all")
+    ap.add_argument("--replicas", type=int, default=2,
+                    help="app replicas behind HAProxy (tools/classroom_server.py); 0: one plain streamlit server")
     args = ap.parse_args(argv)
     if not (1 <= args.students <= 60 and 1 <= args.rounds <= 12):
         ap.error("--students must be 1..60 and --rounds 1..12: this is a bounded test, not a stress tool")
@@ -200,29 +218,24 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)  # leave the cores to the server being measured
     reference = Reference()
     all_prompts = prompts(args.students * args.rounds)
-    port = free_port()
-    log = Path(tempfile.mkdtemp(prefix="classroom_load_")) / "server.log"
-    server = start_server(port, log)
-    url = f"ws://127.0.0.1:{port}/_stcore/stream"
-    visits: list[Visit] = []
-    memory = [rss_bytes(server.pid)]
-    started = time.time()
+    with ExitStack() as stack:
+        if args.replicas:
+            room = stack.enter_context(classroom(args.replicas))
+            url, pids, log = room.url, room.pids, room.folder / "replica0.log"
+            print(f"{args.replicas} replicas (pids {', '.join(map(str, pids))}) behind HAProxy at {url}")
+        else:
+            port = free_port()
+            log = Path(tempfile.mkdtemp(prefix="classroom_load_")) / "server.log"
+            server = stack.enter_context(running(start_server(port, log)))
+            url, pids = f"http://127.0.0.1:{port}", [server.pid]
+            print(f"one server, pid {server.pid}, on {url}")
+        return _rounds(args, reference, all_prompts, url, pids, log)
+
+
+@contextmanager
+def running(server: subprocess.Popen):
     try:
-        print(f"server pid {server.pid} on 127.0.0.1:{port}; RSS at start {memory[0] / 2**20:.0f} MiB")
-        for r in range(args.rounds):
-            if time.time() - started > args.timeout:
-                print(f"stopping after {r} rounds: --timeout {args.timeout:.0f} s reached")
-                break
-            batch = all_prompts[r * args.students:(r + 1) * args.students]
-            t0 = time.perf_counter()
-            results = asyncio.run(run_round(url, batch))
-            visits += results
-            memory.append(rss_bytes(server.pid))
-            lat = [v.latency_s for v in results if not v.error]
-            bad = sum(1 for v in results if reference.check(v))
-            print(f"round {r + 1:2d}: {len(results)} students in {time.perf_counter() - t0:5.1f} s, "
-                  f"latency p50 {percentile(lat, 50):5.2f} s p95 {percentile(lat, 95):5.2f} s, "
-                  f"wrong or failed {bad}, server RSS {memory[-1] / 2**20:6.0f} MiB")
+        yield server
     finally:
         server.terminate()
         try:
@@ -230,8 +243,31 @@ def main(argv=None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
 
+
+def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: list[int], log: Path) -> int:
+    visits: list[Visit] = []
+    memory = [sum(rss_bytes(pid) for pid in pids)]
+    started = time.time()
+    print(f"server RSS at start {memory[0] / 2**20:.0f} MiB")
+    for r in range(args.rounds):
+        if time.time() - started > args.timeout:
+            print(f"stopping after {r} rounds: --timeout {args.timeout:.0f} s reached")
+            break
+        batch = all_prompts[r * args.students:(r + 1) * args.students]
+        t0 = time.perf_counter()
+        results = asyncio.run(run_round(url, batch))
+        visits += results
+        memory.append(sum(rss_bytes(pid) for pid in pids))
+        lat = [v.latency_s for v in results if not v.error]
+        bad = sum(1 for v in results if reference.check(v))
+        print(f"round {r + 1:2d}: {len(results)} students in {time.perf_counter() - t0:5.1f} s, "
+              f"latency p50 {percentile(lat, 50):5.2f} s p95 {percentile(lat, 95):5.2f} s, "
+              f"wrong or failed {bad}, server RSS {memory[-1] / 2**20:6.0f} MiB")
+
     problems = [(v.prompt, reference.check(v)) for v in visits]
     problems = [(p, why) for p, why in problems if why]
+    if args.replicas:  # every student must have been given a replica: without the cookie a session is not sticky
+        problems += [(v.prompt, "the balancer set no replica cookie") for v in visits if not v.replica and not v.error]
     lat = [v.latency_s for v in visits if not v.error]
     # Growth over the second half, each end averaged over three readings: RSS moves by tens of MB from round to
     # round as sessions come and go (Streamlit keeps a closed session for 2 minutes, for reconnecting).
@@ -243,6 +279,10 @@ def main(argv=None) -> int:
           f"end {memory[-1] / 2**20:.0f} MiB; growth over the second half of the rounds {growth:+.0f} MiB "
           f"(means of three readings) "
           f"(limit {args.max_growth_mb:.0f})")
+    if args.replicas:
+        per_replica = {name: sum(v.replica == name for v in visits) for name in sorted({v.replica for v in visits})}
+        print("students per replica (the balancer's cookie): "
+              + ", ".join(f"{name or 'none'} {n}" for name, n in per_replica.items()))
     for prompt, why in problems[:10]:
         print(f"  {prompt!r}: {why}")
     if problems:
