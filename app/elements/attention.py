@@ -114,9 +114,13 @@ def attention_heatmap(cur, key: str) -> None:
     show_figure(viz.pattern_heatmap(pattern[head], labels, title, lang=lang()), key=f"{key}_pattern")
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
-    with st.expander(say("app.attention.all_heads", n_heads=cfg.n_heads, layer=layer), expanded=False,
-                     key=f"{key}_all_heads"):
-        show_figure(viz.heads_grid(pattern, labels, cfg.n_kv_heads, lang=lang()), key=f"{key}_grid")
+    # Drawn only when opened: the small multiples were the page's most expensive figure, and most visits never
+    # open them (on_change="rerun" tells the script whether the expander is open).
+    every_head = st.expander(say("app.attention.all_heads", n_heads=cfg.n_heads, layer=layer), expanded=False,
+                             key=f"{key}_all_heads", on_change="rerun")
+    if every_head.open:
+        with every_head:
+            show_figure(viz.heads_grid(pattern, labels, cfg.n_kv_heads, lang=lang()), key=f"{key}_grid")
 
 
 @element("attention_steps")
@@ -153,13 +157,18 @@ def bertviz_head_view(cur, key: str) -> None:
         st.caption(say("app.attention.bertviz_shown", first_layer=layers.start, last_layer=layers.stop - 1,
                        n_layers=cfg.n_layers, first_head=heads.start, last_head=heads.stop - 1, n_heads=cfg.n_heads))
     n_tokens = w.stop - w.start
-    head_tab, model_tab = st.tabs([say("app.attention.head_view"), say("app.attention.model_view")], key=f"{key}_views")
-    with head_tab:
-        st.iframe(_bertviz_html(cur, "head", w, layers, range(cfg.n_heads)),
-                  height=bertviz_offline.head_view_height(n_tokens))
-    with model_tab:
-        st.iframe(_bertviz_html(cur, "model", w, layers, heads),
-                  height=bertviz_offline.model_view_height(len(layers), len(heads), n_tokens))
+    # Only the chosen tab is built and sent (on_change="rerun"): each view is a page of its own with jQuery and d3
+    # inlined (~700 kB), which every visit used to send twice.
+    head_tab, model_tab = st.tabs([say("app.attention.head_view"), say("app.attention.model_view")], key=f"{key}_views",
+                                  on_change="rerun")
+    if head_tab.open:
+        with head_tab:
+            st.iframe(_bertviz_html(cur, "head", w, layers, range(cfg.n_heads)),
+                      height=bertviz_offline.head_view_height(n_tokens))
+    if model_tab.open:
+        with model_tab:
+            st.iframe(_bertviz_html(cur, "model", w, layers, heads),
+                      height=bertviz_offline.model_view_height(len(layers), len(heads), n_tokens))
 
 
 @element("attention_sink")

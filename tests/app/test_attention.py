@@ -46,10 +46,24 @@ def array(value) -> np.ndarray:
 def test_default_prompt_shows_every_section():
     at = open_page(PAGE)
     assert_no_exception(at)
-    assert len(at.get("plotly_chart")) == 6  # the mask, one head, all heads, the steps, the sink, the ablation
-    assert len(at.get("iframe")) == 2  # bertviz head view and model view
+    assert len(at.get("plotly_chart")) == 5  # the mask, one head, the steps, the sink, the ablation
+    assert len(at.get("iframe")) == 1  # bertviz's head view, the open tab
     assert len(at.latex) >= 2 and at.title[0].value == "Attention"
     assert "column 0" in at.info[-1].value  # the "what to notice" box
+
+
+def test_closed_sections_are_drawn_when_opened():
+    """The small multiples of every head and bertviz's model view cost most of a visit and are seldom opened: they
+    are built when their expander or tab is opened, not before."""
+    at = open_page(PAGE)
+    assert "attn_grid" not in [c.key for c in at.get("plotly_chart")]
+    at.session_state["attn_all_heads"] = True  # what opening the expander sends
+    at.session_state["attn_views"] = "model view"  # and choosing the tab
+    at.run()
+    assert_no_exception(at)
+    assert "attn_grid" in [c.key for c in at.get("plotly_chart")]
+    frames = [frame.proto.srcdoc for frame in at.get("iframe")]
+    assert len(frames) == 1 and "bertviz-model-view" in frames[0]
 
 
 def test_heatmap_follows_the_pickers_and_shows_hook_pattern(tiny):
@@ -68,11 +82,21 @@ def test_heatmap_follows_the_pickers_and_shows_hook_pattern(tiny):
     assert values.y[0] == "0:&lt;s&gt;" and len(values.y) == len(ids)
 
 
+def bertviz_frames(**state) -> list[str]:
+    """Both bertviz views of the Attention page (each is built when its tab is open)."""
+    from llama_edu.i18n import t
+
+    frames = []
+    for view in ("head_view", "model_view"):  # a tab is chosen by its label, in the session's language
+        at = open_page(PAGE, **state, attn_views=t(f"app.attention.{view}", state.get("lang", "en")))
+        assert_no_exception(at)
+        frames += [frame.proto.srcdoc for frame in at.get("iframe")]
+    return frames
+
+
 def test_bertviz_frames_are_offline_and_draw_the_patterns(tiny):
     model, _, ids, _, cache = tiny
-    at = open_page(PAGE)
-    for frame in at.get("iframe"):
-        html = frame.proto.srcdoc
+    for html in bertviz_frames():
         assert not re.search(r"https?://[^\s\"'()]+\.js", html) and "require.config" not in html
         assert "jQuery v3.7.1" in html and "window.requirejs" in html
         params = json.loads(re.search(r"const params = (\{.*?\}); // HACK", html, re.S).group(1).replace("<\\/", "</"))
@@ -115,7 +139,7 @@ def test_sink_map_shows_each_heads_share_on_position_0(tiny):
 
 
 def test_a_one_token_prompt_works():
-    at = open_page(PAGE, prompt="cat")
+    at = open_page(PAGE, prompt="cat", attn_all_heads=True)
     assert_no_exception(at)
     assert len(at.get("plotly_chart")) == 6
     model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
@@ -127,7 +151,7 @@ def test_a_one_token_prompt_works():
 
 
 def test_survives_edge_prompts(edge_prompt):
-    at = open_page(PAGE, prompt=edge_prompt)
+    at = open_page(PAGE, prompt=edge_prompt, attn_all_heads=True)  # every section open
     assert_no_exception(at)
     if not edge_prompt.strip():
         assert "empty" in at.warning[0].value
@@ -144,8 +168,7 @@ def test_bertviz_speaks_each_students_language_on_the_same_prompt():
         return [t("viz.bertviz.layer_select", language), f'.text({json.dumps(t("viz.bertviz.layers", language))})']
 
     for language in ("en", "de", "en"):
-        at = open_page(PAGE, lang=language)
-        frames = [frame.proto.srcdoc for frame in at.get("iframe")]  # head view, model view
+        frames = bertviz_frames(lang=language)  # head view, model view
         assert len(frames) == 2
         for html, own, other in zip(frames, words(language), words("de" if language == "en" else "en")):
             assert own in html and other not in html, language

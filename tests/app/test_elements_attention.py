@@ -16,9 +16,9 @@ DEFAULT_PROMPT = "The cat sat on the mat"
 ELEMENTS = {
     "causal_mask": (1, 0),
     "mask_comparison": (1, 0),
-    "attention_heatmap": (2, 0),  # one head, and all heads in the expander
+    "attention_heatmap": (1, 0),  # one head (all heads are drawn when their expander is opened)
     "attention_steps": (1, 0),
-    "bertviz_head_view": (0, 2),  # head view and model view
+    "bertviz_head_view": (0, 1),  # the head view (the model view when its tab is chosen)
     "attention_sink": (1, 0),
     "head_ablation": (1, 0),
 }
