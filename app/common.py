@@ -112,10 +112,12 @@ def figure_min_px() -> int:
     return readable_fig.PRESENTER_MIN_PX if presenter_mode() else readable_fig.NORMAL_MIN_PX
 
 
-def show_figure(fig, key: str, *, where=None, **kwargs):
+def show_figure(fig, key: str, *, where=None, ready: bool = False, **kwargs):
     """Every plotly figure of the app goes through here: no text smaller than the mode allows, black on white in high
-    contrast (llama_edu/viz/readable.py), drawn across its container. `where` is a column or the sidebar."""
-    fig = readable_fig.readable(fig, figure_min_px(), high_contrast=high_contrast())
+    contrast (llama_edu/viz/readable.py), drawn across its container. `where` is a column or the sidebar; ready: the
+    figure is Current.figure's, made readable for this mode already (and shared: it is not changed here)."""
+    if not ready:
+        fig = readable_fig.readable(fig, figure_min_px(), high_contrast=high_contrast())
     kwargs.setdefault("width", "stretch")
     return (where or st).plotly_chart(fig, key=key, **kwargs)
 
@@ -267,6 +269,15 @@ class Current:
         per_prompt=False for what depends on the model alone (its vocabulary, a probe set)."""
         prompt = (tuple(self.ids),) if per_prompt else ()
         return self.served.results.get((what, *prompt, *depends_on), compute)
+
+    def figure(self, what: str, *depends_on, draw):
+        """draw()'s plotly figure, made readable for this session's display mode (readable.py), kept in the model's
+        result cache under the prompt, depends_on (every option the figure shows), the language and the display
+        mode: thirty students on the teacher's prompt build it once. Shown with show_figure(..., ready=True).
+        Read-only: shared."""
+        min_px, contrast = figure_min_px(), high_contrast()
+        return self.cached(("figure", what), *depends_on, lang(), min_px, contrast,
+                           compute=lambda: readable_fig.readable(draw(), min_px, high_contrast=contrast))
 
     def capture(self, hooks: str):
         """(logits [1, T, V], {hook: tensor}) for the prompt, holding only the hooks whose names match the regular

@@ -102,6 +102,10 @@ def nbytes(value) -> int:
         return sum(nbytes(v) for v in value.values())
     if isinstance(value, (tuple, list)):
         return sum(nbytes(v) for v in value)
+    if type(value).__module__.startswith("plotly."):  # a figure: what it sends to the browser
+        import plotly.io
+
+        return len(plotly.io.to_json(value, validate=False))
     return 0
 
 

@@ -88,7 +88,9 @@ def causal_mask(cur, key: str) -> None:
     T = len(cur.ids)
     w = token_window(cur, f"{key}_mask")
     labels = viz.token_labels(cur.pieces)[w]
-    show_figure(viz.causal_mask_figure(model_causal_mask(T, T)[w, w], labels, lang=lang()), key=f"{key}_mask")
+    fig = cur.figure("causal_mask", w.start, w.stop,
+                     draw=lambda: viz.causal_mask_figure(model_causal_mask(T, T)[w, w], labels, lang=lang()))
+    show_figure(fig, key=f"{key}_mask", ready=True)
     st.caption(say("app.attention.mask_caption"))
 
 
@@ -111,7 +113,9 @@ def attention_heatmap(cur, key: str) -> None:
     pattern = cache[f"layers.{layer}.attention.hook_pattern"][0][:, w, w]  # [H, W, W]: the window's queries and keys
     title = (say("app.attention.pattern_title", layer=layer, head=head) if w.start == 0 else
              say("app.attention.pattern_title_window", layer=layer, head=head, first=w.start, last=w.stop - 1))
-    show_figure(viz.pattern_heatmap(pattern[head], labels, title, lang=lang()), key=f"{key}_pattern")
+    fig = cur.figure("pattern", layer, head, w.start, w.stop,
+                     draw=lambda: viz.pattern_heatmap(pattern[head], labels, title, lang=lang()))
+    show_figure(fig, key=f"{key}_pattern", ready=True)
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
     # Drawn only when opened: the small multiples were the page's most expensive figure, and most visits never
@@ -136,8 +140,9 @@ def attention_steps(cur, key: str) -> None:
     st.caption(say("app.attention.steps_caption", head=head, kv_head=_kv_head(cur, head), layer=layer))
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
-    show_figure(viz.steps_figure(steps, viz.token_labels(cur.pieces)[w], cur.model.cfg.head_dim, lang=lang()),
-                key=f"{key}_steps")
+    fig = cur.figure("attention_steps", layer, head, w.start, w.stop, draw=lambda: viz.steps_figure(
+        steps, viz.token_labels(cur.pieces)[w], cur.model.cfg.head_dim, lang=lang()))
+    show_figure(fig, key=f"{key}_steps", ready=True)
 
 
 @element("bertviz_head_view")
@@ -181,7 +186,8 @@ def attention_sink(cur, key: str) -> None:
     _, cache = cur.capture(HOOKS)
     share = interventions.first_token_share(cache, cur.model.cfg.n_layers)  # [n_layers, H]
     uniform = interventions.uniform_first_token_share(n_tokens)
-    show_figure(viz.first_token_heatmap(share, uniform, lang=lang()), key=f"{key}_sink")
+    fig = cur.figure("attention_sink", draw=lambda: viz.first_token_heatmap(share, uniform, lang=lang()))
+    show_figure(fig, key=f"{key}_sink", ready=True)
 
 
 @element("head_ablation")
@@ -202,5 +208,6 @@ def head_ablation(cur, key: str) -> None:
     what = (say("app.attention.what_layer", layer=layer) if whole_layer
             else say("app.attention.what_head", layer=layer, head=head))
     names = cur.tok.pieces(change.ids)  # "<id 32000>" for an id past the tokenizer (a padded output layer)
-    show_figure(viz.ablation_bars(names, change.before, change.after,
-                                  say("app.attention.ablation_figure", what=what), lang=lang()), key=f"{key}_ablation")
+    fig = cur.figure("ablation", heads, draw=lambda: viz.ablation_bars(
+        names, change.before, change.after, say("app.attention.ablation_figure", what=what), lang=lang()))
+    show_figure(fig, key=f"{key}_ablation", ready=True)
