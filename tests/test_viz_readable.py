@@ -65,6 +65,15 @@ def test_the_figure_given_is_not_changed():
     assert fig.to_plotly_json() == before
 
 
+def test_without_a_copy_the_figure_itself_becomes_the_same_readable_figure():
+    """Current.figure's path: a figure just drawn is changed in place, with the same result as the copy."""
+    copied = readable(small_everything(), PRESENTER_MIN_PX, high_contrast=True)
+    fig = small_everything()
+    assert readable(fig, PRESENTER_MIN_PX, high_contrast=True, copy=False) is fig
+    assert fig.to_plotly_json() == copied.to_plotly_json()
+    assert not too_small(fig.to_plotly_json(), PRESENTER_MIN_PX)
+
+
 def test_sizes_given_per_point_are_raised_each():
     fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="text", text=["a", "b"], textfont={"size": [8, 30]}))
     assert list(readable(fig, 14).data[0].textfont.size) == [14, 30]

@@ -1,7 +1,12 @@
-"""A classroom on one server: many students at once, each with their own prompt, against a real `streamlit run`.
+"""A classroom: many students at once, each with their own prompt, against the real class server.
 
     python tools/classroom_load.py                       # 30 students at once, 10 rounds: 300 sessions
     python tools/classroom_load.py --students 4 --rounds 2
+    python tools/classroom_load.py --same-prompt         # the whole class on the teacher's prompt
+    python tools/classroom_load.py --replicas 0          # one plain `streamlit run`, no balancer
+
+By default the students go through tools/classroom_server.py: two app replicas behind HAProxy, each student kept
+on one replica by the balancer's cookie (which this tool, like a browser, sends back with its websocket).
 
 Each simulated student speaks Streamlit's own protocol over a websocket, as a browser tab does: it opens the
 Attention page, types its prompt into the sidebar, and reads back the heatmap the server drew. The heatmap must
@@ -12,7 +17,7 @@ sessions at once; between rounds the server's resident memory is read from /proc
 
 Reports p50/p95 of the page latency (from typing the prompt to the page's last element) and the server's memory
 after every round, and exits non-zero if any student saw a wrong map, got an error, or memory kept growing
-over the second half of the run. Loopback only: it starts its own server on 127.0.0.1 and talks to nothing else.
+over the second half of the run. Loopback only: it starts its own servers on 127.0.0.1 and talks to nothing else.
 """
 
 from __future__ import annotations
@@ -209,6 +214,8 @@ def main(argv=None) -> int:
     ap.add_argument("--max-growth-mb", type=float, default=64.0,
                     help="fail if the server's memory grows more than this over the second half of the rounds")
     ap.add_argument("--timeout", type=float, default=900, help="give up after this many seconds in all")
+    ap.add_argument("--same-prompt", action="store_true",
+                    help="every student of a round types the same prompt (the teacher's), a new one each round")
     ap.add_argument("--replicas", type=int, default=2,
                     help="app replicas behind HAProxy (tools/classroom_server.py); 0: one plain streamlit server")
     args = ap.parse_args(argv)
@@ -217,7 +224,10 @@ def main(argv=None) -> int:
 
     torch.set_num_threads(1)  # leave the cores to the server being measured
     reference = Reference()
-    all_prompts = prompts(args.students * args.rounds)
+    if args.same_prompt:  # one prompt per round, typed by everyone
+        all_prompts = [p for p in prompts(args.rounds) for _ in range(args.students)]
+    else:
+        all_prompts = prompts(args.students * args.rounds)
     with ExitStack() as stack:
         if args.replicas:
             room = stack.enter_context(classroom(args.replicas))

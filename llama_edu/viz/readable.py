@@ -35,13 +35,16 @@ AAA_CONTRAST = 7.0
 _SCRIPT = re.compile(r"<su[bp]>", re.IGNORECASE)
 
 
-def readable(fig: go.Figure, min_px: int = NORMAL_MIN_PX, *, high_contrast: bool = False) -> go.Figure:
+def readable(fig: go.Figure, min_px: int = NORMAL_MIN_PX, *, high_contrast: bool = False, copy: bool = True) -> go.Figure:
     """A copy of `fig` in which no text (title, axis ticks and titles, annotations, legend, colorbars, text drawn on
     traces) is smaller than `min_px`; sizes already larger stay as they are. With `high_contrast`, text is black on
-    white (a light text the figure puts on a dark shape gets a black box behind it) and axes are drawn in black."""
+    white (a light text the figure puts on a dark shape gets a black box behind it) and axes are drawn in black.
+    copy=False changes `fig` itself: for a figure just drawn and not yet shared (copying validates every value
+    again, a third of the function's time)."""
     import plotly.graph_objects as go  # here, not at the top: app/common.py imports this module on every page
 
-    fig = go.Figure(fig)  # a copy: a figure may be cached and shared by every student's session
+    if copy:
+        fig = go.Figure(fig)  # a figure may be cached and shared by every student's session
     layout = fig.layout
     def least(*texts) -> int:  # a text with sub- or superscripts needs a larger size for them to reach min_px
         scripts = any(isinstance(text, str) and _SCRIPT.search(text) for text in texts)
