@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
@@ -206,6 +206,9 @@ class Served:
     tok: le.Tokenizer
     turns: Turns
     results: ResultCache
+    # Long demos (the KV-cache timing: dozens of runs) take turns among themselves, one at a time, each of its steps
+    # still one turn in `turns`: a student opening a page then waits behind one demo step, not behind ten demos'.
+    demos: Turns = field(default_factory=Turns)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

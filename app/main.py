@@ -6,6 +6,12 @@ a browser opening /attention on a fresh session would then run that file alone, 
 
 from pathlib import Path
 
+# pandas before any page runs. plotly looks for pandas in sys.modules without importing it, so a first visit that
+# imported it (a table) while another student's figure was being validated let plotly see a half-imported module:
+# "partially initialized module 'pandas' has no attribute 'Series'" on every page open at that moment (found with
+# 10 students pressing the KV-cache demo beside 20 opening the Attention page). Here every session's run waits at
+# the import until pandas is whole.
+import pandas  # noqa: F401
 import streamlit as st
 
 from app.common import display_settings, lang, language_picker, presenter_mode, say

@@ -76,15 +76,18 @@ class Visit:
     replica: str = ""  # the replica the balancer's cookie names ("" without a balancer)
 
 
-async def run_script(ws, widgets=()) -> tuple[list[ForwardMsg], float]:
-    """Ask the server to (re)run the page, as a browser does on load and after a widget change; collect every
-    message until the run finishes. Returns (messages, seconds)."""
+async def run_script(ws, widgets=(), page: str = PAGE, pressed: str = "") -> tuple[list[ForwardMsg], float]:
+    """Ask the server to (re)run the page, as a browser does on load and after a widget change (a text typed into a
+    widget, a button pressed); collect every message until the run finishes. Returns (messages, seconds)."""
     msg = BackMsg()
-    msg.rerun_script.page_name = PAGE
+    msg.rerun_script.page_name = page
     msg.rerun_script.query_string = ""
     for widget_id, text in widgets:
         state = msg.rerun_script.widget_states.widgets.add()
         state.id, state.string_value = widget_id, text
+    if pressed:
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id, state.trigger_value = pressed, True
     start = time.perf_counter()
     await ws.send(msg.SerializeToString())
     received = []
@@ -92,7 +95,8 @@ async def run_script(ws, widgets=()) -> tuple[list[ForwardMsg], float]:
         fwd = ForwardMsg()
         fwd.ParseFromString(await ws.recv())
         received.append(fwd)
-        if fwd.WhichOneof("type") == "script_finished":
+        # A run stopped early for a rerun is followed by that rerun: wait for the run that finishes.
+        if fwd.WhichOneof("type") == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
             return received, time.perf_counter() - start
 
 
@@ -128,7 +132,12 @@ async def visit(http_url: str, prompt: str) -> Visit:
         async with websockets.connect(url, subprotocols=["streamlit"], max_size=2 ** 27, open_timeout=60,
                                       additional_headers={"Cookie": cookie} if cookie else None) as ws:
             first, _ = await run_script(ws)
-            prompt_box = next(elements(first, "text_area"))
+            prompt_box = next(elements(first, "text_area"), None)
+            if prompt_box is None:
+                kinds = sorted({m.delta.new_element.WhichOneof("type") for m in first
+                                if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element"})
+                statuses = [m.script_finished for m in first if m.WhichOneof("type") == "script_finished"]
+                raise RuntimeError(f"no prompt box in the first run (finished {statuses}; elements {kinds})")
             messages, result.latency_s = await run_script(ws, [(prompt_box.id, prompt)])
             result.exceptions = [e.message for e in elements(messages, "exception")]
             for chart in elements(messages, "plotly_chart"):
@@ -138,6 +147,27 @@ async def visit(http_url: str, prompt: str) -> Visit:
                     result.heatmap = weights[0]
                     break
     except Exception as err:  # one student's failure is reported, not fatal to the run
+        result.error = f"{type(err).__name__}: {err}"
+    return result
+
+
+KV_PAGE, KV_BUTTON = "kv_cache", "kv_run"  # the KV-cache page's demo button (app/elements/kvcache.py)
+
+
+async def press_kv_demo(http_url: str) -> Visit:
+    """A student who opens the KV-cache page and presses its demo: the longest job a student can start on the tiny
+    model (8 new tokens after 248, each step of both paths timed 5 times)."""
+    result = Visit(KV_BUTTON)
+    try:
+        cookie = await asyncio.to_thread(page_cookie, http_url)
+        url = http_url.replace("http://", "ws://", 1) + "/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=2 ** 27, open_timeout=60,
+                                      additional_headers={"Cookie": cookie} if cookie else None) as ws:
+            first, _ = await run_script(ws, page=KV_PAGE)
+            button = next(b for b in elements(first, "button") if KV_BUTTON in b.id)
+            messages, result.latency_s = await run_script(ws, page=KV_PAGE, pressed=button.id)
+            result.exceptions = [e.message for e in elements(messages, "exception")]
+    except Exception as err:  # noqa: BLE001 - reported, not fatal
         result.error = f"{type(err).__name__}: {err}"
     return result
 
@@ -203,8 +233,10 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-async def run_round(url: str, round_prompts: list[str]) -> list[Visit]:
-    return list(await asyncio.gather(*(visit(url, p) for p in round_prompts)))
+async def run_round(url: str, round_prompts: list[str], kv_pressers: int = 0) -> list[Visit]:
+    """Every student at once: kv_pressers of them press the KV-cache demo, the others open the Attention page."""
+    return list(await asyncio.gather(*[press_kv_demo(url) for _ in range(kv_pressers)],
+                                     *(visit(url, p) for p in round_prompts)))
 
 
 def main(argv=None) -> int:
@@ -214,11 +246,16 @@ def main(argv=None) -> int:
     ap.add_argument("--max-growth-mb", type=float, default=64.0,
                     help="fail if the server's memory grows more than this over the second half of the rounds")
     ap.add_argument("--timeout", type=float, default=900, help="give up after this many seconds in all")
+    ap.add_argument("--kv-pressers", type=int, default=0,
+                    help="of the students, this many press the KV-cache demo while the others open the Attention "
+                         "page (their latency is reported apart)")
     ap.add_argument("--same-prompt", action="store_true",
                     help="every student of a round types the same prompt (the teacher's), a new one each round")
     ap.add_argument("--replicas", type=int, default=2,
                     help="app replicas behind HAProxy (tools/classroom_server.py); 0: one plain streamlit server")
     args = ap.parse_args(argv)
+    if not 0 <= args.kv_pressers < args.students:
+        ap.error("--kv-pressers must be 0 or more and fewer than --students")
     if not (1 <= args.students <= 60 and 1 <= args.rounds <= 12):
         ap.error("--students must be 1..60 and --rounds 1..12: this is a bounded test, not a stress tool")
 
@@ -230,7 +267,8 @@ def main(argv=None) -> int:
         all_prompts = prompts(args.students * args.rounds)
     with ExitStack() as stack:
         if args.replicas:
-            room = stack.enter_context(classroom(args.replicas))
+            failed = []
+            room = stack.enter_context(classroom(args.replicas, keep_logs=lambda: bool(failed)))
             url, pids, log = room.url, room.pids, room.folder / "replica0.log"
             print(f"{args.replicas} replicas (pids {', '.join(map(str, pids))}) behind HAProxy at {url}")
         else:
@@ -239,7 +277,10 @@ def main(argv=None) -> int:
             server = stack.enter_context(running(start_server(port, log)))
             url, pids = f"http://127.0.0.1:{port}", [server.pid]
             print(f"one server, pid {server.pid}, on {url}")
-        return _rounds(args, reference, all_prompts, url, pids, log)
+        code = _rounds(args, reference, all_prompts, url, pids, log)
+        if code and args.replicas:
+            failed.append(code)  # keep the replicas' logs
+        return code
 
 
 @contextmanager
@@ -256,6 +297,7 @@ def running(server: subprocess.Popen):
 
 def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: list[int], log: Path) -> int:
     visits: list[Visit] = []
+    presses: list[Visit] = []  # students who pressed the KV-cache demo
     memory = [sum(rss_bytes(pid) for pid in pids)]
     started = time.time()
     print(f"server RSS at start {memory[0] / 2**20:.0f} MiB")
@@ -263,18 +305,23 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
         if time.time() - started > args.timeout:
             print(f"stopping after {r} rounds: --timeout {args.timeout:.0f} s reached")
             break
-        batch = all_prompts[r * args.students:(r + 1) * args.students]
+        batch = all_prompts[r * args.students:(r + 1) * args.students][:args.students - args.kv_pressers]
         t0 = time.perf_counter()
-        results = asyncio.run(run_round(url, batch))
+        results = asyncio.run(run_round(url, batch, args.kv_pressers))
+        pressed, results = results[:args.kv_pressers], results[args.kv_pressers:]
+        presses += pressed
         visits += results
         memory.append(sum(rss_bytes(pid) for pid in pids))
         lat = [v.latency_s for v in results if not v.error]
         bad = sum(1 for v in results if reference.check(v))
         print(f"round {r + 1:2d}: {len(results)} students in {time.perf_counter() - t0:5.1f} s, "
               f"latency p50 {percentile(lat, 50):5.2f} s p95 {percentile(lat, 95):5.2f} s, "
-              f"wrong or failed {bad}, server RSS {memory[-1] / 2**20:6.0f} MiB")
+              f"wrong or failed {bad}, server RSS {memory[-1] / 2**20:6.0f} MiB"
+              + (f"; {len(pressed)} KV-demo presses p50 {percentile([v.latency_s for v in pressed], 50):5.2f} s"
+                 if pressed else ""))
 
     problems = [(v.prompt, reference.check(v)) for v in visits]
+    problems += [("KV-cache demo", v.error or v.exceptions[0][:200]) for v in presses if v.error or v.exceptions]
     problems = [(p, why) for p, why in problems if why]
     if args.replicas:  # every student must have been given a replica: without the cookie a session is not sticky
         problems += [(v.prompt, "the balancer set no replica cookie") for v in visits if not v.replica and not v.error]
@@ -289,6 +336,10 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
           f"end {memory[-1] / 2**20:.0f} MiB; growth over the second half of the rounds {growth:+.0f} MiB "
           f"(means of three readings) "
           f"(limit {args.max_growth_mb:.0f})")
+    if presses:
+        done = [v.latency_s for v in presses if not v.error]
+        print(f"{len(presses)} KV-cache demo presses beside them: p50 {percentile(done, 50):.2f} s, "
+              f"p95 {percentile(done, 95):.2f} s (the page openers' latency above is what the demo cost the others)")
     if args.replicas:
         per_replica = {name: sum(v.replica == name for v in visits) for name in sorted({v.replica for v in visits})}
         print("students per replica (the balancer's cookie): "
@@ -297,6 +348,8 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
         print(f"  {prompt!r}: {why}")
     if problems:
         print(f"server log ({log}), last lines:\n" + "\n".join(log.read_text().splitlines()[-30:]))
+        if args.replicas:
+            print(f"(every replica's log is kept in {log.parent})")
     ok = not problems and growth <= args.max_growth_mb
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

@@ -114,9 +114,11 @@ class Classroom:
 
 
 @contextmanager
-def classroom(replicas: int, port: int | None = None, host: str = "127.0.0.1", env: dict | None = None):
+def classroom(replicas: int, port: int | None = None, host: str = "127.0.0.1", env: dict | None = None,
+              keep_logs=None):
     """Start `replicas` app processes on free loopback ports and HAProxy on host:port in front of them; stop all on
-    exit. Yields a Classroom. The replicas share one cookie secret, so a browser's XSRF cookie is valid on any."""
+    exit. Yields a Classroom. The replicas share one cookie secret, so a browser's XSRF cookie is valid on any.
+    keep_logs: called on exit; True keeps the folder with the replicas' logs (a failed load test shows them)."""
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(haproxy).exists():
         raise SystemExit("haproxy is not installed: apt-get install haproxy (Debian's package)")
@@ -132,7 +134,7 @@ def classroom(replicas: int, port: int | None = None, host: str = "127.0.0.1", e
             room.replicas.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.port", str(p),
                  "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")))
+                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT))
         for i, (p, process) in enumerate(zip(ports, room.replicas)):
             _wait_healthy(f"http://127.0.0.1:{p}/_stcore/health", process, folder / f"replica{i}.log")
         config = folder / "haproxy.cfg"
@@ -152,7 +154,8 @@ def classroom(replicas: int, port: int | None = None, host: str = "127.0.0.1", e
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        shutil.rmtree(folder, ignore_errors=True)
+        if keep_logs is None or not keep_logs():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv=None) -> None:

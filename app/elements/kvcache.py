@@ -98,12 +98,17 @@ def kv_live_demo(cur, key: str) -> None:
     prompt_ids = kvcache.repeat_to_length(cur.ids, long_len, cur.tok.bos_count) if longer or not can_lengthen else cur.ids
     run_key = (cur.model_key, tuple(prompt_ids), n_new)  # a stored result is shown only for these inputs
     if st.button(say("app.kvcache.run"), key=f"{key}_run", type="primary"):
-        progress = st.progress(0.0, text=say("app.kvcache.generating"))
-        steps = kvcache.decode_steps(model, prompt_ids, n_new, plan.tries)
-        for k in range(n_new):
-            runs = cur.run(next, steps)  # one step of both paths per turn in the model's queue: others go between
-            progress.progress((k + 1) / n_new, text=say("app.kvcache.generating"))
-        progress.empty()
+        ahead = cur.served.demos.waiting
+        waiting = st.info(say("app.kvcache.demos_ahead", n=ahead)) if ahead else None
+        with cur.served.demos.take():  # one demo at a time: the others' page visits wait behind one step, not ten
+            if waiting is not None:
+                waiting.empty()
+            progress = st.progress(0.0, text=say("app.kvcache.generating"))
+            steps = kvcache.decode_steps(model, prompt_ids, n_new, plan.tries)
+            for k in range(n_new):
+                runs = cur.run(next, steps)  # one step of both paths per turn in the model's queue: others go between
+                progress.progress((k + 1) / n_new, text=say("app.kvcache.generating"))
+            progress.empty()
         st.session_state[f"{key}_demo"] = (run_key, runs)
     demo = st.session_state.get(f"{key}_demo")
     if demo is None or demo[0] != run_key:
