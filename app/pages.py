@@ -12,6 +12,7 @@ every language). `default` marks the page a bare URL opens.
 from __future__ import annotations
 
 import ast
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,9 +37,16 @@ class PageSpec:
         return self.path.stem
 
 
+# CPython 3.11's parser is not safe from several threads at once: thirty first visits to a fresh class server failed
+# one page with "SystemError: AST constructor recursion depth mismatch" in ast.parse below. One parse at a time.
+_PARSING = threading.Lock()
+
+
 def read_page(path: Path) -> PageSpec:
     """The PAGE dictionary of one view file, checked; ValueError naming the file if it is missing or wrong."""
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    with _PARSING:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PAGE"]:
             try:
                 spec = PageSpec(path=path, **ast.literal_eval(node.value))
@@ -51,9 +59,18 @@ def read_page(path: Path) -> PageSpec:
     raise ValueError(f"{path.name} has no PAGE = {{...}}: every file in app/views/ is a page and says where it sits")
 
 
+_SPECS: list[PageSpec] = []
+_READING = threading.Lock()
+
+
 def page_specs() -> list[PageSpec]:
-    """Every page, in navigation order (section, then order)."""
-    specs = [read_page(path) for path in sorted(VIEWS.glob("*.py"))]
-    if sum(spec.default for spec in specs) != 1:
-        raise ValueError("exactly one page must be the default")
-    return sorted(specs, key=lambda spec: (SECTIONS.index(spec.section), spec.order, spec.url_path))
+    """Every page, in navigation order (section, then order). Read once per process: every script run of every
+    student asks for them, and the view files do not change while the server runs."""
+    with _READING:
+        if not _SPECS:
+            specs = [read_page(path) for path in sorted(VIEWS.glob("*.py"))]
+            if sum(spec.default for spec in specs) != 1:
+                raise ValueError("exactly one page must be the default")
+            _SPECS.extend(sorted(specs, key=lambda spec: (SECTIONS.index(spec.section), spec.order, spec.url_path)))
+    return list(_SPECS)
+

@@ -124,8 +124,11 @@ def classroom(replicas: int, port: int | None = None, host: str = "127.0.0.1", e
         raise SystemExit("haproxy is not installed: apt-get install haproxy (Debian's package)")
     folder = Path(tempfile.mkdtemp(prefix="llama_edu_class_"))
     port = port or free_port()
-    # Streamlit takes the secret only from its config or the environment, not from the command line.
-    env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32), **(env or {})}
+    # Streamlit takes the secret only from its config or the environment, not from the command line. The result
+    # cache's budget (LLAMA_EDU_CAPTURE_CACHE_MB, app/common.py) is the server's: each replica gets its share.
+    env = {**os.environ, **(env or {})}
+    budget_mb = float(env.get("LLAMA_EDU_CAPTURE_CACHE_MB", "256"))
+    env.update(STREAMLIT_SERVER_COOKIE_SECRET=secrets.token_hex(32), LLAMA_EDU_CAPTURE_CACHE_MB=str(budget_mb / replicas))
     room = Classroom(url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}", folder=folder)
     try:
         ports = [free_port() for _ in range(replicas)]
