@@ -19,10 +19,9 @@ from pathlib import Path
 import torch
 
 from . import TINY_MODEL_DIR
-from .checkpoints import as_dtype, load_model, save_model
+from .checkpoints import as_dtype, load_model, write_random_checkpoint
 from .config import ModelConfig
 from .generate import generate
-from .model import Transformer
 
 
 def _sync() -> None:
@@ -50,21 +49,6 @@ def _alternate(fns: dict, repeats: int, rounds: int = 5) -> dict[str, float]:
         for name, fn in fns.items():
             samples[name].append(_median_seconds(fn, repeats))
     return {name: statistics.median(s) for name, s in samples.items()}
-
-
-def random_checkpoint(cfg: ModelConfig, directory: Path, dtype: torch.dtype, device: str = "cpu") -> Path:
-    """Random weights of cfg's shape, made directly in dtype on device (a 7B model never exists in float32)."""
-    torch.manual_seed(0)
-    with torch.device("meta"):
-        model = Transformer(cfg)
-    model = model.to_empty(device=device).to(dtype)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.02)
-    model.reset_rope()
-    path = save_model(model, directory)
-    del model
-    return path
 
 
 def run(checkpoint: Path, dtype: torch.dtype, prompt_len: int, new_tokens: int, repeats: int,
@@ -133,7 +117,7 @@ def main(argv=None) -> None:
             cfg = ModelConfig.from_preset(args.preset or "tiny")
             if args.layers:
                 cfg = cfg.replace(n_layers=args.layers)
-            checkpoint = random_checkpoint(cfg, Path(tmp), dtype, args.device)
+            checkpoint = write_random_checkpoint(cfg, Path(tmp), dtype)
             source = f"random weights, {cfg.name} shape, {cfg.n_layers} layers"
         else:
             checkpoint = args.model or TINY_MODEL_DIR

@@ -255,8 +255,8 @@ def _read_hf_tensors(path: Path, expected: _Expected, cfg: ModelConfig, dtype: t
     for file in _hf_weight_files(path):
         try:
             with safe_open(str(file), framework="pt", device="cpu") as f:  # the header: names, shapes, dtypes
-                headers = {hf_name: (f.get_slice(hf_name).get_shape(), f.get_slice(hf_name).get_dtype())
-                           for hf_name in f.keys()}
+                slices = {hf_name: f.get_slice(hf_name) for hf_name in f.keys()}
+                headers = {hf_name: (part.get_shape(), part.get_dtype()) for hf_name, part in slices.items()}
             for hf_name, (shape, stored) in headers.items():
                 if hf_name.endswith("rotary_emb.inv_freq"):
                     continue  # older exports saved RoPE frequencies; they follow from the config

@@ -11,6 +11,7 @@ kv_cache_bytes, every timed pass is the model's own forward.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -94,7 +95,6 @@ DEMO_MOST_NEW = 16
 # weights for every token it adds; at 256 positions one pass without the cache is ~3.5 T multiply-adds): the full
 # demo would hold the model for many minutes. There it runs a short sequence, each step once.
 DEMO_CPU_PARAMS = 50_000_000
-SLOW_DEMO = dict(max_context=48, most_new=4, tries=1)
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,13 @@ class DemoPlan:
     bounded: bool
 
 
+FULL_DEMO = DemoPlan(DEMO_MAX_CONTEXT, DEMO_MOST_NEW, DEMO_TRIES, bounded=False)
+SLOW_DEMO = DemoPlan(48, 4, 1, bounded=True)
+
+
 def demo_plan(cfg: ModelConfig, device_type: str) -> DemoPlan:
-    if device_type == "cpu" and count_parameters(cfg) > DEMO_CPU_PARAMS:
-        return DemoPlan(**{**SLOW_DEMO, "max_context": min(cfg.max_seq_len, SLOW_DEMO["max_context"])}, bounded=True)
-    return DemoPlan(min(cfg.max_seq_len, DEMO_MAX_CONTEXT), DEMO_MOST_NEW, DEMO_TRIES, bounded=False)
+    plan = SLOW_DEMO if device_type == "cpu" and count_parameters(cfg) > DEMO_CPU_PARAMS else FULL_DEMO
+    return dataclasses.replace(plan, max_context=min(cfg.max_seq_len, plan.max_context))
 
 
 def demo_prompt_length(cfg: ModelConfig, n_new: int, max_context: int = DEMO_MAX_CONTEXT) -> int:

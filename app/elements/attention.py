@@ -133,16 +133,19 @@ def attention_steps(cur, key: str) -> None:
     _, cache = cur.capture(HOOKS)
     # The previous-token head: after the softmax its rows put their weight one step left of the diagonal.
     layer, head = _layer_and_head(cur, key, previous_token_head(cur))
-    steps = interventions.attention_steps(cache[f"layers.{layer}.attention.hook_q_rot"][0],
-                                          cache[f"layers.{layer}.attention.hook_k_rot"][0], head)  # each [T, T]
     w = token_window(cur, f"{key}_steps")
-    steps = {step: values[w, w] for step, values in steps.items()}  # softmax ran over every key, then the window
     st.caption(say("app.attention.steps_caption", head=head, kv_head=_kv_head(cur, head), layer=layer))
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
-    fig = cur.figure("attention_steps", layer, head, w.start, w.stop, draw=lambda: viz.steps_figure(
-        steps, viz.token_labels(cur.pieces)[w], cur.model.cfg.head_dim, lang=lang()))
-    show_figure(fig, key=f"{key}_steps", ready=True)
+
+    def draw():
+        steps = interventions.attention_steps(cache[f"layers.{layer}.attention.hook_q_rot"][0],
+                                              cache[f"layers.{layer}.attention.hook_k_rot"][0], head)  # each [T, T]
+        steps = {step: values[w, w] for step, values in steps.items()}  # softmax ran over every key, then the window
+        return viz.steps_figure(steps, viz.token_labels(cur.pieces)[w], cur.model.cfg.head_dim, lang=lang())
+
+    show_figure(cur.figure("attention_steps", layer, head, w.start, w.stop, draw=draw), key=f"{key}_steps",
+                ready=True)
 
 
 @element("bertviz_head_view")
@@ -184,9 +187,9 @@ def attention_sink(cur, key: str) -> None:
         st.caption(say("app.attention.sink_too_short"))
         return
     _, cache = cur.capture(HOOKS)
-    share = interventions.first_token_share(cache, cur.model.cfg.n_layers)  # [n_layers, H]
-    uniform = interventions.uniform_first_token_share(n_tokens)
-    fig = cur.figure("attention_sink", draw=lambda: viz.first_token_heatmap(share, uniform, lang=lang()))
+    fig = cur.figure("attention_sink", draw=lambda: viz.first_token_heatmap(
+        interventions.first_token_share(cache, cur.model.cfg.n_layers),  # [n_layers, H]
+        interventions.uniform_first_token_share(n_tokens), lang=lang()))
     show_figure(fig, key=f"{key}_sink", ready=True)
 
 

@@ -34,6 +34,15 @@ def open_page(page: str, prompt: str | None = None, timeout: float = 60, **state
     return at
 
 
+def open_link(page: str, **query) -> AppTest:
+    """A fresh session opened from a link: the page's path and these query parameters."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update(query)
+    at.switch_page(page)
+    at.run()
+    return at
+
+
 def shown(markdown: str) -> str:
     """What the browser shows for a markdown text: the backslash escapes put in front of a student's text, a token
     piece or a file name (llama_edu.literal.for_markdown) are not visible."""

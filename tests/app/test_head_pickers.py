@@ -11,7 +11,7 @@ import re
 import plotly.io
 import pytest
 import torch
-from apphelpers import APP, assert_no_exception, open_page
+from apphelpers import assert_no_exception, open_link, open_page
 from streamlit.testing.v1 import AppTest
 
 import llama_edu as le
@@ -25,15 +25,6 @@ ATTENTION = "views/attention.py"
 @pytest.fixture(scope="module")
 def tiny():
     return le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
-
-
-def open_link(page: str, **query) -> AppTest:
-    """A fresh session opened from a link: the page's path and these query parameters."""
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params.update(query)
-    at.switch_page(page)
-    at.run()
-    return at
 
 
 def titles(at: AppTest) -> list[str]:

@@ -2,9 +2,8 @@
 switches work from the sidebar and from a link, and the lessons page hides quiz answers in presenter mode."""
 
 import pytest
-from apphelpers import APP, assert_no_exception, figures, open_page
+from apphelpers import assert_no_exception, figures, open_link, open_page
 from figure_fonts import too_small
-from streamlit.testing.v1 import AppTest
 
 from app.pages import page_specs
 from llama_edu.lessons import load_lessons
@@ -33,16 +32,8 @@ def test_high_contrast_figures_are_black_on_white():
         assert layout["font"]["color"] == layout["xaxis"]["tickfont"]["color"] == HIGH_CONTRAST["text"]
 
 
-def open_from_link(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params.update(query)
-    at.switch_page(page)
-    at.run()
-    return at
-
-
 def test_a_projector_link_opens_in_presenter_mode_and_the_sidebar_switch_leaves_it():
-    at = open_from_link("views/rope.py", presenter="1")
+    at = open_link("views/rope.py", presenter="1")
     assert at.toggle(key="_widget_presenter").value is True
     assert all(spec["layout"]["xaxis"]["tickfont"]["size"] >= PRESENTER_MIN_PX for spec in figures(at))
     at.toggle(key="_widget_presenter").set_value(False).run()
@@ -60,6 +51,6 @@ def test_the_switches_are_written_to_the_url_for_a_link_to_copy():
 
 def test_a_presenter_link_to_a_lesson_quiz_hides_the_answers():
     lesson = load_lessons()[1]
-    at = open_from_link("views/lessons.py", lesson=lesson.id, step="quiz", presenter="1")
+    at = open_link("views/lessons.py", lesson=lesson.id, step="quiz", presenter="1")
     at.radio(key=f"quiz_{lesson.id}_0").set_value(lesson.quiz[0].answer).run()
     assert not at.success and not at.error
