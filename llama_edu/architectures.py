@@ -1,7 +1,8 @@
 """LLaMA next to GPT, BERT and T5: who may attend to whom, and what each is trained to predict, on one sentence.
 
     decoder-only     GPT, LLaMA   causal self-attention                 predict the next token at every position
-    encoder-only     BERT         bidirectional self-attention          predict ~15% of tokens, hidden at random
+    encoder-only     BERT         bidirectional self-attention          predict ~15% of tokens, hidden at random,
+                                                                        and whether sentence B follows A (NSP)
     encoder-decoder  T5           encoder: bidirectional self-attention  predict the spans (~15% of tokens, mean
                                   decoder: causal self-attention +        length 3) the encoder's input lost
                                   cross-attention to the encoder

@@ -5,8 +5,10 @@
                      cache for them and the largest tensors alive at once in one forward pass
                      (`activations`: see estimate())
 
-At the working context the working memory is small next to the weights; at a model's full context it is not: the
-attention scores grow with the square of the length and the logits with the vocabulary. In bfloat16 (estimate()):
+At the working context the working memory is a few percent of the weights; at a model's full context it can be
+larger than the weights, because the attention scores grow with the square of the length and the logits with the
+vocabulary: Llama-3-8B at its 8,192 tokens needs 20.9 GiB for the activations alone, more than its 15.0 GiB of
+weights. In bfloat16 (estimate(); tests/test_lesson_corrections.py recomputes every figure here):
 
     model          weights    working memory at 512 tokens    working memory at its full context
     Llama-2-7B     12.6 GiB   0.38 GiB                          4,096 tokens:  7.4 GiB
