@@ -280,7 +280,7 @@ class Current:
         Read-only: shared."""
         min_px, contrast = figure_min_px(), high_contrast()
         return self.cached(("figure", what), *depends_on, lang(), min_px, contrast,
-                           compute=lambda: readable_fig.readable(draw(), min_px, high_contrast=contrast, copy=False))
+                           compute=lambda: readable_fig.readable(draw(), min_px, high_contrast=contrast))
 
     def capture(self, hooks: str):
         """(logits [1, T, V], {hook: tensor}) for the prompt, holding only the hooks whose names match the regular

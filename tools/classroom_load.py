@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import socket
 import subprocess
 import statistics
@@ -205,6 +206,13 @@ def rss_bytes(pid: int) -> int:
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) the process has used so far, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -299,6 +307,7 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
     visits: list[Visit] = []
     presses: list[Visit] = []  # students who pressed the KV-cache demo
     memory = [sum(rss_bytes(pid) for pid in pids)]
+    cpu = [sum(cpu_seconds(pid) for pid in pids)]  # after each round
     started = time.time()
     print(f"server RSS at start {memory[0] / 2**20:.0f} MiB")
     for r in range(args.rounds):
@@ -312,6 +321,7 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
         presses += pressed
         visits += results
         memory.append(sum(rss_bytes(pid) for pid in pids))
+        cpu.append(sum(cpu_seconds(pid) for pid in pids))
         lat = [v.latency_s for v in results if not v.error]
         bad = sum(1 for v in results if reference.check(v))
         print(f"round {r + 1:2d}: {len(results)} students in {time.perf_counter() - t0:5.1f} s, "
@@ -326,6 +336,9 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
     if args.replicas:  # every student must have been given a replica: without the cookie a session is not sticky
         problems += [(v.prompt, "the balancer set no replica cookie") for v in visits if not v.replica and not v.error]
     lat = [v.latency_s for v in visits if not v.error]
+    # CPU per visit over the rounds after the first: the first also starts the replicas' Python, loads the model
+    # and fills the caches every later round shares (the default prompt's page, the probe sentences).
+    warm_visits = len(visits) - min(len(visits), args.students - args.kv_pressers)
     # Growth over the second half, each end averaged over three readings: RSS moves by tens of MB from round to
     # round as sessions come and go (Streamlit keeps a closed session for 2 minutes, for reconnecting).
     half = len(memory) // 2
@@ -336,6 +349,10 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
           f"end {memory[-1] / 2**20:.0f} MiB; growth over the second half of the rounds {growth:+.0f} MiB "
           f"(means of three readings) "
           f"(limit {args.max_growth_mb:.0f})")
+    if not presses and warm_visits:  # a demo's CPU would be counted with the visits
+        print(f"server CPU per visit: {1000 * (cpu[-1] - cpu[1]) / warm_visits:.0f} ms (the replicas' user + "
+              f"system time over rounds 2-{len(cpu) - 1}, divided by their {warm_visits} visits; a visit opens the "
+              f"page and types a prompt)")
     if presses:
         done = [v.latency_s for v in presses if not v.error]
         print(f"{len(presses)} KV-cache demo presses beside them: p50 {percentile(done, 50):.2f} s, "

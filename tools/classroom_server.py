@@ -129,6 +129,10 @@ def classroom(replicas: int, port: int | None = None, host: str = "127.0.0.1", e
     env = {**os.environ, **(env or {})}
     budget_mb = float(env.get("LLAMA_EDU_CAPTURE_CACHE_MB", "256"))
     env.update(STREAMLIT_SERVER_COOKIE_SECRET=secrets.token_hex(32), LLAMA_EDU_CAPTURE_CACHE_MB=str(budget_mb / replicas))
+    # The cores are the server's too: torch would give every replica a thread per core, and its idle threads spin
+    # before they sleep. Two replicas of two threads on 2 cores used 320-350 ms of CPU per student visit, with one
+    # thread each 225 ms (tools/classroom_load.py). A teacher's OMP_NUM_THREADS wins.
+    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // replicas)))
     room = Classroom(url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}", folder=folder)
     try:
         ports = [free_port() for _ in range(replicas)]

@@ -4,6 +4,8 @@ Each element draws from the student's prompt and the model's own hooks (`cur.cap
 prompt); every widget and chart key starts with the element's `key`.
 """
 
+from pathlib import Path
+
 import streamlit as st
 import torch
 
@@ -32,6 +34,25 @@ HOOKS = r"attention\.hook_(pattern|q_rot|k_rot)$"
 BERTVIZ_LAYERS, BERTVIZ_HEADS = 6, 12
 
 
+# Streamlit serves the files in app/static/ at app/static/ (server.enableStaticServing, .streamlit/config.toml): a
+# browser then fetches bertviz's jQuery and d3 (424 kB) once and keeps them, instead of receiving them inside every
+# view on every run. A relative address: it holds behind a balancer and under a base URL path.
+STATIC_LIBRARIES, LIBRARIES_URL = Path(__file__).resolve().parents[1] / "static" / "bertviz", "app/static/bertviz/"
+
+
+@st.cache_resource(show_spinner=False)
+def _bertviz_libraries_at() -> str | None:
+    """Where this server's bertviz views load their libraries from, or None: inlined (static serving off, or the
+    app's folder cannot be written)."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    try:
+        bertviz_offline.write_libraries(STATIC_LIBRARIES)
+    except OSError:
+        return None
+    return LIBRARIES_URL
+
+
 def _kv_head(cur, head: int) -> int:
     return interventions.kv_head_of(head, cur.model.cfg.n_heads, cur.model.cfg.n_kv_heads)
 
@@ -58,12 +79,13 @@ def _bertviz_html(cur, view: str, window: slice, layers: range, heads: range) ->
         attentions = tuple(a[..., window, window] for a in bertviz_offline.attentions_from_cache(cache, layers))
         tokens = bertviz_offline.readable_tokens(cur.pieces[window])
         if view == "head":
-            return bertviz_offline.head_view_html(attentions, tokens, layers=list(layers), lang=language)
+            return bertviz_offline.head_view_html(attentions, tokens, layers=list(layers), lang=language,
+                                                  libraries_at=libraries_at)
         return bertviz_offline.model_view_html(attentions, tokens, layers=list(layers), heads=list(heads),
-                                               lang=language)
+                                               lang=language, libraries_at=libraries_at)
 
-    language = lang()
-    return cur.cached("bertviz", view, language, window.start, window.stop, layers, heads, compute=build)
+    language, libraries_at = lang(), _bertviz_libraries_at()
+    return cur.cached("bertviz", view, language, libraries_at, window.start, window.stop, layers, heads, compute=build)
 
 
 def _shown_range(label: str, n: int, most: int, key: str, around: int) -> range:
@@ -165,8 +187,8 @@ def bertviz_head_view(cur, key: str) -> None:
         st.caption(say("app.attention.bertviz_shown", first_layer=layers.start, last_layer=layers.stop - 1,
                        n_layers=cfg.n_layers, first_head=heads.start, last_head=heads.stop - 1, n_heads=cfg.n_heads))
     n_tokens = w.stop - w.start
-    # Only the chosen tab is built and sent (on_change="rerun"): each view is a page of its own with jQuery and d3
-    # inlined (~700 kB), which every visit used to send twice.
+    # Only the chosen tab is built and sent (on_change="rerun"): each view is a page of its own (with its libraries
+    # inlined, ~470 kB; ~50 kB where they are served as files), which every visit used to send twice.
     head_tab, model_tab = st.tabs([say("app.attention.head_view"), say("app.attention.model_view")], key=f"{key}_views",
                                   on_change="rerun")
     if head_tab.open:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import html as html_lib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -83,8 +84,28 @@ def _script(code: str) -> str:
     return f"<script type=\"text/javascript\">{code}</script>"
 
 
-def make_offline(view_html: str, element_id: str = "bertviz-view") -> str:
-    """bertviz's returned HTML -> a self-contained document with jQuery, d3 and the require shim inlined."""
+# The two libraries bertviz needs, as files (write_libraries) for a server that sends its pages their address instead
+# of their text: 424 kB of the 471 kB of a head view, which thirty students would otherwise each receive on every run.
+LIBRARY_FILES = {"jquery.min.js": jquery_js, "d3.js": d3_js}
+
+
+def write_libraries(folder: Path) -> None:
+    """Write LIBRARY_FILES into folder, each replaced at once (a second server process may be reading it) and only
+    where its text differs. Raises OSError where the folder cannot be written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in LIBRARY_FILES.items():
+        target = folder / name
+        if target.is_file() and target.read_text(encoding="utf-8") == text():
+            continue
+        part = target.with_name(f".{name}.{os.getpid()}.part")
+        part.write_text(text(), encoding="utf-8")
+        os.replace(part, target)
+
+
+def make_offline(view_html: str, element_id: str = "bertviz-view", libraries_at: str | None = None) -> str:
+    """bertviz's returned HTML -> a document that loads nothing from outside: jQuery, d3 and the require shim
+    inlined (self-contained: a file a student can keep), or, with `libraries_at` (a relative URL of the folder
+    write_libraries filled, on the same server), jQuery and d3 loaded from there."""
     html, n_tags = _REQUIRE_TAG.subn("", view_html)
     html, n_configs = _REQUIRE_CONFIG.subn("", html)
     if n_tags != 1 or n_configs != 1:
@@ -101,8 +122,13 @@ def make_offline(view_html: str, element_id: str = "bertviz-view") -> str:
     # must provably fetch nothing is easier to check without any .js address in it.
     view_script = re.sub(r"/\*.*?\*/", "", view_script, flags=re.S)
     body = html[:start] + _script(view_script) + html[end + len("</script>"):]
-    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + PAGE_STYLE + _script(jquery_js())
-            + _script(d3_js()) + _script(SHIM) + "</head><body>" + body + "</body></html>")
+    if libraries_at is None:
+        libraries = _script(jquery_js()) + _script(d3_js())
+    else:
+        libraries = "".join(f'<script type="text/javascript" src="{html_lib.escape(libraries_at + name)}"></script>'
+                            for name in LIBRARY_FILES)
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + PAGE_STYLE + libraries + _script(SHIM)
+            + "</head><body>" + body + "</body></html>")
 
 
 def attentions_from_cache(cache: dict[str, torch.Tensor], layers: int | range) -> tuple[torch.Tensor, ...]:
@@ -164,9 +190,11 @@ def _translate_view(view_html: str, lang: str) -> str:
 
 
 def head_view_html(attentions: tuple[torch.Tensor | None, ...], tokens: list[str], layer: int | None = None,
-                   heads: list[int] | None = None, *, layers: list[int] | None = None, lang: str = "en") -> str:
+                   heads: list[int] | None = None, *, layers: list[int] | None = None, lang: str = "en",
+                   libraries_at: str | None = None) -> str:
     """bertviz's head view (lines from each token to the tokens it attends to, one colour per head), offline: these
-    layers (default: every one in `attentions`), opening on `layer` (default: the first)."""
+    layers (default: every one in `attentions`), opening on `layer` (default: the first). libraries_at: see
+    make_offline."""
     from bertviz import head_view
 
     layers = list(range(len(attentions))) if layers is None else layers
@@ -174,13 +202,14 @@ def head_view_html(attentions: tuple[torch.Tensor | None, ...], tokens: list[str
                      include_layers=layers, prettify_tokens=False, html_action="return").data
     for old, new in _HEAD_VIEW_LOOK.items():
         html = html.replace(old, new)
-    return make_offline(_translate_view(html, lang), "bertviz-head-view")
+    return make_offline(_translate_view(html, lang), "bertviz-head-view", libraries_at)
 
 
 def model_view_html(attentions: tuple[torch.Tensor | None, ...], tokens: list[str], *,
-                    layers: list[int] | None = None, heads: list[int] | None = None, lang: str = "en") -> str:
+                    layers: list[int] | None = None, heads: list[int] | None = None, lang: str = "en",
+                    libraries_at: str | None = None) -> str:
     """bertviz's model view (a thumbnail per layer and head; click one to enlarge it), offline: these layers and
-    heads (default: all)."""
+    heads (default: all). libraries_at: see make_offline."""
     from bertviz import model_view
 
     layers = list(range(len(attentions))) if layers is None else layers
@@ -188,7 +217,7 @@ def model_view_html(attentions: tuple[torch.Tensor | None, ...], tokens: list[st
                       prettify_tokens=False, html_action="return").data
     for old, new in _MODEL_VIEW_LOOK.items():
         html = html.replace(old, new)
-    return make_offline(_translate_view(html, lang), "bertviz-model-view")
+    return make_offline(_translate_view(html, lang), "bertviz-model-view", libraries_at)
 
 
 def head_view_height(n_tokens: int) -> int:

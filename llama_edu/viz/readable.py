@@ -12,6 +12,7 @@ Hover labels are left alone: they appear next to the pointer of whoever points, 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import TYPE_CHECKING
@@ -35,126 +36,168 @@ AAA_CONTRAST = 7.0
 _SCRIPT = re.compile(r"<su[bp]>", re.IGNORECASE)
 
 
-def readable(fig: go.Figure, min_px: int = NORMAL_MIN_PX, *, high_contrast: bool = False, copy: bool = True) -> go.Figure:
+def readable(fig: go.Figure, min_px: int = NORMAL_MIN_PX, *, high_contrast: bool = False) -> go.Figure:
     """A copy of `fig` in which no text (title, axis ticks and titles, annotations, legend, colorbars, text drawn on
     traces) is smaller than `min_px`; sizes already larger stay as they are. With `high_contrast`, text is black on
     white (a light text the figure puts on a dark shape gets a black box behind it) and axes are drawn in black.
-    copy=False changes `fig` itself: for a figure just drawn and not yet shared (copying validates every value
-    again, a third of the function's time)."""
+
+    It works on the figure's plain dictionary (to_dict) and builds the result from it once, unvalidated: the figure
+    was validated when drawn, and what is changed here are sizes and colours. Setting them one by one on plotly's
+    objects cost 10-25 ms a figure, most of a page visit's figure work (tests check the result validates)."""
     import plotly.graph_objects as go  # here, not at the top: app/common.py imports this module on every page
 
-    if copy:
-        fig = go.Figure(fig)  # a figure may be cached and shared by every student's session
-    layout = fig.layout
+    spec = fig.to_dict()  # a deep copy: the figure given may be cached and shared by every student's session
+    layout, traces = spec.setdefault("layout", {}), spec.get("data", [])
+
     def least(*texts) -> int:  # a text with sub- or superscripts needs a larger size for them to reach min_px
         scripts = any(isinstance(text, str) and _SCRIPT.search(text) for text in texts)
         return math.ceil(min_px / SCRIPT_SCALE) if scripts else min_px
 
     # Larger type needs more room: a figure whose own text was smaller grows taller by as much (at most by half),
     # so rows of labels, subplot titles and the space between subplots (a fraction of the height) keep fitting.
-    grow = min(max(min_px / max(layout.font.size or PLOTLY_DEFAULT_PX, NORMAL_MIN_PX), 1.0), MAX_GROW)
+    font = _child(layout, "font")
+    grow = min(max(min_px / max(font.get("size") or PLOTLY_DEFAULT_PX, NORMAL_MIN_PX), 1.0), MAX_GROW)
     if grow > 1:
-        layout.height = round((layout.height or PLOTLY_DEFAULT_HEIGHT) * grow)
-        if layout.margin.t is not None:
-            layout.margin.t = round(layout.margin.t * grow)
-    _raise(layout.font, min_px)
-    if layout.title.text:
-        _raise(layout.title.font, max(round(min_px * TITLE_SCALE), least(layout.title.text)))
-    for axis in _axes(fig):
-        tick_px = least(*(axis.ticktext or ()))
-        if axis.type == "log":
+        layout["height"] = round((layout.get("height") or PLOTLY_DEFAULT_HEIGHT) * grow)
+        if layout.get("margin", {}).get("t") is not None:
+            layout["margin"]["t"] = round(layout["margin"]["t"] * grow)
+    _raise(font, min_px)
+    title = _child(layout, "title")
+    if title.get("text"):
+        _raise(_child(title, "font"), max(round(min_px * TITLE_SCALE), least(title["text"])))
+    for axis in _axes(spec):
+        tick_px = least(*(axis.get("ticktext") or ()))
+        if axis.get("type") == "log":
             # plotly writes the digits between powers of ten (2, 3, ... 9) at 75%: they go, the powers stay. In
             # "power" format it writes 10 at 125% and its exponent at 70% of that.
-            axis.minorloglabels = "none"
-            if axis.exponentformat == "power":
+            axis["minorloglabels"] = "none"
+            if axis.get("exponentformat") == "power":
                 tick_px = max(tick_px, math.ceil(min_px / (LOG_POWER_SCALE * SCRIPT_SCALE)))
-        _raise(axis.tickfont, tick_px)
-        _raise(axis.title.font, least(axis.title.text))
-    for annotation in layout.annotations:
-        _raise(annotation.font, least(annotation.text))
-    for shape in layout.shapes:
-        if shape.label.text:
-            _raise(shape.label.font, least(shape.label.text))
-    _raise(layout.legend.font, least(*(trace.name for trace in fig.data)))
-    _raise(layout.legend.title.font, least(layout.legend.title.text))
-    for colorbar in _colorbars(fig):
-        _raise(colorbar.tickfont, min_px)
-        _raise(colorbar.title.font, least(colorbar.title.text))
-    for trace in fig.data:
-        texts = trace.text if "text" in trace and isinstance(trace.text, (list, tuple)) else [getattr(trace, "text", "")]
+        _raise(_child(axis, "tickfont"), tick_px)
+        axis_title = _child(axis, "title")
+        _raise(_child(axis_title, "font"), least(axis_title.get("text")))
+    for annotation in layout.get("annotations", []):
+        _raise(_child(annotation, "font"), least(annotation.get("text")))
+    for shape in layout.get("shapes", []):
+        label = shape.get("label", {})
+        if label.get("text"):
+            _raise(_child(label, "font"), least(label["text"]))
+    legend = _child(layout, "legend")
+    _raise(_child(legend, "font"), least(*(trace.get("name") for trace in traces)))
+    legend_title = _child(legend, "title")
+    _raise(_child(legend_title, "font"), least(legend_title.get("text")))
+    for colorbar in _colorbars(spec):
+        _raise(_child(colorbar, "tickfont"), min_px)
+        colorbar_title = _child(colorbar, "title")
+        _raise(_child(colorbar_title, "font"), least(colorbar_title.get("text")))
+    for trace in traces:
+        text = trace.get("text", "")
+        texts = text if isinstance(text, (list, tuple)) else [text]
         for name in ("textfont", "insidetextfont", "outsidetextfont"):
-            if name in trace and (name == "textfont" or trace[name].size is not None):
-                _raise(trace[name], least(*texts))
+            if name in trace or (name == "textfont" and _has(trace, "textfont")):
+                _raise(_child(trace, name), least(*texts))
     # Bar text shrinks to fit its bar unless told not to go below a size (bars, pies, funnels).
-    layout.uniformtext.minsize = max(layout.uniformtext.minsize or 0, min_px)
-    layout.uniformtext.mode = layout.uniformtext.mode or "show"
+    uniformtext = _child(layout, "uniformtext")
+    uniformtext["minsize"] = max(uniformtext.get("minsize") or 0, min_px)
+    uniformtext["mode"] = uniformtext.get("mode") or "show"
     if high_contrast:
-        _high_contrast(fig)
-    return fig
+        _high_contrast(spec)
+    return go.Figure(spec, _validate=False)
 
 
-def _raise(font, min_px: int) -> None:
+def _child(parent: dict, name: str) -> dict:
+    """parent[name], made an empty dict where it is not set (plotly's objects answer every property the same way)."""
+    value = parent.get(name)
+    if not isinstance(value, dict):
+        value = parent[name] = {}
+    return value
+
+
+def _has(trace: dict, prop: str) -> bool:
+    """Whether plotly's trace type (scatter when unnamed) has this property."""
+    return prop in _trace_props(trace.get("type", "scatter"))
+
+
+@functools.cache
+def _trace_props(trace_type: str) -> frozenset[str]:
+    import plotly.graph_objects as go
+    from plotly.validator_cache import ValidatorCache
+
+    class_name = ValidatorCache.get_validator("", "data").class_strs_map[trace_type]
+    return frozenset(getattr(go, class_name)._valid_props)
+
+
+def _raise(font: dict, min_px: int) -> None:
     """Raise one font's size (a number, or one per point) to min_px; unset counts as plotly's default."""
-    size = font.size
-    if isinstance(size, (list, tuple)):
-        font.size = [max(s if s is not None else PLOTLY_DEFAULT_PX, min_px) for s in size]
+    size = font.get("size")
+    if isinstance(size, (list, tuple)) or hasattr(size, "tolist"):
+        font["size"] = [max(s if s is not None else PLOTLY_DEFAULT_PX, min_px) for s in list(size)]
     elif size is None or size < min_px:
-        font.size = min_px
+        font["size"] = min_px
 
 
-def _axes(fig: go.Figure) -> list:
-    """Every cartesian axis: those in the layout, and those a trace refers to that the layout has not named yet."""
-    for trace in fig.data:
+_AXIS = re.compile(r"([xy])axis(\d*)")
+
+
+def _axes(spec: dict) -> list[dict]:
+    """Every cartesian axis: x and y (which plotly always draws for cartesian traces), those the layout names, and
+    those a trace refers to ("x2") that the layout has not named yet."""
+    layout = spec["layout"]
+    names = {"xaxis", "yaxis"} | {name for name in layout if _AXIS.fullmatch(name)}
+    for trace in spec.get("data", []):
         for letter in ("x", "y"):
-            ref = getattr(trace, f"{letter}axis", None)
-            name = ref.replace(letter, f"{letter}axis", 1) if ref else None
-            if name and name not in fig.layout:
-                fig.layout[name] = {}
-    return [*fig.select_xaxes(), *fig.select_yaxes()]
+            ref = trace.get(f"{letter}axis")
+            if ref:
+                names.add(ref.replace(letter, f"{letter}axis", 1))
+    ordered = sorted(names, key=lambda n: (n[0], int(_AXIS.fullmatch(n).group(2) or 1)))  # as plotly lists them
+    return [_child(layout, name) for name in ordered]
 
 
-def _colorbars(fig: go.Figure) -> list:
+def _colorbars(spec: dict) -> list[dict]:
     """Every colorbar: of each shared colour axis, of each trace with its own scale, of marker colour scales."""
-    names = {name for name in fig.layout.to_plotly_json() if re.fullmatch(r"coloraxis\d*", name)}
-    names |= {trace.coloraxis for trace in fig.data if "coloraxis" in trace and trace.coloraxis}
-    bars = [fig.layout[name].colorbar for name in sorted(names)]
-    for trace in fig.data:
-        if "colorbar" in trace and not ("coloraxis" in trace and trace.coloraxis):
-            bars.append(trace.colorbar)
-        marker = getattr(trace, "marker", None)
-        if marker is not None and "colorbar" in marker and marker.showscale:
-            bars.append(marker.colorbar)
+    layout = spec["layout"]
+    traces = spec.get("data", [])
+    names = {name for name in layout if re.fullmatch(r"coloraxis\d*", name)}
+    names |= {trace["coloraxis"] for trace in traces if trace.get("coloraxis")}
+    bars = [_child(_child(layout, name), "colorbar") for name in sorted(names)]
+    for trace in traces:
+        if _has(trace, "colorbar") and not trace.get("coloraxis"):
+            bars.append(_child(trace, "colorbar"))
+        marker = trace.get("marker")
+        if isinstance(marker, dict) and marker.get("showscale"):
+            bars.append(_child(marker, "colorbar"))
     return bars
 
 
-def _high_contrast(fig: go.Figure) -> None:
+def _high_contrast(spec: dict) -> None:
     text, background = HIGH_CONTRAST["text"], HIGH_CONTRAST["background"]
-    layout = fig.layout
+    layout = spec["layout"]
     layout.update(paper_bgcolor=background, plot_bgcolor=background)
-    layout.font.color = text
-    layout.title.font.color = text
-    for axis in _axes(fig):
+    _child(layout, "font")["color"] = text
+    _child(_child(layout, "title"), "font")["color"] = text
+    for axis in _axes(spec):
         axis.update(color=text, linecolor=text, tickcolor=text, gridcolor=HIGH_CONTRAST["grid"], showline=True)
-        axis.tickfont.color = text
-        axis.title.font.color = text
-    layout.legend.font.color = text
-    layout.legend.title.font.color = text
-    for colorbar in _colorbars(fig):
-        colorbar.tickfont.color = text
-        colorbar.title.font.color = text
-        colorbar.outlinecolor = text
-    for annotation in layout.annotations:
-        colour = annotation.font.color
+        _child(axis, "tickfont")["color"] = text
+        _child(_child(axis, "title"), "font")["color"] = text
+    legend = _child(layout, "legend")
+    _child(legend, "font")["color"] = text
+    _child(_child(legend, "title"), "font")["color"] = text
+    for colorbar in _colorbars(spec):
+        _child(colorbar, "tickfont")["color"] = text
+        _child(_child(colorbar, "title"), "font")["color"] = text
+        colorbar["outlinecolor"] = text
+    for annotation in layout.get("annotations", []):
+        colour = annotation.get("font", {}).get("color")
         if colour is not None and _is_light(colour):
-            annotation.bgcolor = text  # light text drawn on a coloured shape: give it a black box to stand on
-        elif annotation.bgcolor is None or contrast_ratio(text, annotation.bgcolor) < AAA_CONTRAST:
-            annotation.font.color = text
-            annotation.bgcolor = None
-    for trace in fig.data:
+            annotation["bgcolor"] = text  # light text drawn on a coloured shape: give it a black box to stand on
+        elif annotation.get("bgcolor") is None or contrast_ratio(text, annotation["bgcolor"]) < AAA_CONTRAST:
+            _child(annotation, "font")["color"] = text
+            annotation.pop("bgcolor", None)
+    for trace in spec.get("data", []):
         # Text on bars and lines sits on the white background: black. A heatmap's cell numbers keep plotly's
         # automatic colour, chosen per cell against that cell's colour.
-        if "textfont" in trace and trace.type != "heatmap":
-            trace.textfont.color = text
+        if _has(trace, "textfont") and trace.get("type", "scatter") != "heatmap":
+            _child(trace, "textfont")["color"] = text
 
 
 # ---- WCAG 2 contrast ------------------------------------------------------------------------------------------
