@@ -9,6 +9,8 @@ computed there.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 
 import numpy as np
@@ -69,19 +71,46 @@ def _cell_numbers(values: np.ndarray, future: np.ndarray, lang: str = "en", size
     return {"text": text, "texttemplate": "%{text}", **({"textfont": {"size": size}} if size else {})}
 
 
-def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True,
-                   hide_x: tuple[int, ...] = (), hide_y: tuple[int, ...] = ()) -> None:
-    """Token categories, in prompt order, on every axis pair the traces use (queries top to bottom). hide_x/hide_y:
-    subplots (numbered row by row from 1, as make_subplots numbers their axes) whose tick labels are left off. One
-    update_layout call: update_xaxes/update_yaxes scan every subplot's axes and cost ~15 ms each on four panels."""
+def _category_axis_settings(labels: list[str], show_labels: bool, n: int, hide_x: tuple[int, ...] = (),
+                            hide_y: tuple[int, ...] = ()) -> dict[str, dict]:
+    """Layout settings of subplot n's axes (numbered row by row from 1, as make_subplots numbers them): token
+    categories in prompt order, queries top to bottom; tick labels left off for the subplots in hide_x/hide_y."""
+    suffix = "" if n == 1 else str(n)
+    return {f"xaxis{suffix}": dict(type="category", categoryorder="array", categoryarray=labels,
+                                   showticklabels=show_labels and n not in hide_x, tickangle=-45),
+            f"yaxis{suffix}": dict(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
+                                   showticklabels=show_labels and n not in hide_y)}
+
+
+def _category_axes(fig: go.Figure, labels: list[str], show_labels: bool = True) -> None:
+    """Token categories on every axis pair the traces use, in one update_layout call: update_xaxes/update_yaxes
+    scan every subplot's axes and cost ~15 ms each on four panels."""
     layout = {}
     for n in sorted({int((trace.xaxis or "x")[1:] or 1) for trace in fig.data}):
-        suffix = "" if n == 1 else str(n)
-        layout[f"xaxis{suffix}"] = dict(type="category", categoryorder="array", categoryarray=labels,
-                                        showticklabels=show_labels and n not in hide_x, tickangle=-45)
-        layout[f"yaxis{suffix}"] = dict(type="category", categoryorder="array", categoryarray=labels,
-                                        autorange="reversed", showticklabels=show_labels and n not in hide_y)
+        layout.update(_category_axis_settings(labels, show_labels, n))
     fig.update_layout(layout)
+
+
+@functools.cache
+def _grid_template(rows: int, cols: int, horizontal_spacing: float, vertical_spacing: float) -> dict:
+    """make_subplots' layout of a grid (each subplot's axes, domains and anchors; one title annotation each), made
+    once: building it takes ~25 ms, a copy ~0.1 ms."""
+    return make_subplots(rows=rows, cols=cols, subplot_titles=["?"] * (rows * cols), horizontal_spacing=horizontal_spacing,
+                         vertical_spacing=vertical_spacing).to_dict()["layout"]
+
+
+def _grid_layout(rows: int, cols: int, titles: list[str], **spacing) -> dict:
+    """A fresh copy of _grid_template's layout with these subplot titles (row by row), for go.Figure(layout=...)."""
+    layout = copy.deepcopy(_grid_template(rows, cols, spacing["horizontal_spacing"], spacing["vertical_spacing"]))
+    for annotation, title in zip(layout["annotations"], titles):
+        annotation["text"] = title
+    return layout
+
+
+def _grid_axes(n: int) -> dict:
+    """A trace's axis references for subplot n of a grid (row by row from 1)."""
+    suffix = "" if n == 1 else str(n)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
 # ---- masks ----------------------------------------------------------------------------------------------------
@@ -110,21 +139,22 @@ def _mask_trace(mask: np.ndarray, x: list[str], y: list[str], parts: np.ndarray 
                       hovertemplate=_cell_hover("%{customdata}", lang), **text, **axes)
 
 
-def _token_axis_titles(fig: go.Figure, lang: str) -> None:
-    """Keys (columns): the tokens looked at; queries (rows): the tokens looking."""
-    fig.update_layout(xaxis_title=t("viz.axis.key_token", lang), yaxis_title=t("viz.axis.query_token", lang))
+def _token_map_layout(labels: list[str], lang: str, **more) -> dict:
+    """The layout of one token x token map: token categories on both axes, keys (columns: the tokens looked at) and
+    queries (rows: the tokens looking), a side that grows with the tokens shown. For go.Figure(layout=...): one
+    validated pass, instead of three update calls that each cost a few ms."""
+    layout = _category_axis_settings(labels, True, 1)
+    layout["xaxis"]["title"] = t("viz.axis.key_token", lang)
+    layout["yaxis"]["title"] = t("viz.axis.query_token", lang)
+    return {**layout, "font": FONT, "height": 200 + 28 * min(len(labels), 24), **more}
 
 
 @localized_figure
 def causal_mask_figure(mask: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
     """The causal mask M [T, T] that attention adds to the scores, with token labels: 0 allowed, −∞ future."""
     m = _numpy(mask)
-    fig = go.Figure(_mask_trace(m, labels, labels[:m.shape[0]], lang=lang))
-    _category_axes(fig, labels)
-    _token_axis_titles(fig, lang)
-    side = 200 + 28 * min(len(labels), 24)
-    fig.update_layout(font=FONT, height=side, title=t("viz.attention.causal_mask.title", lang))
-    return fig
+    return go.Figure(_mask_trace(m, labels, labels[:m.shape[0]], lang=lang),
+                     layout=_token_map_layout(labels, lang, title=t("viz.attention.causal_mask.title", lang)))
 
 
 @localized_figure
@@ -167,14 +197,10 @@ def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *
     future = future_cells(*z.shape)
     weight = t("viz.label.weight", lang)
     numbers = _cell_numbers(z, future, lang) if len(labels) <= MAX_CELL_NUMBERS else {}
-    fig = go.Figure([_masked_trace(future, labels, lang),
-                     _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight),
-                                   **numbers)])
-    _category_axes(fig, labels)
-    _token_axis_titles(fig, lang)
-    side = 200 + 28 * min(len(labels), 24)
-    fig.update_layout(title=title, font=FONT, height=side)
-    return fig
+    return go.Figure([_masked_trace(future, labels, lang),
+                      _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight),
+                                    **numbers)],
+                     layout=_token_map_layout(labels, lang, title=title))
 
 
 @localized_figure
@@ -238,23 +264,26 @@ def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: in
         value_range = t("viz.attention.steps.range", lang, low=number(finite.min(), ".2f", lang=lang),
                         high=number(finite.max(), ".2f", lang=lang))
         titles.append(f"{name}<br><sub>{value_range}</sub>")
-    fig = make_subplots(rows=2, cols=2, subplot_titles=titles, horizontal_spacing=0.06, vertical_spacing=0.12)
     # Four panels side by side in pairs: numbers only while a score such as -12.34 fits its cell at 14 px (the least
     # a projector's back row reads; readable() raises smaller type to it), half as many tokens as one heatmap holds.
     numbers = T <= MAX_CELL_NUMBERS // 2
+    traces = []
     for i, (key, _, mask, what, axis) in enumerate(panels):
-        r, c = i // 2 + 1, i % 2 + 1
         values = _numpy(steps[key])
+        on = _grid_axes(i + 1)
         if mask.any():
-            fig.add_trace(_masked_trace(mask, labels, lang), r, c)
-        fig.add_trace(_values_trace(values, mask, labels, what, lang, coloraxis=axis,
-                                    **(_cell_numbers(values, mask, lang) if numbers else {})), r, c)
+            traces.append(_masked_trace(mask, labels, lang, **on))
+        traces.append(_values_trace(values, mask, labels, what, lang, coloraxis=axis, **on,
+                                    **(_cell_numbers(values, mask, lang) if numbers else {})))
+    layout = _grid_layout(2, 2, titles, horizontal_spacing=0.06, vertical_spacing=0.12)
     # Token labels on the outer edges only: the four panels share their rows (queries) and columns (keys).
-    _category_axes(fig, labels, show_labels=T <= 16, hide_x=(1, 2), hide_y=(2, 4))  # ticks on the outer edges
+    for n in range(1, 5):
+        for name, settings in _category_axis_settings(labels, T <= 16, n, hide_x=(1, 2), hide_y=(2, 4)).items():
+            layout[name].update(settings)
     diverging = dict(colorscale="RdBu_r", cmid=0, showscale=False)
-    fig.update_layout(font=FONT, height=260 + 2 * (18 * min(T, 24) + 120), margin=dict(t=110),
-                      coloraxis=diverging, coloraxis2=diverging, coloraxis3=dict(cmin=0, cmax=1, showscale=False))
-    return fig
+    layout.update(font=FONT, height=260 + 2 * (18 * min(T, 24) + 120), margin=dict(t=110),
+                  coloraxis=diverging, coloraxis2=diverging, coloraxis3=dict(cmin=0, cmax=1, showscale=False))
+    return go.Figure(data=traces, layout=layout)  # validated once, in one pass
 
 
 # ---- the attention sink -----------------------------------------------------------------------------------------
