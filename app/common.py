@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,20 +250,25 @@ class Current:
     def pieces(self) -> list[str]:
         return self.tok.pieces(self.ids)
 
-    def run(self, fn, *args, **kwargs):
-        """fn(*args, **kwargs), a call that runs the model, in this model's queue: a student generating many
-        tokens on a shared GPU delays the others by one call at a time, never locks them out. It is this session's
-        one job (SessionJobs): a click while the previous one still runs waits for it, and a session that has
-        started its share of jobs lately waits, with a message, before its next."""
+    @contextmanager
+    def job(self):
+        """The block as this session's one model job (SessionJobs): a click while the previous job still runs waits
+        for it, and a session that has started its share of jobs lately waits, with a message, before its next.
+        A long job (the KV-cache demo) holds it once and takes its turns in the model's queue inside."""
         jobs = session_jobs()
-        if jobs.busy or jobs.wait_s() > 0:
-            notice = st.empty()
+        notice = st.empty() if jobs.busy or jobs.wait_s() > 0 else None
+        if notice is not None:
             notice.info(say("serving.wait_your_turn"))
-        else:
-            notice = None
-        with jobs.job(), self.served.turns.take():
+        with jobs.job():
             if notice is not None:
                 notice.empty()
+            yield
+
+    def run(self, fn, *args, **kwargs):
+        """fn(*args, **kwargs), a call that runs the model, as this session's job and in this model's queue: a
+        student generating many tokens on a shared GPU delays the others by one call at a time, never locks them
+        out."""
+        with self.job(), self.served.turns.take():
             return fn(*args, **kwargs)
 
     def cached(self, what: str, *depends_on, compute, per_prompt: bool = True):

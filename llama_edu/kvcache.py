@@ -184,10 +184,13 @@ def decode_speedup(with_cache: DecodeRun, without_cache: DecodeRun) -> float:
 
 
 @torch.inference_mode()
-def decode_steps(model: Transformer, prompt_ids: list[int], n_new: int, tries: int = DEMO_TRIES):
+def decode_steps(model: Transformer, prompt_ids: list[int], n_new: int, tries: int = DEMO_TRIES, *,
+                 each_try: bool = False):
     """Greedy generation of n_new tokens with a KV cache and without one, one step of each per iteration: yields
     (with_cache, without_cache), the two runs so far, after every step. A caller that runs each step as its own
-    call (the app, in the model's queue) lets other students' calls go between them.
+    call (the app, in the model's queue) lets other students' calls go between them. each_try=True also yields
+    None after every try but a step's last: each call then runs one pass of each path (a tenth of a second on the
+    tiny model at 256 tokens, where a step of five tries is half a second), and others wait behind that.
 
     What is measured: the one forward pass each step needs, `tries` times, on one CPU thread (llama_edu.timing);
     the step's time is the median of its tries. The two paths alternate try by try, so a change in machine load
@@ -206,8 +209,10 @@ def decode_steps(model: Transformer, prompt_ids: list[int], n_new: int, tries: i
     with_cache, without_cache = DecodeRun(), DecodeRun()
     for _ in range(n_new):
         cached_ms, full_ms = [], []
-        with one_cpu_thread(device):
-            for _ in range(max(1, tries)):
+        for attempt in range(max(1, tries)):
+            if each_try and attempt:
+                yield None  # between two tries: the caller may let others use the model
+            with one_cpu_thread(device):  # set and restored per try: the thread count is the whole process's
                 step_cache = copy.deepcopy(cache)  # [B, Hkv, max_len, hd] per layer, as before this step
                 cached_logits, ms = timed_ms(partial(model, cached_input, cache=step_cache, last_only=True), device)
                 cached_ms.append(ms)

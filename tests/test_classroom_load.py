@@ -27,6 +27,14 @@ def test_three_students_at_once_each_see_their_own_map(load, capsys):
     assert "6 sessions, 6 saw their own correct attention map" in out and "PASS" in out
 
 
+def test_students_opening_pages_beside_demos_do_not_wait_for_a_whole_demo(load, capsys):
+    """Through the balancer and two replicas: two students press the KV-cache demo while two open the Attention
+    page; the tool fails if an opener waited as long as a demo takes."""
+    assert load.main(["--students", "4", "--kv-pressers", "2", "--rounds", "1", "--max-growth-mb", "512"]) == 0
+    out = capsys.readouterr().out
+    assert "2 sessions, 2 saw their own correct attention map" in out and "2 KV-cache demo presses" in out
+
+
 def test_the_check_catches_a_map_from_another_session(load):
     """Cross-talk detection must be able to fail: a visit that received its neighbour's heatmap is refused."""
     reference = load.Reference()

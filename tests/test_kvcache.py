@@ -122,6 +122,18 @@ def test_decode_steps_hands_back_both_runs_after_every_step(gqa_model):
     assert with_cache.tokens == list(le.generate(gqa_model, [1, 7, 30], 4))
 
 
+def test_each_try_pauses_between_tries_and_chooses_the_same_tokens(gqa_model):
+    """each_try=True: a None between two tries of a step (the app lets others use the model there), the runs after
+    a step's last try, and the same tokens and work as one call per step."""
+    calls = list(kvcache.decode_steps(gqa_model, [1, 7, 30], 3, tries=3, each_try=True))
+    assert [c is None for c in calls] == [True, True, False] * 3
+    with_cache, without_cache = calls[-1]
+    assert all(len(tries) == 3 for tries in with_cache.tries_ms + without_cache.tries_ms)
+    reference = kvcache.compare_decoding(gqa_model, [1, 7, 30], 3, tries=1)
+    assert (with_cache.tokens, without_cache.tokens) == (reference[0].tokens, reference[1].tokens)
+    assert with_cache.tokens_processed == reference[0].tokens_processed
+
+
 def test_timing_leaves_the_callers_thread_count_as_it_was(gqa_model):
     before = torch.get_num_threads()
     kvcache.compare_decoding(gqa_model, [1, 7, 30], 2, tries=1)

@@ -59,9 +59,12 @@ VERBS = ["sat", "ran", "slept", "jumped", "waited", "sang"]
 PLACES = ["mat", "hill", "roof", "bed", "road", "box"]
 
 
+TEMPLATES = ["The {a} {v} on the {p}", "A {a} {v} by the {p}", "The old {a} {v} near the {p}"]
+
+
 def prompts(n: int) -> list[str]:
-    """n different prompts (up to 360), in the tiny model's vocabulary."""
-    all_prompts = [f"The {a} {v} on the {p}" for p in PLACES for v in VERBS for a in ANIMALS]
+    """n different prompts (up to 1,080), in the tiny model's vocabulary."""
+    all_prompts = [t.format(a=a, v=v, p=p) for t in TEMPLATES for p in PLACES for v in VERBS for a in ANIMALS]
     if n > len(all_prompts):
         raise SystemExit(f"at most {len(all_prompts)} different prompts")
     return all_prompts[:n]
@@ -357,6 +360,10 @@ def _rounds(args, reference: Reference, all_prompts: list[str], url: str, pids: 
         done = [v.latency_s for v in presses if not v.error]
         print(f"{len(presses)} KV-cache demo presses beside them: p50 {percentile(done, 50):.2f} s, "
               f"p95 {percentile(done, 95):.2f} s (the page openers' latency above is what the demo cost the others)")
+        # Fair: a student opening a page waits behind a try of a demo, never for a whole demo.
+        if lat and done and max(lat) >= percentile(done, 50):
+            problems.append(("KV-cache demo", f"a page opener waited {max(lat):.2f} s, as long as a whole demo "
+                                              f"({percentile(done, 50):.2f} s)"))
     if args.replicas:
         per_replica = {name: sum(v.replica == name for v in visits) for name in sorted({v.replica for v in visits})}
         print("students per replica (the balancer's cookie): "

@@ -100,14 +100,20 @@ def kv_live_demo(cur, key: str) -> None:
     if st.button(say("app.kvcache.run"), key=f"{key}_run", type="primary"):
         ahead = cur.served.demos.waiting
         waiting = st.info(say("app.kvcache.demos_ahead", n=ahead)) if ahead else None
-        with cur.served.demos.take():  # one demo at a time: the others' page visits wait behind one step, not ten
+        # The whole demo is this session's one job; one demo at a time, so the others' page visits wait behind one
+        # try of one demo, not behind ten demos'.
+        with cur.job(), cur.served.demos.take():
             if waiting is not None:
                 waiting.empty()
             progress = st.progress(0.0, text=say("app.kvcache.generating"))
-            steps = kvcache.decode_steps(model, prompt_ids, n_new, plan.tries)
-            for k in range(n_new):
-                runs = cur.run(next, steps)  # one step of both paths per turn in the model's queue: others go between
-                progress.progress((k + 1) / n_new, text=say("app.kvcache.generating"))
+            # One try of both paths per turn in the model's queue (each_try): others' page runs go between them.
+            steps, done = kvcache.decode_steps(model, prompt_ids, n_new, plan.tries, each_try=True), 0
+            while done < n_new:
+                with cur.served.turns.take():
+                    step = next(steps)
+                if step is not None:
+                    runs, done = step, done + 1
+                    progress.progress(done / n_new, text=say("app.kvcache.generating"))
             progress.empty()
         st.session_state[f"{key}_demo"] = (run_key, runs)
     demo = st.session_state.get(f"{key}_demo")

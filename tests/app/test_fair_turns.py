@@ -1,8 +1,9 @@
 """Fair turns on the shared model, seen from two students' sessions at once (two AppTests in one process share the
 loaded model and its queue, as thirty browser tabs on one server do).
 
-A student who presses the KV-cache demo holds the model one step at a time: a second student who opens the
-Attention page meanwhile is served between two steps and finishes long before the demo does. The load tool checks
+A student who presses the KV-cache demo holds the model one try at a time (one pass with the cache and one without):
+a second student who opens the Attention page meanwhile is served between two of them and finishes long before the
+demo does. The load tool checks
 the same through the real server and balancer (tools/classroom_load.py --kv-pressers)."""
 
 import threading
@@ -12,12 +13,12 @@ from apphelpers import assert_no_exception, open_page
 
 import llama_edu as le
 from app import common
-from llama_edu import serving
+from llama_edu import kvcache, serving
 
 N_NEW = 8  # demo steps: 8 new tokens after a 248-token prompt, each step of both paths timed 5 times
 
 
-def test_a_demo_holds_the_model_one_step_at_a_time_and_a_page_goes_between(monkeypatch):
+def test_a_demo_holds_the_model_one_try_at_a_time_and_a_page_goes_between(monkeypatch):
     turns: list[tuple[int, float, float]] = []  # (thread, start, end) of every turn in the model's queue
     take = serving.Turns.take
 
@@ -63,10 +64,11 @@ def test_a_demo_holds_the_model_one_step_at_a_time_and_a_page_goes_between(monke
         by_thread.setdefault(thread, []).append((start, end))
     demo_turns = by_thread.pop(next(t for t, _, _ in turns))  # the first turn taken was the demo's
     student_turns = [turn for spans in by_thread.values() for turn in spans]
-    # One turn per step of the demo, never the whole demo at once: between them the queue serves the others.
-    assert len(demo_turns) == N_NEW
+    # One turn per try of each step, never a step or the whole demo at once: between them the queue serves others.
+    assert len(demo_turns) == N_NEW * kvcache.DEMO_TRIES
     assert student_turns, "the student's page ran no model job"
     assert min(start for start, _ in student_turns) < demo_turns[-1][0]  # served between two of the demo's steps
     assert finished["student"] < finished["demo"]
-    # The wait a step can cause: each step is short (measured ~0.3-0.6 s on 2 busy cores for the tiny model).
-    assert max(end - start for start, end in demo_turns) < 2.0
+    # The wait a turn of the demo can cause: one try, ~0.1 s on 2 busy cores for the tiny model (a step of five
+    # tries took 0.3-0.6 s). The bound is loose for a busy machine; a whole step per turn would break the count.
+    assert max(end - start for start, end in demo_turns) < 1.0
