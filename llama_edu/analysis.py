@@ -58,11 +58,34 @@ _VERBS = ["sat", "ran", "jumped", "slept", "laughed", "sang", "smiled", "played"
 
 
 def subject_verb_probes() -> list[tuple[str, str, str]]:
-    """(sentence, subject word, verb word) triples like ("The cat in the garden sat down.", "cat", "sat")."""
+    """(sentence, subject word, verb word) triples like ("The cat in the garden sat down.", "cat", "sat").
+
+    Every one starts "The <subject>": the subject is always the first noun, at position 2 (after `<s>` and "The").
+    A head that looks from the verb at position 2, or at the first noun, scores here like a subject head; for that
+    see moved_subject_probes."""
     probes = []
     for i, (subject, detour) in enumerate(itertools.product(_SUBJECTS, _DETOURS)):
         verb = _VERBS[i % len(_VERBS)]
         probes.append((f"The {subject} {detour} {verb} down.", subject, verb))
+    return probes
+
+
+# The same subjects, detours and verbs, moved behind an opening that names another noun first (the "first noun": a
+# person or the rain, at position 2 or 3), so the subject sits at position 5, 6, 7 or 9 and is never the first noun.
+# Verb and subject are as far apart as in subject_verb_probes (4 or 5 tokens): only the subject's place changes.
+_OPENINGS = [("The boy said the", "boy"), ("The girl saw that the", "girl"), ("After the rain stopped, the", "rain"),
+             ("While the man read a book, the", "man")]
+_MOVED_SUBJECTS = ["cat", "dog", "bird", "rabbit"]  # the first four of _SUBJECTS that no opening names
+
+
+def moved_subject_probes() -> list[tuple[str, str, str, str]]:
+    """(sentence, subject, verb, first noun) like ("The girl saw that the dog from the big farm sang.", "dog", "sang",
+    "girl"): 4 openings x 4 subjects, each opening and each subject with every detour once."""
+    probes = []
+    for i, (opening, first_noun) in enumerate(_OPENINGS):
+        for j, subject in enumerate(_MOVED_SUBJECTS):
+            detour, verb = _DETOURS[(i + j) % len(_DETOURS)], _VERBS[(i * len(_MOVED_SUBJECTS) + j) % len(_VERBS)]
+            probes.append((f"{opening} {subject} {detour} {verb}.", subject, verb, first_noun))
     return probes
 
 
@@ -94,15 +117,17 @@ class HeadRole:
 
 ROLE_MEASURES = {"previous token": "previous_token", "first token (attention sink)": "first_token",
                  "own token": "self_token", "subject of the verb": "subject_of_verb"}
+# A role whose measure a simpler habit can fake, and the measures of those habits on the same sentences (the
+# controls): a head has the role only if its measure beats each control that `measures` holds by CONTROL_MARGIN.
+ROLE_CONTROLS = {"subject of the verb": ("first_noun", "token_before_verb")}
+CONTROL_MARGIN = 0.2
 
 
 @torch.no_grad()
 def measure_heads(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
-    """Every head's measures averaged over texts, plus attention from each probe verb to its subject.
-    Returns {measure: [n_layers, n_heads]}."""
-    result = pattern_measures(model, tok, texts)
-    result["subject_of_verb"] = subject_of_verb(model, tok)
-    return result
+    """Every head's measures averaged over texts, plus attention from each probe verb to its subject and to the
+    subject's controls (subject_scores).   Returns {measure: [n_layers, n_heads]}."""
+    return pattern_measures(model, tok, texts) | subject_scores(model, tok)
 
 
 def batched_patterns(model, id_lists: list[list[int]]) -> list[list[torch.Tensor]]:
@@ -130,23 +155,59 @@ def pattern_measures(model, tok, texts: list[str]) -> dict[str, torch.Tensor]:
     return {m: t / len(texts) for m, t in totals.items()}
 
 
+def _mean_attention(model, tok, sentences: list[str], places: list[tuple[int, list[int]]]) -> list[torch.Tensor]:
+    """For each sentence a query position and key positions: the attention from the query to each key, averaged over
+    the sentences, from one batched run.   -> one [n_layers, n_heads] per key slot"""
+    patterns = batched_patterns(model, [tok.encode(sentence) for sentence in sentences])
+    totals = [torch.zeros(model.cfg.n_layers, model.cfg.n_heads) for _ in places[0][1]]
+    for (query, keys), layers in zip(places, patterns):
+        for i, pattern in enumerate(layers):  # [H, T, T]
+            for total, key in zip(totals, keys):
+                total[i] += pattern[:, query, key].float().cpu()
+    return [total / len(sentences) for total in totals]
+
+
 @torch.no_grad()
-def subject_of_verb(model, tok) -> torch.Tensor:
-    """Attention from each probe sentence's verb to the last token of its subject, averaged.   -> [n_layers, n_heads]"""
-    probes = subject_verb_probes()
-    places = [(word_token_positions(tok, sentence, verb)[0], word_token_positions(tok, sentence, noun)[1])
-              for sentence, noun, verb in probes]  # (verb position, subject position)
-    patterns = batched_patterns(model, [tok.encode(sentence) for sentence, _, _ in probes])
-    subject = torch.zeros(model.cfg.n_layers, model.cfg.n_heads)
-    for (verb_pos, noun_pos), layers in zip(places, patterns):
-        for i, pattern in enumerate(layers):
-            subject[i] += pattern[:, verb_pos, noun_pos].float().cpu()
-    return subject / len(probes)
+def subject_scores(model, tok, probes: list[tuple[str, str, str, str]] | None = None) -> dict[str, torch.Tensor]:
+    """Attention from each probe's verb (its first token) to its subject (the subject's last token), and to what a
+    head with a simpler habit would look at instead, averaged over probes (default: moved_subject_probes), from one
+    batched run.   -> {measure: [n_layers, n_heads]} for
+        subject_of_verb     the subject
+        first_noun          the sentence's first noun (its last token): where subject_verb_probes put the subject,
+                            at position 2; in the moved probes another noun, at position 2 or 3
+        token_before_verb   the token just before the verb (in the probes the last noun of the detour, "garden")
+    first_noun and token_before_verb are the controls (ROLE_CONTROLS): a head that looks at position 2, at the
+    first noun or one token back scores there, not only on subject_of_verb. find_head_roles names a subject head
+    only if its subject score beats both controls by CONTROL_MARGIN. (In subject_verb_probes the first noun is the
+    subject: there the first_noun control equals the subject score, and no head can pass it.)"""
+    probes = probes or moved_subject_probes()
+    places = []
+    for sentence, subject, verb, first_noun in probes:
+        verb_pos = word_token_positions(tok, sentence, verb)[0]
+        places.append((verb_pos, [word_token_positions(tok, sentence, subject)[1],
+                                  word_token_positions(tok, sentence, first_noun)[1], verb_pos - 1]))
+    scores = _mean_attention(model, tok, [sentence for sentence, *_ in probes], places)
+    return dict(zip(("subject_of_verb", "first_noun", "token_before_verb"), scores))
+
+
+@torch.no_grad()
+def subject_of_verb(model, tok, probes: list[tuple] | None = None) -> torch.Tensor:
+    """Attention from each probe's verb (its first token) to the last token of its subject, averaged.
+    -> [n_layers, n_heads]
+
+    probes: (sentence, subject, verb, ...) tuples; by default moved_subject_probes, where the subject is not the
+    first noun. (In subject_verb_probes it always is: there a head that looks at position 2 scores as well.)"""
+    probes = probes or moved_subject_probes()
+    places = [(word_token_positions(tok, sentence, verb)[0], [word_token_positions(tok, sentence, subject)[1]])
+              for sentence, subject, verb, *_ in probes]
+    return _mean_attention(model, tok, [sentence for sentence, *_ in probes], places)[0]
 
 
 def find_head_roles(measures: dict[str, torch.Tensor], threshold: float = 0.2) -> list[HeadRole]:
     """The strongest heads for each job (at most 3 per role, each above threshold), strongest first; a role whose
-    measure is missing from `measures` is skipped.
+    measure is missing from `measures` is skipped. Where `measures` also holds the role's controls (ROLE_CONTROLS: for
+    the subject, verb -> first noun and verb -> the token before it), a head needs a measure at least CONTROL_MARGIN
+    above each of them.
 
     Averages over every position dilute jobs that only some tokens trigger (a verb looking at its subject), so
     scores well below 1 can still mark a head that does the job sharply where it applies."""
@@ -155,8 +216,12 @@ def find_head_roles(measures: dict[str, torch.Tensor], threshold: float = 0.2) -
         if measure not in measures:  # e.g. one prompt's measures, without the probe sentences' subject_of_verb
             continue
         values = measures[measure]
-        ranked = sorted(((float(values[l, h]), l, h) for l in range(values.shape[0]) for h in range(values.shape[1])),
-                        reverse=True)
+        beats = torch.ones_like(values, dtype=torch.bool)
+        for control in ROLE_CONTROLS.get(role, ()):
+            if control in measures:
+                beats &= values - measures[control] >= CONTROL_MARGIN
+        ranked = sorted(((float(values[l, h]), l, h) for l in range(values.shape[0]) for h in range(values.shape[1])
+                         if beats[l, h]), reverse=True)
         roles += [HeadRole(l, h, role, v) for v, l, h in ranked[:3] if v >= threshold]
     return roles
 

@@ -120,19 +120,25 @@ def test_lesson_11_clipping_keeps_one_huge_batch_out_of_adams_running_averages()
 
 # ---- 2 and 3. lesson 7: previous token on the default prompt, subject on the probe sentences --------------------------
 def test_lesson_7_the_subject_head_is_measured_where_the_subject_is_not_the_previous_token():
-    """In every probe sentence the subject ends 4 or 5 tokens before its verb (so subject_of_verb cannot score a
-    previous-token head), and the head the lesson names, L4H4, sends more from the verb to the subject than to the
-    token just before the verb. (On "The cat sat on the mat", "cat" is both the subject of "sat" and its previous
-    token: the lesson does not use that prompt for the subject head.)"""
+    """In every probe sentence, the 32 that start with the subject and the 16 moved ones, the subject ends 4 or 5
+    tokens before its verb (so subject_of_verb cannot score a previous-token head), and on the 32 the head the
+    lesson names, L4H4, sends more from the verb to the subject than to the token just before the verb. (On "The
+    cat sat on the mat", "cat" is both the subject of "sat" and its previous token: the lesson does not use that
+    prompt for the subject head. On the moved probes L4H4 sends more to the token before the verb: lesson 7 says
+    so, tests/test_lesson_numbers.py checks it.)"""
     model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
     probes = analysis.subject_verb_probes()
+    moved = [(s, noun, verb) for s, noun, verb, _ in analysis.moved_subject_probes()]
+    for probe_set in (probes, moved):
+        places = [(analysis.word_token_positions(tok, s, verb)[0], analysis.word_token_positions(tok, s, noun)[1])
+                  for s, noun, verb in probe_set]
+        assert {verb - noun for verb, noun in places} == {4, 5}
     places = [(analysis.word_token_positions(tok, s, verb)[0], analysis.word_token_positions(tok, s, noun)[1])
               for s, noun, verb in probes]
-    assert {verb - noun for verb, noun in places} == {4, 5}
     patterns = analysis.batched_patterns(model, [tok.encode(s) for s, _, _ in probes])
     to_subject = sum(layers[4][4, verb, noun] for (verb, noun), layers in zip(places, patterns)) / len(probes)
     to_previous = sum(layers[4][4, verb, verb - 1] for (verb, _), layers in zip(places, patterns)) / len(probes)
-    assert float(to_subject) == pytest.approx(float(analysis.subject_of_verb(model, tok)[4, 4]), abs=1e-6)
+    assert float(to_subject) == pytest.approx(float(analysis.subject_of_verb(model, tok, probes)[4, 4]), abs=1e-6)
     assert to_subject > to_previous
     english, german_text = step("attention", "A head with a job: the previous token")
     assert "pick layer 4, head 4" in english and "sat on the mat" not in english.split("pick layer 4, head 4")[1]

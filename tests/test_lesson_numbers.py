@@ -169,7 +169,7 @@ def test_lesson_7_l4h4_finds_the_subject_on_the_probe_sentences(tiny):
     assert "five steps back" in english and "fünf Schritte zurück" in german_text
     assert_quoted(f2(row[cat]), texts)
     assert_quoted(f2(row[hat]), texts)
-    subject = analysis.subject_of_verb(model, tok)  # [L, H], over the probe sentences
+    subject = analysis.subject_of_verb(model, tok, probes)  # [L, H], over the 32 sentences that start "The <subject>"
     L, H = subject.shape
     ranked = sorted(((float(subject[l, h]), l, h) for l in range(L) for h in range(H)), reverse=True)[:3]
     assert [(l, h) for _, l, h in ranked] == [(4, 4), (4, 7), (3, 1)]
@@ -184,6 +184,64 @@ def test_lesson_7_l4h4_finds_the_subject_on_the_probe_sentences(tiny):
     garden = at(tiny, GARDEN, "garden")
     assert int(row.argmax()) == garden and row[garden] > 5 * row[at(tiny, GARDEN, "cat")]  # "not at 'cat'"
     assert_quoted(f2(row[garden]), texts)
+
+
+MOVED = "The girl saw that the dog from the big farm sang."  # lessons 7 and 13 quote this moved probe
+
+
+def test_lesson_7_the_subject_moved_off_position_2(tiny):
+    """In every one of the 32 probe sentences the subject is the first noun, at position 2. On the 16 moved probes
+    ("The girl saw that the dog from the big farm sang.", subject at position 5, 6, 7 or 9) a head finds the subject
+    only if it sends at least 0.2 more from the verb to the subject than to the first noun and than to the token
+    just before the verb: L4H4 (0.31; 0.02 and 0.36), L3H1 (0.32; 0.27 before the verb) and L4H7 (0.24; 0.14 on
+    the first noun) do not, L2H0 (0.29; 0.07 and 0.07) does, just."""
+    model, tok = tiny
+    texts = step(*HEAD_WITH_A_JOB)
+    english, german_text = texts
+    probes = analysis.subject_verb_probes()
+    assert {analysis.word_token_positions(tok, s, noun)[1] for s, noun, _ in probes} == {2}
+    assert "in all 32 the subject is the first noun, at position 2" in english
+    assert "in allen 32 ist das Subjekt das erste Nomen, an Position 2" in german_text
+    moved = analysis.moved_subject_probes()
+    assert MOVED in [sentence for sentence, *_ in moved]
+    places = [(analysis.word_token_positions(tok, s, subject)[1], analysis.word_token_positions(tok, s, first)[1])
+              for s, subject, _, first in moved]  # (subject, first noun)
+    assert all(first < subject for subject, first in places)  # another noun comes first
+    where = sorted({subject for subject, _ in places})
+    assert where == [5, 6, 7, 9]
+    assert f"{len(moved)} sentences in which another noun comes first and the subject stands at position " \
+           f"{', '.join(map(str, where[:-1]))} or {where[-1]}" in english
+    assert f"{len(moved)} Sätze, in denen ein anderes Nomen zuerst kommt und das Subjekt an Position " \
+           f"{', '.join(map(str, where[:-1]))} oder {where[-1]} steht" in german_text
+    assert f'such as "{MOVED}"' in english and f"etwa „{MOVED}“" in german_text
+    assert_quoted(f"{analysis.CONTROL_MARGIN:.1f}", texts)  # "we ask for 0.2 more"
+    scores = analysis.subject_scores(model, tok)  # over the moved probes
+    subject, first, before = scores["subject_of_verb"], scores["first_noun"], scores["token_before_verb"]
+    finders = [(r.layer, r.head) for r in analysis.find_head_roles(scores) if r.role == "subject of the verb"]
+    assert finders == [(2, 0)]  # "Only L2H0 passes"
+    margin = analysis.CONTROL_MARGIN
+    s44, f44, b44 = (f2(x[4, 4]) for x in (subject, first, before))
+    assert subject[4, 4] - first[4, 4] >= margin > subject[4, 4] - before[4, 4]  # no position head, but ...
+    assert f"L4H4 does not: {s44} to the subject and only {f44} to the first noun, so it is no position head, but " \
+           f"{b44} to the token before the verb" in english
+    assert f"L4H4 tut das nicht: {german(s44)} an das Subjekt und nur {german(f44)} an das erste Nomen, er ist also " \
+           f"kein Positions-Head, aber {german(b44)} an das Token vor dem Verb" in german_text
+    s31, b31 = f2(subject[3, 1]), f2(before[3, 1])
+    s47, f47 = f2(subject[4, 7]), f2(first[4, 7])
+    assert subject[3, 1] - before[3, 1] < margin and subject[4, 7] - first[4, 7] < margin
+    assert f"Nor do L3H1 ({s31} to the subject, {b31} to the token before the verb) and L4H7 ({s47}, and {f47} to " \
+           f"the first noun)" in english
+    assert f"Ebenso wenig L3H1 ({german(s31)} an das Subjekt, {german(b31)} an das Token vor dem Verb) und L4H7 " \
+           f"({german(s47)}, und {german(f47)} an das erste Nomen)" in german_text
+    s20, f20, b20 = (f2(x[2, 0]) for x in (subject, first, before))
+    assert f20 == b20 and subject[2, 0] - max(first[2, 0], before[2, 0]) < margin + 0.05  # "0.07 to each", "just"
+    assert f"Only L2H0 passes, just: {s20} to the subject, {f20} to each of the others" in english
+    assert f"Nur L2H0 besteht, knapp: {german(s20)} an das Subjekt, je {german(f20)} an die beiden anderen" \
+        in german_text
+    # L4H4 "splits its attention between the subject and the noun just before the verb", on both probe sets.
+    templated = analysis.subject_scores(model, tok, [(s, noun, verb, noun) for s, noun, verb in probes])
+    for split in (scores, templated):
+        assert split["subject_of_verb"][4, 4] > 0.3 and split["token_before_verb"][4, 4] > 0.3
 
 
 def test_lesson_7_short_prompts_park_more_than_half_on_the_first_token(tiny, default):
@@ -327,15 +385,34 @@ def test_lesson_13_head_measures_on_the_default_prompt(tiny, default):
     assert pattern(cache, l)[h, 1, 0] / (pattern(cache, l).shape[-1] - 1) > previous[l, h] / 2
 
 
-def test_lesson_13_subject_head_on_the_probe_sentences(tiny):
-    """ "L4H4 sends 0.53 of a verb's attention to its subject" on probes like "The cat in the garden sat down." """
+def test_lesson_13_subject_heads_on_the_moved_probe_sentences(tiny):
+    """ "measured on 16 probe sentences in which another noun comes before the subject ...: L3H1 sends 0.32 of a
+    verb's attention to its subject, L4H4 0.31 and L2H0 0.29. Only L2H0 sends clearly less elsewhere (0.07 to the
+    first noun, 0.07 to the token before the verb); L4H4 sends more to the token before the verb (0.36)" """
     model, tok = tiny
-    subject = analysis.subject_of_verb(model, tok)  # [L, H]
-    layer, head = divmod(int(subject.argmax()), subject.shape[1])
-    assert GARDEN in [sentence for sentence, _, _ in analysis.subject_verb_probes()]
+    scores = analysis.subject_scores(model, tok)  # the page's last map is subject_of_verb on the same probes
+    subject, first, before = scores["subject_of_verb"], scores["first_noun"], scores["token_before_verb"]
+    torch.testing.assert_close(subject, analysis.subject_of_verb(model, tok))
+    L, H = subject.shape
+    ranked = sorted(((float(subject[l, h]), l, h) for l in range(L) for h in range(H)), reverse=True)[:3]
+    assert [(l, h) for _, l, h in ranked] == [(3, 1), (4, 4), (2, 0)]
+    (a, _, _), (b, _, _), (c, _, _) = ranked
     english, german_text = step("attention-across-layers", "How heads change from layer to layer")
-    assert f"L{layer}H{head} sends {f2(subject[layer, head])} of a verb's attention to its subject" in english
-    assert f"schickt L{layer}H{head} {german(f2(subject[layer, head]))} der Attention eines Verbs" in german_text
+    n = len(analysis.moved_subject_probes())
+    assert f'measured on {n} probe sentences in which another noun comes before the subject, such as "{MOVED}"' \
+        in english
+    assert f"an {n} Testsätzen gemessen, in denen ein anderes Nomen vor dem Subjekt steht, etwa „{MOVED}“" \
+        in german_text
+    assert f"L3H1 sends {f2(a)} of a verb's attention to its subject, L4H4 {f2(b)} and L2H0 {f2(c)}" in english
+    assert f"L3H1 schickt {german(f2(a))} der Attention eines Verbs an sein Subjekt, L4H4 {german(f2(b))} und " \
+           f"L2H0 {german(f2(c))}" in german_text
+    assert [(r.layer, r.head) for r in analysis.find_head_roles(scores)] == [(2, 0)]  # "Only L2H0"
+    f20, b20, b44 = f2(first[2, 0]), f2(before[2, 0]), f2(before[4, 4])
+    assert f"({f20} to the first noun, {b20} to the token before the verb)" in english
+    assert f"({german(f20)} an das erste Nomen, {german(b20)} an das Token vor dem Verb)" in german_text
+    assert before[4, 4] > subject[4, 4]  # "L4H4 sends more to the token before the verb"
+    assert f"L4H4 sends more to the token before the verb ({b44})" in english
+    assert f"L4H4 schickt mehr an das Token vor dem Verb ({german(b44)})" in german_text
 
 
 # ---- lesson 14: the next-token objective ----------------------------------------------------------------------------

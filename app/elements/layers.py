@@ -27,16 +27,17 @@ def prompt_rollout(cur):
     return cur.cached("rollout", compute=compute)
 
 
-def _subject_of_verb(cur):
-    """Attention from verb to subject on the probe sentences, per layer and head (one run of 32 sentences per
-    model, shared by every student); None if the tokenizer cannot place the probe words."""
+def _subject_scores(cur):
+    """Attention from verb to subject on the probe sentences whose subject is not the first noun, per layer and
+    head, with its two controls (first noun, token before the verb: analysis.subject_scores; one run of 16 sentences
+    per model, shared by every student); None if the tokenizer cannot place the probe words."""
     def measure():
         try:
-            return cur.run(analysis.subject_of_verb, cur.model, cur.tok)
+            return cur.run(analysis.subject_scores, cur.model, cur.tok)
         except ValueError:
             return None
 
-    return cur.cached("subject_of_verb", compute=measure, per_prompt=False)
+    return cur.cached("subject_scores", compute=measure, per_prompt=False)
 
 
 @element("attention_rollout")
@@ -99,9 +100,9 @@ def head_measures_grid(cur, key: str) -> None:
         return
     _, cache = cur.capture(PATTERNS)
     measures = analysis.layer_head_measures(interventions.layer_patterns(cache, cfg.n_layers))  # {m: [L, H]}
-    subject = _subject_of_verb(cur)
+    subject = _subject_scores(cur)
     if subject is not None:
-        measures["subject_of_verb"] = subject
+        measures |= subject  # the controls too: find_head_roles names a subject head only if it beats them
     roles = analysis.find_head_roles(measures)
     show_figure(viz.measures_grid(measures, T, roles, lang=lang()), key=f"{key}_grid")
     found = Markdown(", ".join(say("layers.page.role_item", layer=r.layer, head=r.head, score=r.score,

@@ -8,7 +8,7 @@ import torch
 from apphelpers import assert_no_exception, open_elements, open_page, shown, spec_array
 
 import llama_edu as le
-from llama_edu.analysis import find_head_roles, layer_head_measures, subject_of_verb
+from llama_edu.analysis import find_head_roles, layer_head_measures, subject_scores
 from llama_edu.rollout import attention_rollout, patterns_from_cache
 from llama_edu.viz.labels import token_labels
 
@@ -97,7 +97,7 @@ def test_measures_grid_shows_every_layer_and_head_and_frames_the_previous_token_
     np.testing.assert_allclose(spec_array(heatmaps[0].z), measures["entropy"].numpy(), rtol=1e-5)
     np.testing.assert_allclose(spec_array(heatmaps[3].z), measures["previous_token"].numpy(), rtol=1e-5)
     frames = {shape.name for shape in grid.layout.shapes}
-    roles = find_head_roles({**measures, "subject_of_verb": subject_of_verb(model, tok)})
+    roles = find_head_roles({**measures, **subject_scores(model, tok)})
     assert {r.role for r in roles} >= {"previous token", "subject of the verb"}  # the jobs the lessons rely on
     assert {f"L{r.layer}H{r.head}: {r.role}" for r in roles} <= frames
     caption = next(shown(c.value) for c in at.caption if c.value.startswith("Heads with a job"))
