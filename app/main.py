@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas  # noqa: F401
 import streamlit as st
 
+from app import classroom
 from app.common import display_settings, lang, language_picker, presenter_mode, say
 from app.pages import page_specs
 
@@ -35,4 +36,9 @@ for spec in page_specs():
         st.Page(f"views/{spec.path.name}", title=say(spec.title), icon=spec.icon, default=spec.default))
 
 navigation = st.navigation(sections)
+# A class the teacher leads (app/classroom.py): a QR code's link joins; a follower gets the teacher's prompt, page,
+# step and head before the page runs; the class's bar and question sit above the page.
+classroom.join_from_link()
+classroom.follow_teacher(navigation.url_path)
+classroom.class_bar()
 navigation.run()

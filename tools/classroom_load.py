@@ -80,12 +80,13 @@ class Visit:
     replica: str = ""  # the replica the balancer's cookie names ("" without a balancer)
 
 
-async def run_script(ws, widgets=(), page: str = PAGE, pressed: str = "") -> tuple[list[ForwardMsg], float]:
+async def run_script(ws, widgets=(), page: str = PAGE, pressed: str = "", query: str = "") -> tuple[list[ForwardMsg], float]:
     """Ask the server to (re)run the page, as a browser does on load and after a widget change (a text typed into a
-    widget, a button pressed); collect every message until the run finishes. Returns (messages, seconds)."""
+    widget, a button pressed); collect every message until the run finishes. query: the URL's query string (a
+    link's ?class=CODE). Returns (messages, seconds)."""
     msg = BackMsg()
     msg.rerun_script.page_name = page
-    msg.rerun_script.query_string = ""
+    msg.rerun_script.query_string = query
     for widget_id, text in widgets:
         state = msg.rerun_script.widget_states.widgets.add()
         state.id, state.string_value = widget_id, text
