@@ -3,7 +3,8 @@
 A model trained on L tokens has seen pair i of RoPE turned by angles from 0 to about L·θ_i. Pairs that turn fast
 (θ_i·L > 2π) have been all the way round, many times; pairs whose wavelength 2π/θ_i is longer than L have only seen
 a slice of the circle, and past position L they reach angles no training step ever produced. Each method below
-changes θ_i so that a context s times longer (L' = s·L) stays inside what was seen:
+changes θ_i to try to keep a context s times longer (L' = s·L) inside what was seen (NTK-aware only partly: of the
+pairs that never completed a turn, all but the slowest still reach new angles):
 
     plain                   θ_i                                       (nothing changes: extrapolation)
     position interpolation  θ_i / s                                   Chen et al. 2023: position m read as m·L/L'

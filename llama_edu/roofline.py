@@ -146,10 +146,23 @@ def prefill(cfg: ModelConfig, n_tokens: int, weight_bytes_per_value: float = 2,
                     kv_bytes=kv_cache_bytes(cfg, n_tokens, 1, kv_bytes_per_value), tokens=n_tokens)
 
 
-def bandwidth_bound(cfg: ModelConfig, gpu: GPU, weight_bytes_per_value: float = 2) -> float:
-    """Tokens per second one sequence cannot exceed on this GPU: its bandwidth over the bytes of the weights, which
-    every step must read (the cache and the arithmetic only lower it)."""
-    return gpu.bandwidth / weights_bytes(cfg, weight_bytes_per_value)
+def weights_read_per_token(cfg: ModelConfig, weight_bytes_per_value: float = 2) -> float:
+    """Bytes of weights one sequence's decode step really needs: every weight, but of the embedding table only the
+    new token's row (a lookup). A model that ties its embedding to its output layer multiplies by the whole table
+    there, so nothing is saved."""
+    unread_rows = 0 if cfg.tie_word_embeddings else cfg.vocab_size - 1
+    return weights_bytes(cfg, weight_bytes_per_value) - unread_rows * cfg.dim * weight_bytes_per_value
+
+
+def bandwidth_bound(cfg: ModelConfig, gpu: GPU, weight_bytes_per_value: float = 2,
+                    whole_embedding_table: bool = True) -> float:
+    """Tokens per second one sequence cannot exceed on this GPU at one token per step (speculative decoding, which
+    checks several guessed tokens in one pass, can beat it): its bandwidth over the bytes of the weights, which every
+    step must read (the cache and the arithmetic only lower it). The whole embedding table is counted, as
+    weights_bytes counts it, unless whole_embedding_table is False: then only the row a step looks up."""
+    read = weights_bytes(cfg, weight_bytes_per_value) if whole_embedding_table else \
+        weights_read_per_token(cfg, weight_bytes_per_value)
+    return gpu.bandwidth / read
 
 
 def compute_bound_batch(cfg: ModelConfig, gpu: GPU, context: int, weight_bytes_per_value: float = 2,

@@ -36,11 +36,17 @@ A100_BF16_PEAK_FLOPS = 312e12
 DEFAULT_UTILISATION = 0.5
 LLAMA_GPUS = 2048  # the LLaMA paper's cluster: 2,048 A100-80GB (Touvron et al. 2023, §2.4)
 
+# Llama 2 34B was trained and reported but never released, so it has no preset: its shape is Code Llama 34B's
+# params.json (Code Llama starts from Llama 2's weights; its later RoPE base does not change N), its tokens the
+# Llama 2 paper's 2.0T for every size (Touvron et al. 2023b, Table 1).
+UNRELEASED_RUNS = {"llama-2-34b": (ModelConfig(dim=8192, n_layers=48, n_heads=64, n_kv_heads=8, ffn_dim_multiplier=1.0,
+                                               max_seq_len=4096, name="llama-2-34b"), 2.0e12)}
+
 # GPU-hours on A100-80GB the papers report for pre-training each model: LLaMA (Touvron et al. 2023, Table 15) and
-# Llama 2 (Touvron et al. 2023b, Table 2). The Llama 2 34B is left out: it was not released and has no preset here.
+# Llama 2 (Touvron et al. 2023b, Table 2), the unreleased Llama 2 34B included.
 PAPER_GPU_HOURS = {
     "llama-7b": 82_432, "llama-13b": 135_168, "llama-33b": 530_432, "llama-65b": 1_022_362,
-    "llama-2-7b": 184_320, "llama-2-13b": 368_640, "llama-2-70b": 1_720_320,
+    "llama-2-7b": 184_320, "llama-2-13b": 368_640, "llama-2-34b": 1_038_336, "llama-2-70b": 1_720_320,
 }
 LLAMA_65B_TOKENS_PER_GPU_SECOND = 380  # LLaMA paper §2.4, on 2,048 A100-80GB
 LLAMA_405B_PAPER_FLOPS = 3.8e25  # the Llama 3 paper's pre-training compute of its 405B model, on 15.6T tokens
@@ -167,9 +173,17 @@ class PaperCheck:
         return self.run.tokens / (self.paper_gpu_hours * SECONDS_PER_HOUR)
 
 
+def paper_run(name: str) -> TrainingRun:
+    """A model the papers report GPU-hours for: a preset, or the unreleased Llama 2 34B (UNRELEASED_RUNS)."""
+    if name in UNRELEASED_RUNS:
+        cfg, tokens = UNRELEASED_RUNS[name]
+        return TrainingRun(name, count_parameters(cfg), float(tokens))
+    return preset_run(name)
+
+
 def paper_checks() -> list[PaperCheck]:
     """Each model whose paper reports its GPU-hours, checked against 6·N·D."""
-    return [PaperCheck(preset_run(name), hours) for name, hours in PAPER_GPU_HOURS.items()]
+    return [PaperCheck(paper_run(name), hours) for name, hours in PAPER_GPU_HOURS.items()]
 
 
 # ---- counted on the model's own code -----------------------------------------------------------------------------

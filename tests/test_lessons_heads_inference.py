@@ -146,6 +146,10 @@ def test_lesson_17_wo_is_256_by_256_and_head_3_meets_columns_96_to_127(tiny):
     english, german_text = step(HEADS, "Eight heads, one output projection")
     assert "$d_\\text{head} = 32$" in english and "$d_\\text{head} = 32$" in german_text
     assert "256 × 256 matrix" in english and "256 × 256 Einträgen" in german_text
+    # with GQA the query heads already share keys and values: it is their outputs that meet only in wo
+    assert cfg.n_kv_heads < cfg.n_heads
+    assert "the only place in the attention layer where the heads' outputs meet" in english
+    assert "Nur an dieser Stelle der Attention-Schicht kommen die Ausgaben der Heads zusammen" in german_text
     for texts_ in (step(HEADS, "One block of wo per head"), quiz(HEADS, "In the tiny model (width 256")):
         assert_quoted(str(first), texts_)
         assert_quoted(str(last), texts_)
@@ -183,7 +187,7 @@ def test_lesson_17_lengths_at_mat_in_layer_5(tiny):
     question = quiz(HEADS, "At \"mat\", the vectors of the 8 heads of layer 5")
     assert_quoted(f1(norms[5].sum()), question)
     assert_quoted(f1(out), question)
-    effect = step(HEADS, "A long vector is not an important one")
+    effect = step(HEADS, "A long vector is not necessarily an important one")
     assert_quoted(f1(norms[5, 6]), effect)
     assert_quoted(f1(norms[5, 3]), effect)
     assert 0.4 < float(norms[5, 3] / norms[5, 6]) < 0.6  # "half as much"
@@ -200,6 +204,12 @@ def test_lesson_17_switching_off_l5h3_removes_its_vector_and_moves_the_predictio
     assert model.cfg.n_layers - 1 == 5  # "Layer 5 is the last layer"
     assert_quoted(f3(check.kl_bits), texts_)
     assert f3(check.kl_bits) == f3(effects.kl_bits[5, 3])  # the element's check and the all-heads scatter agree
+    # the first "bits" of the lesson says what they measure
+    assert f"by {f3(check.kl_bits)} bits of KL divergence" in english
+    assert f"um {f3(check.kl_bits).replace('.', ',')} Bit KL-Divergenz" in german_text
+    for lang, word, first_use in (("en", "bits", "bits of KL divergence"), ("de", "Bit", "Bit KL-Divergenz")):
+        steps_text = " ".join(" ".join(step_.text.split()) for step_ in LESSONS[lang][HEADS].steps)
+        assert steps_text[re.search(rf"\b{word}\b", steps_text).start():].startswith(first_use)
 
 
 def test_lesson_17_the_longest_vector_is_not_the_most_important_one(effects):
@@ -208,11 +218,14 @@ def test_lesson_17_the_longest_vector_is_not_the_most_important_one(effects):
     assert not kl.isnan().any()
     ranked = sorted(((float(kl[l, h]), l, h) for l in range(kl.shape[0]) for h in range(kl.shape[1])), reverse=True)
     assert [(l, h) for _, l, h in ranked[:2]] == [(5, 3), (4, 0)]
-    texts_ = step(HEADS, "A long vector is not an important one")
+    texts_ = step(HEADS, "A long vector is not necessarily an important one")
     english, german_text = texts_
     for value in (kl[5, 6], kl[5, 3], kl[4, 0]):
         assert_quoted(f3(value), texts_)
     assert "more than any other head; lesson 7's L4H0 comes second" in english
+    titles = [step_.title for step_ in LESSONS["en"][HEADS].steps]
+    index = titles.index("A long vector is not necessarily an important one")
+    assert LESSONS["de"][HEADS].steps[index].title == "Ein langer Vektor ist nicht unbedingt ein wichtiger"
     assert "L4H0 aus Lektion 7 folgt an zweiter Stelle" in german_text
     assert float(kl[5, 6]) < float(kl[5, 3]) / 5
     question = quiz(HEADS, "On \"The cat sat on the mat\", L5H6")
@@ -250,6 +263,18 @@ def test_a_decode_step_is_two_flops_per_matrix_weight_plus_attention_and_reads_w
         assert step_.seconds(H100) == max(step_.bytes / H100.bandwidth, step_.flops / H100.peak_flops)
     with pytest.raises(ValueError):
         roofline.decode_step(cfg, 0, 10)
+
+
+def test_a_decode_step_needs_one_row_of_the_embedding_table_unless_it_is_tied():
+    for name in ("llama-2-7b", "llama-3-8b", "tiny"):
+        cfg = PRESETS[name]
+        parts = parameter_breakdown(cfg)
+        by_hand = 2 * (count_parameters(cfg) - parts["tok_embeddings"] + cfg.dim)  # every weight, one row of the table
+        assert roofline.weights_read_per_token(cfg) == by_hand
+        assert roofline.bandwidth_bound(cfg, H100, whole_embedding_table=False) == H100.bandwidth / by_hand
+        assert roofline.bandwidth_bound(cfg, H100) == H100.bandwidth / weights_bytes(cfg)  # the default: all of it
+    tied = PRESETS["tiny"].replace(tie_word_embeddings=True)  # the output layer multiplies by the whole table
+    assert roofline.weights_read_per_token(tied, 4) == weights_bytes(tied, 4)
 
 
 def test_the_roofline_and_its_ridge_point():
@@ -319,6 +344,11 @@ def test_lesson_18_ridge_points_and_the_roofline():
     assert H100.attainable(1.0) / 1e12 == pytest.approx(3.35)  # "at 1 FLOP per byte ... at most 3.35 of its 989"
     prefill = roofline.prefill(LLAMA2_7B, 512)
     assert_quoted(f"{prefill.intensity:.0f}", texts_)
+    assert prefill.bytes == weights_bytes(LLAMA2_7B) + kv_cache_bytes(LLAMA2_7B, 512)  # no activations
+    assert f"makes {prefill.intensity:.0f} FLOPs per byte (activations left out, as in the rest of the lesson)" in \
+        texts_[0]
+    assert f"schafft {prefill.intensity:.0f} FLOPs pro Byte (ohne die Aktivierungen, wie im Rest der Lektion)" in \
+        texts_[1]
     assert not any(prefill.memory_bound(g) for g in roofline.GPUS.values())  # "compute-bound on all three GPUs"
     assert_quoted(f"{H100.ridge:.0f}", quiz(INFERENCE, "Why is decoding one sequence memory-bound?"))
 
@@ -338,6 +368,17 @@ def test_lesson_18_one_sequence_waits_for_memory():
     assert f"{bounds[0]:.0f}" == "249"
     assert bounds[0] == pytest.approx(decode.tokens_per_second(H100), rel=1e-3)  # the cache of 8 tokens: nothing
     assert_quoted(f"{100 * (bounds[2] / bounds[0] - 1):.0f}", texts_)  # the H200 43% faster
+    # the bound's two assumptions, and what it becomes when only the looked-up row of the embedding table is read
+    english, german_text = texts_
+    assert "These bounds assume one token per step (speculative decoding" in english
+    assert "Diese Grenzen gelten für ein Token pro Schritt (spekulatives Decodieren" in german_text
+    one_row = roofline.bandwidth_bound(LLAMA2_7B, H100, whole_embedding_table=False)
+    read = f1(gb(roofline.weights_read_per_token(LLAMA2_7B)))
+    assert f"count the whole embedding table, though a step reads only one row of it: without the rest, {read} GB " \
+           f"and {one_row:.0f} tokens/s on the H100" in english
+    assert f"zählen die ganze Embedding-Tabelle mit, obwohl ein Schritt nur eine Zeile davon liest: ohne den Rest " \
+           f"{read.replace('.', ',')} GB und {one_row:.0f} Tokens/s auf der H100" in german_text
+    assert (read, f"{one_row:.0f}") == ("13.2", "254")
     prefill = roofline.prefill(LLAMA2_7B, 512)
     assert_quoted(f1(prefill.seconds(H100) * 1e3), texts_)  # 6.8 ms
     assert prefill.seconds(H100) < 2 * decode.seconds(H100)  # "not even two generated tokens' time"
@@ -417,6 +458,11 @@ def test_lesson_18_quotes_only_measurements_the_readme_prints_with_their_command
     share = int(rate) / roofline.bandwidth_bound(LLAMA2_7B, H100)
     assert_quoted(f"{round(100 * share, -1):.0f}", texts_)  # about 40%
     assert_quoted(f"{roofline.bandwidth_bound(LLAMA2_7B, H100):.0f}", texts_)
+    assert "about 40% of the 249 bound (one token per step; counting the whole embedding table)" in english
+    assert "etwa 40 % der Grenze von 249 (ein Token pro Schritt; die ganze Embedding-Tabelle mitgezählt)" in \
+        german_text
+    one_row = int(rate) / roofline.bandwidth_bound(LLAMA2_7B, H100, whole_embedding_table=False)
+    assert f"{round(100 * one_row, -1):.0f}" == "40"  # the same "about 40%" against the one-row bound
     assert_quoted(f1(weights_bytes(PRESETS['tiny'], 4) / 1e6), texts_)  # 25.3 MB per token in float32
     tiny_cfg = le.read_config(le.TINY_MODEL_DIR)
     assert weights_bytes(tiny_cfg, 4) == weights_bytes(PRESETS["tiny"], 4)  # the preset is the shipped model
@@ -431,6 +477,18 @@ def test_sources_list_the_hardware_figures_with_their_datasheets():
         assert (f"{gpu.bandwidth / 1e9:,.0f} GB/s" in row or f"{gpu.bandwidth / 1e12:g} TB/s" in row)
         assert f"{gpu.memory / 1e9:.0f} GB" in row
     assert "Williams, Waterman & Patterson" in section and README_COMMAND_7B in section
+
+
+def test_the_german_files_leave_the_answers_to_the_english_ones():
+    """The loader takes every answer from the English file (lessons.translate): an answer in a German file would be
+    ignored and could drift unnoticed."""
+    import yaml
+
+    for name in ("17-heads-together.yaml", "18-inference-economics.yaml"):
+        german_file = yaml.safe_load((ROOT / "lessons" / "de" / name).read_text(encoding="utf-8"))
+        assert german_file["quiz"] and all("answer" not in question for question in german_file["quiz"]), name
+    for lesson_id in (HEADS, INFERENCE):
+        assert [q.answer for q in LESSONS["de"][lesson_id].quiz] == [q.answer for q in LESSONS["en"][lesson_id].quiz]
 
 
 def test_both_lessons_have_twins_of_the_same_shape_and_end_with_a_quiz():

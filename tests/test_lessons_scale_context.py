@@ -155,9 +155,36 @@ def test_paper_checks_cover_every_model_with_reported_gpu_hours():
     checks = {check.run.name: check for check in scale.paper_checks()}
     assert set(checks) == set(scale.PAPER_GPU_HOURS)
     for name, check in checks.items():
-        by_hand = 6 * le.count_parameters(le.PRESETS[name]) * le.config.TRAINING_TOKENS[name] \
-            / (scale.PAPER_GPU_HOURS[name] * 3600 * 312e12)
+        cfg, tokens = scale.UNRELEASED_RUNS.get(name, (le.PRESETS.get(name), le.config.TRAINING_TOKENS.get(name)))
+        by_hand = 6 * le.count_parameters(cfg) * tokens / (scale.PAPER_GPU_HOURS[name] * 3600 * 312e12)
         assert check.utilisation == pytest.approx(by_hand) and 0.3 < check.utilisation < 0.6
+    assert set(scale.UNRELEASED_RUNS).isdisjoint(le.PRESETS)  # a preset would take its place
+
+
+def test_the_unreleased_llama_2_34b_by_hand():
+    """Code Llama 34B's shape (dim 8,192, 48 layers, 64 heads, 8 KV heads, feed-forward 22,016, vocabulary 32,000) on
+    Llama 2's 2T tokens: N by hand from the shapes, and the share of the A100's peak its 1,038,336 GPU-hours imply."""
+    cfg, tokens = scale.UNRELEASED_RUNS["llama-2-34b"]
+    assert (cfg.dim, cfg.n_layers, cfg.n_heads, cfg.n_kv_heads, cfg.hidden_dim, cfg.vocab_size) == \
+        (8192, 48, 64, 8, 22016, 32000)
+    d, kv, hidden = 8192, 8 * 128, 22016
+    by_hand = 48 * (2 * d * d + 2 * d * kv + 3 * d * hidden + 2 * d) + d + 2 * 32000 * d
+    run = scale.paper_run("llama-2-34b")
+    assert run.parameters == by_hand == 33_743_970_304 and run.tokens == tokens == 2.0e12
+    assert scale.PAPER_GPU_HOURS["llama-2-34b"] == 1_038_336
+    share = 6 * by_hand * 2e12 / (1_038_336 * 3600 * 312e12)
+    assert f"{100 * share:.0f}" == "35"
+    assert scale.paper_run("llama-2-70b") == scale.preset_run("llama-2-70b")
+
+
+def test_sources_record_the_unreleased_llama_2_34b_and_where_its_shape_comes_from():
+    sources = (LESSONS_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    section = sources[sources.index("## Lessons 15 (compute and scale)"):sources.index("## Lessons 17")]
+    cfg, _ = scale.UNRELEASED_RUNS["llama-2-34b"]
+    assert f"34B {scale.PAPER_GPU_HOURS['llama-2-34b']:,} (trained, not released)" in section
+    assert (f"dim {cfg.dim:,}, {cfg.n_layers} layers, {cfg.n_heads} heads, {cfg.n_kv_heads} KV heads, feed-forward "
+            f"{cfg.hidden_dim:,}, vocabulary {cfg.vocab_size:,}") in section and "Code Llama" in section
+    assert "Kaplan counts non-embedding parameters, Chinchilla all of them" in section
 
 
 def test_scientific_writes_powers_of_ten_in_each_language():
@@ -365,6 +392,19 @@ def test_lesson_15_six_flops_counted_on_the_models_code():
     assert_quoted(f2(big.per_parameter_per_token), texts)
     assert_quoted(f"{round(100 * (big.per_parameter_per_token / 6 - 1))}", texts)  # "6% above the rule"
     assert "6% above" in texts[0] and "6 % über" in texts[1]
+    # PyTorch counts attention's full T x T square; a causal kernel computes half of it: "which leaves 2%"
+    causal = (big.total - 3 * scale.attention_flops(le.PRESETS["llama-7b"], big.n_tokens) / 2) / (big.parameters *
+                                                                                                  big.n_tokens)
+    assert f"{round(100 * (causal / 6 - 1))}" == "2"
+    assert "includes the masked half of attention's T × T square; a causal kernel skips it, which leaves 2%" in \
+        texts[0]
+    assert "enthält die maskierte Hälfte des T × T-Quadrats der Attention; ein kausaler Kernel überspringt sie, " \
+           "dann bleiben 2 %" in texts[1]
+    # Kaplan's N leaves the embedding out; the lesson's N (count_parameters) counts it
+    assert "Kaplan counted only non-embedding parameters; here N is all of them" in texts[0]
+    assert "Kaplan zählte nur die Parameter außerhalb der Embeddings; hier ist N die Zahl aller Parameter" in texts[1]
+    assert big.parameters == le.count_parameters(le.PRESETS["llama-7b"]) > scale.multiplied_parameters(
+        le.PRESETS["llama-7b"])
 
 
 def test_lesson_15_the_calculator_on_llama_7b():
@@ -393,6 +433,17 @@ def test_lesson_15_chinchilla_and_llamas_tokens_per_parameter():
         assert_quoted(count(scale.preset_run(name).tokens_per_parameter), bet)
     assert_quoted(f"{scale.preset_run('llama-3-8b').times_chinchilla:.0f}", bet)
     assert_quoted(f"{3 * scale.preset_run('llama-7b').tokens / 1e12:.0f}", bet)  # "3 trillion tokens"
+    # "Only LLaMA-65B, at 21, and Llama 2 70B, at 29, sit close to it": the two within 1.5 times the rule
+    close = [name for name, run in scale.published_runs().items() if name != "tiny" and run.times_chinchilla < 1.5]
+    assert sorted(close) == ["llama-2-70b", "llama-65b"]
+    assert "Only LLaMA-65B, at 21, and Llama 2 70B, at 29, sit close to it" in bet[0]
+    assert "Nur LLaMA-65B mit 21 und Llama 2 70B mit 29 liegen nahe daran" in bet[1]
+    why = quiz(SCALE, "Why were most LLaMA models trained")
+    for name in ("llama-65b", "llama-2-70b"):
+        assert_quoted(count(scale.preset_run(name).tokens_per_parameter), why)
+    assert "most LLaMA models were trained on far more" in LESSONS["en"][SCALE].summary
+    assert "die meisten LLaMA-Modelle wurden auf weit mehr trainiert" in LESSONS["de"][SCALE].summary
+    assert "die meisten LLaMA-Modelle" in why[1]
     question = quiz(SCALE, "By Chinchilla's rule")
     assert_quoted(f"{scale.chinchilla_tokens(7e9) / 1e9:.0f}", question)
     assert_quoted(f"{scale.preset_run('llama-7b').chinchilla_tokens / 1e9:.0f}", question)
@@ -400,7 +451,8 @@ def test_lesson_15_chinchilla_and_llamas_tokens_per_parameter():
 
 def test_lesson_15_six_n_d_against_the_papers():
     """LLaMA-65B: 5.5 x 10^23 FLOPs in 1,022,362 GPU-hours = 149 TFLOP/s, 48% of 312; 380 tokens/s/GPU gives 149
-    too and 21 days on 2,048 GPUs; the papers' models between 38% and 51%; Llama 3.1 405B 3.8 x 10^25."""
+    too and 21 days on 2,048 GPUs; the papers' models, the unreleased Llama 2 34B included, between 35% and 51%;
+    Llama 3.1 405B 3.8 x 10^25."""
     texts = step(SCALE, "Checking 6·N·D against the papers")
     checks = {check.run.name: check for check in scale.paper_checks()}
     big = checks["llama-65b"]
@@ -418,6 +470,9 @@ def test_lesson_15_six_n_d_against_the_papers():
     shares = [check.utilisation for check in checks.values()]
     assert f"between {100 * min(shares):.0f}% and {100 * max(shares):.0f}%" in texts[0]
     assert f"zwischen {100 * min(shares):.0f} % und {100 * max(shares):.0f} %" in texts[1]
+    assert min(checks.values(), key=lambda check: check.utilisation).run.name == "llama-2-34b"  # the 35%
+    assert "the Llama 2 34B that was never released included" in texts[0]
+    assert "einschließlich des nie veröffentlichten Llama 2 34B" in texts[1]
     llama3 = scale.preset_run("llama-3.1-405b")
     assert f"{llama3.flops / 1e25:.1f}" == f"{scale.LLAMA_405B_PAPER_FLOPS / 1e25:.1f}"  # 6ND is the paper's figure
     assert_quoted(f"{llama3.tokens / 1e12:.1f}", texts)
@@ -472,11 +527,13 @@ def test_lesson_16_pairs_that_never_turned_in_training():
 
 def test_lesson_16_the_rules_numbers():
     """PI: pair 0 turns 0.25 radians per token at s = 4; NTK: 8 of the 9 never-turned pairs still beyond by position
-    1,023; YaRN: α = 1, β = 32, 0.1 ln s + 1 = 1.139, only pair 0 above 32 turns; Llama 3.1: 8, 1, 4, 8,192, 2,048,
-    29 kept, 29 slowed, 6 blended."""
+    1,023; YaRN: α = 1, β = 32, 0.1 ln s + 1 = 1.139, only pair 0 above 32 turns, so pair 0 kept, pairs 1-6 blended
+    (0.78 ... 0.26), pairs 7-15 divided by s; Llama 3.1: 8, 1, 4, 8,192, 2,048, 29 kept, 29 slowed, 6 blended."""
     tiny, s = le.read_config(le.TINY_MODEL_DIR), 4
     L, hd, base = tiny.max_seq_len, tiny.head_dim, tiny.rope_theta
     plain = rope_frequencies(hd, base)
+    assert "each try to stay inside what was seen" in LESSONS["en"][CONTEXT].summary  # NTK-aware does not quite
+    assert "versuchen jeweils, durch Skalieren der Frequenzen im Gesehenen zu bleiben" in LESSONS["de"][CONTEXT].summary
     pi = step(CONTEXT, "Position interpolation: squeeze the positions")
     assert_quoted(f"{float(lc.position_interpolation_frequencies(hd, base, s)[0]):.2f}", pi)
     assert "With $s = 4$ pair 0" in pi[0] and "Mit $s = 4$ dreht sich Paar 0" in pi[1]
@@ -491,6 +548,20 @@ def test_lesson_16_the_rules_numbers():
     assert_quoted(f"{lc.yarn_attention_factor(s):.3f}", yarn)
     above = [i for i, r in enumerate(lc.turns_within(plain, L)) if r > lc.YARN_BETA]
     assert above == [0] and "only pair 0 turns more than 32 times" in yarn[0]
+    # "YaRN keeps pair 0, blends pairs 1 to 6 (0.78, ..., 0.26) and divides the 9 slow pairs 7 to 15 fully by s"
+    ratios = (lc.yarn_frequencies(hd, base, s, L) / plain).tolist()
+    kept = [i for i, r in enumerate(ratios) if r == pytest.approx(1.0, abs=1e-6)]
+    divided = [i for i, r in enumerate(ratios) if r == pytest.approx(1 / s, abs=1e-6)]
+    blended = [i for i in range(len(ratios)) if i not in kept + divided]
+    assert kept == [0] and blended == list(range(1, 7)) and divided == list(range(7, hd // 2))
+    assert divided == lc.pairs_beyond_training(plain, plain, L, s * L)  # the 9 that never turned in training
+    assert (f"keeps pair {kept[0]}, blends pairs {blended[0]} to {blended[-1]} (their speeds multiplied by "
+            f"{', '.join(f2(ratios[i]) for i in blended[:-1])} and {f2(ratios[blended[-1]])}) and divides the "
+            f"{len(divided)} slow pairs {divided[0]} to {divided[-1]} fully by $s$ ({f2(1 / s)})") in yarn[0]
+    assert (f"behält also Paar {kept[0]}, mischt die Paare {blended[0]} bis {blended[-1]} (ihre Geschwindigkeiten "
+            f"werden mit {', '.join(german(f2(ratios[i])) for i in blended[:-1])} und "
+            f"{german(f2(ratios[blended[-1]]))} multipliziert) und teilt die {len(divided)} langsamen Paare "
+            f"{divided[0]} bis {divided[-1]} voll durch $s$ ({german(f2(1 / s))})") in yarn[1]
     llama3 = step(CONTEXT, "Llama 3.1: the same ramp, in this library")
     scaling = le.PRESETS["llama-3.1-8b"].rope_scaling
     original = scaling["original_max_position_embeddings"]
@@ -515,7 +586,8 @@ def past_the_context():
 @pytest.mark.slow
 def test_lesson_16_the_tiny_models_loss_past_its_context(past_the_context):
     """Plain RoPE 1.52 -> 3.61 -> ... 5.65; PI 3.11 in the first band; NTK 1.58, 1.51, 1.90, 4.64; YaRN between 1.81
-    and 1.98; Llama 3.1's rule between 1.52 and 1.63 (the tiny model, four rows of 1,024 tokens, no fine-tuning)."""
+    and 1.98, the 1.98 in its first band (1.97 without its temperature); Llama 3.1's rule between 1.52 and 1.63 (the
+    tiny model, four rows of 1,024 tokens, no fine-tuning)."""
     L, losses = past_the_context
     tried = step(CONTEXT, "What the tiny model does past 256 tokens")
     assert_quoted(f"{4 * L:,}", tried)
@@ -523,6 +595,21 @@ def test_lesson_16_the_tiny_models_loss_past_its_context(past_the_context):
     for value in (plain[0], plain[1], plain[-1]):
         assert_quoted(f2(value), tried)
     assert plain[0] < plain[1] < plain[-1]
+    assert "fail, mainly because the angles are new" in tried[0]
+    assert "scheitern an derselben Art Text, hauptsächlich weil die Winkel neu sind" in tried[1]
+    # "the 1.98 is its first band, worse than plain RoPE's 1.52", and "without [the temperature] 1.97"
+    yarn = step(CONTEXT, "YaRN: by wavelength, with a temperature")
+    assert losses["yarn"][0] == max(losses["yarn"]) > plain[0]
+    assert (f"the {f2(losses['yarn'][0])} is its first band, worse than plain RoPE's {f2(plain[0])}") in yarn[0]
+    assert (f"die {german(f2(losses['yarn'][0]))} ist sein erster Abschnitt, schlechter als die "
+            f"{german(f2(plain[0]))} von RoPE ohne Skalierung") in yarn[1]
+    model, tok = le.load_model(le.TINY_MODEL_DIR), le.load_tokenizer(le.TINY_MODEL_DIR)
+    ids = lc.long_sequences(tok, lc.EXPERIMENT_ROWS, 4 * L)
+    cfg = model.cfg
+    cold = lc.band_means(lc.next_token_losses(model, ids, lc.yarn_frequencies(cfg.head_dim, cfg.rope_theta, 4, L)), L)
+    assert cold[0] > plain[0] + 0.3  # the slowed pairs, not the temperature, cost the first band
+    assert f"without it the first band is {f2(cold[0])}" in yarn[0]
+    assert f"Ohne sie ist der erste Abschnitt bei {german(f2(cold[0]))}" in yarn[1]
     assert_quoted(f2(losses["pi"][0]), step(CONTEXT, "Position interpolation: squeeze the positions"))
     ntk = step(CONTEXT, "NTK-aware: raise the base")
     for value in losses["ntk"]:
