@@ -60,6 +60,11 @@ def browser_token() -> str:
 
 
 # ---- joining and following ---------------------------------------------------------------------------------------
+def spaced(code: str) -> str:
+    """ "ABCD EFGH": a code as the projector shows it, in two groups of four."""
+    return f"{code[:4]} {code[4:]}"
+
+
 def join(code: str) -> ClassState | None:
     """Join the class with this code (typed, or from the QR code's link); a message says why not."""
     try:
@@ -160,17 +165,17 @@ def _followed_class() -> None:
         st.warning(say("classroom.store_error", error=str(err)))
         return
     if now is None:
-        st.warning(say("classroom.class_ended", code=code))
+        st.warning(say("classroom.class_ended", code=spaced(code)))
         st.button(say("classroom.leave"), key="class_leave_ended", on_click=leave_class)
         return
     if state.get(FOLLOWING) and state.get(APPLIED) != now.version:
         st.rerun(scope="app")  # follow_teacher (main.py) brings the teacher's push in before the page runs
     left, right = st.columns([3, 1])
     if state.get(FOLLOWING):
-        left.info(say("classroom.following", code=code), icon=":material/groups:")
+        left.info(say("classroom.following", code=spaced(code)), icon=":material/groups:")
         right.button(say("classroom.explore"), key="class_explore", on_click=leave_following, width="stretch")
     else:
-        left.info(say("classroom.exploring", code=code), icon=":material/explore:")
+        left.info(say("classroom.exploring", code=spaced(code)), icon=":material/explore:")
         right.button(say("classroom.follow_again"), key="class_follow_again", on_click=follow_again,
                      type="primary", width="stretch")
     if now.question is not None:
@@ -180,10 +185,16 @@ def _followed_class() -> None:
 def _question(now: ClassState) -> None:
     """The teacher's question: choose, send (a second answer replaces the first); after the reveal, the answer."""
     q = now.question
-    text, options = _in_my_language(q)
+    text, options, explanation = _in_my_language(q)
+    key = f"class_answer_{now.code}_{q.id}"
+    sent = st.session_state.get(f"{key}_sent")
     with st.container(border=True):
         st.markdown(f"**{say('classroom.question')}** {Markdown(text)}")
         if q.revealed:
+            if sent is not None and q.answer is not None:  # a quiz question: was this student right, and why
+                (st.success if sent == q.answer else st.error)(
+                    say("classroom.you_were_right" if sent == q.answer else "classroom.you_were_wrong",
+                        option=options[sent], explanation=Markdown(explanation or "")))
             counts = _counts(now.code, q.id)
             total = sum(counts) or 1
             for i, option in enumerate(options):
@@ -193,10 +204,8 @@ def _question(now: ClassState) -> None:
                     line += " " + say("classroom.model_probability", p=q.extra["probabilities"][i])
                 st.markdown(line)
             return
-        key = f"class_answer_{now.code}_{q.id}"
         choice = st.radio(text, range(len(options)), format_func=lambda i: options[i], index=None, key=key,
                           label_visibility="collapsed")
-        sent = st.session_state.get(f"{key}_sent")
         if st.button(say("classroom.send"), key=f"{key}_send", disabled=choice is None, type="primary"):
             try:
                 store().answer(now.code, q.id, browser_token(), choice)
@@ -213,15 +222,15 @@ def _lessons(language: str) -> dict:
     return {each.id: each for each in load_lessons(lang=language)}
 
 
-def _in_my_language(q) -> tuple[str, tuple[str, ...]]:
-    """A lesson's quiz question in this student's language (the teacher may teach in the other one); a "which token
-    comes next?" question as asked."""
+def _in_my_language(q) -> tuple[str, tuple[str, ...], str | None]:
+    """(question, options, explanation): a lesson's quiz question in this student's language (the teacher may teach
+    in the other one), with the lesson's explanation; a "which token comes next?" question as asked."""
     if "lesson" in q.extra:
         lesson = _lessons(lang()).get(q.extra["lesson"])
         if lesson is not None and q.extra.get("quiz", len(lesson.quiz)) < len(lesson.quiz):
             asked = lesson.quiz[q.extra["quiz"]]
-            return asked.question, tuple(asked.options)
-    return q.text, q.options
+            return asked.question, tuple(asked.options), asked.explanation
+    return q.text, q.options, None
 
 
 def _counts(code: str, question_id: int) -> list[int]:

@@ -47,7 +47,7 @@ except ClassStoreError as err:
     st.stop()
 if state is None:
     if code:
-        st.warning(say("classroom.class_ended", code=code))
+        st.warning(say("classroom.class_ended", code=classroom.spaced(code)))
     if st.button(say("classroom.start"), key="teach_start", type="primary"):
         st.session_state[classroom.TEACHER_CLASS] = store.start_class()
         st.rerun()
@@ -74,7 +74,11 @@ def qr_png(text: str) -> bytes:
 
 left, right = st.columns([2, 1])
 with left:
-    st.markdown(say("classroom.code_big", code=f"{state.code[:4]} {state.code[4:]}"))
+    # The code is made of CODE_ALPHABET's letters and digits only: safe inside HTML as it is. Large: read off the
+    # projector from the back row.
+    st.html(f'<div class="class-code" style="font-size:64px;font-weight:700;letter-spacing:0.08em;line-height:1.1">'
+            f"{classroom.spaced(state.code)}</div>")
+    st.markdown(say("classroom.code_caption"))
     address = st.text_input(say("classroom.address"), value=join_base(), key="teach_address",
                             help=say("classroom.address_help"))
     link = f"{address.strip().rstrip('/')}/?class={state.code}"
@@ -110,6 +114,8 @@ prompt = st.session_state.get("prompt", "")
 st.caption(say("classroom.push_caption", prompt=prompt))
 if st.button(say("classroom.push"), key="teach_push", type="primary"):
     store.update(state.code, prompt=prompt, page=page, lesson=lesson, step=step, layer=layer, head=head)
+    if lesson is not None:  # the questions below (drawn after this) open on the lesson the class is in
+        st.session_state["teach_quiz_lesson"] = lesson
     st.success(say("classroom.pushed"))
 
 # ---- ask the class -------------------------------------------------------------------------------------------------

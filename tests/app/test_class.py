@@ -163,7 +163,7 @@ def test_the_class_survives_a_restart(class_store):
     classroom.store.clear()  # the server restarts: its processes open the store file again
     student.run()
     assert_no_exception(student)
-    assert any(code in i.value for i in student.info)
+    assert any(classroom.spaced(code) in i.value for i in student.info)
 
 
 def test_german_students_see_the_class_in_german(class_store):
