@@ -50,7 +50,7 @@ def browser_token() -> str:
     state = st.session_state
     if "_browser_token" not in state:
         token = st.context.cookies.get(BROWSER_COOKIE, "")
-        if not _TOKEN.fullmatch(token):
+        if not (isinstance(token, str) and _TOKEN.fullmatch(token)):  # absent, or not one this app made
             token = secrets.token_urlsafe(18)
             # The token is made here of URL-safe characters only, so it can stand inside the script as it is.
             st.html(f'<script>document.cookie = "{BROWSER_COOKIE}={token}; max-age=86400; path=/; SameSite=Lax";'
