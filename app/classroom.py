@@ -206,9 +206,11 @@ def _question(now: ClassState) -> None:
             return
         choice = st.radio(text, range(len(options)), format_func=lambda i: options[i], index=None, key=key,
                           label_visibility="collapsed")
+        name = st.text_input(say("classroom.your_name"), key="class_name", max_chars=40,
+                             help=say("classroom.your_name_help"))
         if st.button(say("classroom.send"), key=f"{key}_send", disabled=choice is None, type="primary"):
             try:
-                store().answer(now.code, q.id, browser_token(), choice)
+                store().answer(now.code, q.id, browser_token(), choice, name=name.strip() or None)
                 st.session_state[f"{key}_sent"] = sent = choice
             except ClassStoreError as err:
                 st.warning(say("classroom.store_error", error=str(err)))

@@ -145,6 +145,8 @@ def test_answers_count_once_per_browser_and_a_second_answer_replaces_the_first(c
     assert ClassStore(class_store).counts(code, question.id)[:2] == [1, 2]
     # The first student changes their mind, then reloads (a new session, the same browser) and answers again.
     send(students[0], 1)
+    students[2].text_input(key="class_name").input("Ada")  # one student chooses to give a name
+    send(students[2], 1)
     reloaded = join(browser("student-token-10000000"), code)
     send(reloaded, 2)
     counts = ClassStore(class_store).counts(code, question.id)
@@ -155,6 +157,7 @@ def test_answers_count_once_per_browser_and_a_second_answer_replaces_the_first(c
     assert any(shown(line.value).startswith(f"✓ {quiz.options[quiz.answer]}") for line in students[1].markdown)
     csv = ClassStore(class_store).results_csv(code)
     assert quiz.question.split(",")[0] in csv
+    assert "Ada" in csv and "student-token" not in csv  # the name given, no browser's token
 
 
 def test_the_class_survives_a_restart(class_store):
