@@ -24,7 +24,6 @@ import streamlit as st
 
 from app.common import Markdown, lang, say
 from llama_edu.classroom import ClassState, ClassStore, ClassStoreError, TooManyAttempts
-from llama_edu.lessons import load_lessons
 
 BROWSER_COOKIE = "llama_edu_student"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -220,7 +219,10 @@ def _question(now: ClassState) -> None:
 
 @functools.cache
 def _lessons(language: str) -> dict:
-    """The lessons by id in one language, read once per process (the bar polls every two seconds)."""
+    """The lessons by id in one language, read once per process (the bar polls every two seconds). Imported here:
+    the Overview, where a class starts, must not read the lessons on its first run (tests/app/test_cold_start.py)."""
+    from llama_edu.lessons import load_lessons
+
     return {each.id: each for each in load_lessons(lang=language)}
 
 
