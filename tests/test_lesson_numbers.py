@@ -7,63 +7,25 @@ passes; those tests are `slow`.
 """
 
 import math
-import re
 
 import pytest
 import torch
+from lesson_text import assert_quoted, every_lesson, german, readers
 
 import llama_edu as le
 from llama_edu import analysis
 from llama_edu import architectures as arch
-from llama_edu.lessons import load_lessons
 from llama_edu.logit_lens import logit_lens
 from llama_edu.rollout import attention_rollout, patterns_from_cache, raw_attention, uniform_rollout
 from llama_edu.train import TrainConfig, learning_rate
 
 PROMPT = "The cat sat on the mat"  # the app's default prompt
 GARDEN = "The cat in the garden sat down."
-LESSONS = {lang: {lesson.id: lesson for lesson in load_lessons(lang=lang)} for lang in ("en", "de")}
+LESSONS = every_lesson()
+step, quiz = readers(LESSONS)
 
 
 # ---- reading the lessons ------------------------------------------------------------------------------------------
-def step(lesson_id: str, english_title: str) -> tuple[str, str]:
-    """(English, German) text and notice of the step with this English title, whitespace folded to single spaces."""
-    english = LESSONS["en"][lesson_id]
-    index = next(i for i, s in enumerate(english.steps) if s.title == english_title)
-    return tuple(_fold(f"{s.text} {s.notice or ''}") for s in (english.steps[index],
-                                                                LESSONS["de"][lesson_id].steps[index]))
-
-
-def quiz(lesson_id: str, english_question: str) -> tuple[str, str]:
-    """(English, German) question, options and explanation of the question that starts with english_question."""
-    english = LESSONS["en"][lesson_id]
-    index = next(i for i, q in enumerate(english.quiz) if q.question.startswith(english_question))
-    return tuple(_fold(" ".join([q.question, *q.options, q.explanation]))
-                 for q in (english.quiz[index], LESSONS["de"][lesson_id].quiz[index]))
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split())
-
-
-def german(number: str) -> str:
-    """0.76 -> 0,76 and 4,096 -> 4.096: German swaps the decimal and the thousands separators."""
-    return number.translate({ord("."): ",", ord(","): "."})
-
-
-def _pattern(number: str) -> re.Pattern:
-    # Not part of a longer number: "0.7" must not match "0.76", nor "10" match "10,000" or "110".
-    return re.compile(rf"(?<![\d.,]){re.escape(number)}(?![.,]?\d)")
-
-
-def assert_quoted(number: str, texts: tuple[str, str]) -> None:
-    english, german_text = texts
-    assert _pattern(number).search(english), f"{number} is not in the English text: {english}"
-    in_german = [german(number), number.replace(".", "{,}")]  # 8,32 in text, 8{,}32 in a formula
-    assert any(_pattern(n).search(german_text) for n in in_german), f"{in_german[0]} is not in the German text: " \
-                                                                     f"{german_text}"
-
-
 # ---- the model and its captures -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def tiny():
@@ -441,7 +403,7 @@ def test_lesson_4_the_residual_streams_rms_on_the_default_prompt(tiny, default):
     layer's inputs "about a hundred times larger than the first" """
     model, _ = tiny
     _, _, cache = default
-    rms = lambda name: cache[name][0].float().pow(2).mean(-1).sqrt()  # noqa: E731   [T]
+    rms = lambda name: cache[name][0].float().pow(2).mean(-1).sqrt()
     embedding, last = rms("hook_embed"), rms(f"layers.{model.cfg.n_layers - 1}.hook_resid_post")
     last_input = rms(f"layers.{model.cfg.n_layers - 1}.hook_resid_pre")
     assert {round(float(v), 1) for v in embedding} == {0.1}
@@ -486,7 +448,7 @@ def test_lesson_11_schedule_clipping_and_scale(training_log):
     rates = [learning_rate(s, config) for s in range(config.steps)]
     assert [s["lr"] for s in training_log["steps"]] == pytest.approx(rates)  # the schedule the run followed
     schedule = step("training-recipe", "Warmup, then a cosine to 10%")
-    exponent = lambda value: f"3\\times10^{{{round(math.log10(value / 3))}}}"  # noqa: E731   3e-3 -> 3\times10^{-3}
+    exponent = lambda value: f"3\\times10^{{{round(math.log10(value / 3))}}}"
     assert f"{max(rates):.0e}" == "3e-03" and f"{rates[-1]:.0e}" == "3e-04"
     for text in schedule:
         assert f"{exponent(max(rates))}$" in text and f"{exponent(rates[-1])}$" in text

@@ -16,12 +16,12 @@ import re
 
 import pytest
 import torch
-import yaml
+from lesson_text import assert_quoted, german, readers, some_lessons
 
 import llama_edu as le
 from llama_edu import fine_tune, i18n, likelihood
 from llama_edu.evaluate import EVERYDAY_SENTENCES, bits_per_character, read_model_card, words_shared_with
-from llama_edu.lessons import LESSONS_DIR, Lesson, parse_lesson, translate
+from llama_edu.lessons import LESSONS_DIR
 from llama_edu.likelihood import ITEMS, SHOTS
 from llama_edu.logit_lens import logit_lens
 from llama_edu.training_words import training_words
@@ -33,52 +33,11 @@ FILES = {EVAL: "21-evaluation.yaml", OPEN: "22-open-weights.yaml"}
 ROOT = LESSONS_DIR.parent
 
 
-def _lessons() -> dict[str, dict[str, Lesson]]:
-    """These two lessons in English and German, read as load_lessons reads them (only these: a lesson another
-    engineer is still writing does not stop these tests)."""
-    english = {key: parse_lesson(yaml.safe_load((LESSONS_DIR / name).read_text(encoding="utf-8")), where=name)
-               for key, name in FILES.items()}
-    return {"en": english, "de": {key: translate(english[key], LESSONS_DIR / "de" / name)
-                                  for key, name in FILES.items()}}
-
-
-LESSONS = _lessons()
+LESSONS = some_lessons(FILES)
+step, quiz = readers(LESSONS)
 
 
 # ---- reading the lessons (as tests/test_lessons_scale_context.py does) ----------------------------------------------
-def _fold(text: str) -> str:
-    return " ".join(text.split())
-
-
-def step(lesson_id: str, english_title: str) -> tuple[str, str]:
-    """(English, German) text and notice of the step with this English title."""
-    english = LESSONS["en"][lesson_id]
-    index = next(i for i, s in enumerate(english.steps) if s.title == english_title)
-    return tuple(_fold(f"{s.text} {s.notice or ''}") for s in (english.steps[index],
-                                                                LESSONS["de"][lesson_id].steps[index]))
-
-
-def quiz(lesson_id: str, english_question: str) -> tuple[str, str]:
-    english = LESSONS["en"][lesson_id]
-    index = next(i for i, q in enumerate(english.quiz) if q.question.startswith(english_question))
-    return tuple(_fold(" ".join([q.question, *q.options, q.explanation]))
-                 for q in (english.quiz[index], LESSONS["de"][lesson_id].quiz[index]))
-
-
-def german(number: str) -> str:
-    return number.translate({ord("."): ",", ord(","): "."})
-
-
-def _pattern(number: str) -> re.Pattern:
-    return re.compile(rf"(?<![\d.,]){re.escape(number)}(?![.,]?\d)")
-
-
-def assert_quoted(number: str, texts: tuple[str, str]) -> None:
-    english, german_text = texts
-    assert _pattern(number).search(english), f"{number} is not in the English text: {english}"
-    assert _pattern(german(number)).search(german_text), f"{german(number)} is not in the German text: {german_text}"
-
-
 def assert_negative(value: float, texts: tuple[str, str]) -> None:
     """A log-probability as the lessons write it: −2.89 with a minus sign (German −2,89)."""
     assert value < 0

@@ -11,18 +11,17 @@ per process (under a second).
 """
 
 import json
-import re
 
 import pytest
 import torch
-import yaml
+from lesson_text import assert_quoted, readers, some_lessons
 
 import llama_edu as le
 from llama_edu import i18n
 from llama_edu import quantise as q
 from llama_edu import tokenizers_compared as tc
 from llama_edu.evaluate import bits_per_character
-from llama_edu.lessons import LESSONS_DIR, Lesson, parse_lesson, translate
+from llama_edu.lessons import LESSONS_DIR
 from llama_edu.viz import quantise as viz_q
 from llama_edu.viz import tokenizers_compared as viz_tc
 
@@ -31,54 +30,11 @@ FILES = {QUANT: "19-quantisation.yaml", TOKENS: "20-tokenizers-compared.yaml"}
 ROOT = LESSONS_DIR.parent
 
 
-def _lessons() -> dict[str, dict[str, Lesson]]:
-    """These two lessons in English and German, read as load_lessons reads them (only these: a lesson another
-    engineer is still writing does not stop these tests)."""
-    english = {key: parse_lesson(yaml.safe_load((LESSONS_DIR / name).read_text(encoding="utf-8")), where=name)
-               for key, name in FILES.items()}
-    return {"en": english, "de": {key: translate(english[key], LESSONS_DIR / "de" / name)
-                                  for key, name in FILES.items()}}
-
-
-LESSONS = _lessons()
+LESSONS = some_lessons(FILES)
+step, quiz = readers(LESSONS)
 
 
 # ---- reading the lessons (as tests/test_lessons_scale_context.py does) ----------------------------------------------
-def _fold(text: str) -> str:
-    return " ".join(text.split())
-
-
-def step(lesson_id: str, english_title: str) -> tuple[str, str]:
-    """(English, German) text and notice of the step with this English title."""
-    english = LESSONS["en"][lesson_id]
-    index = next(i for i, s in enumerate(english.steps) if s.title == english_title)
-    return tuple(_fold(f"{s.text} {s.notice or ''}") for s in (english.steps[index],
-                                                                LESSONS["de"][lesson_id].steps[index]))
-
-
-def quiz(lesson_id: str, english_question: str) -> tuple[str, str]:
-    english = LESSONS["en"][lesson_id]
-    index = next(i for i, q_ in enumerate(english.quiz) if q_.question.startswith(english_question))
-    return tuple(_fold(" ".join([q_.question, *q_.options, q_.explanation]))
-                 for q_ in (english.quiz[index], LESSONS["de"][lesson_id].quiz[index]))
-
-
-def german(number: str) -> str:
-    return number.translate({ord("."): ",", ord(","): "."})
-
-
-def _pattern(number: str) -> re.Pattern:
-    return re.compile(rf"(?<![\d.,]){re.escape(number)}(?![.,]?\d)")
-
-
-def assert_quoted(number: str, texts: tuple[str, str]) -> None:
-    english, german_text = texts
-    assert _pattern(number).search(english), f"{number} is not in the English text: {english}"
-    in_german = [german(number), number.replace(".", "{,}")]
-    assert any(_pattern(n).search(german_text) for n in in_german), f"{in_german[0]} is not in the German text: " \
-                                                                     f"{german_text}"
-
-
 def assert_words(english: str, german_words: str, texts: tuple[str, str]) -> None:
     assert english in texts[0], (english, texts[0])
     assert german_words in texts[1], (german_words, texts[1])
