@@ -407,6 +407,14 @@ def test_lesson_19_one_row_rounded(tiny):
     shifted = q.quantise(row, q.Scheme(4, zero_point=True))
     assert_quoted(f4(float(shifted.scales)), texts)
     assert f"$z = {float(shifted.zeros):.0f}$" in texts[0] and f"$z = {float(shifted.zeros):.0f}$" in texts[1]
+    # "almost exactly (z is rounded to a whole code)": the grid s·(0 - z) .. s·(15 - z) misses the row's own range by
+    # less than half a step at either end, but not by nothing
+    s, z = float(shifted.scales), float(shifted.zeros)
+    assert -float(row.min()) / s != z
+    ends = [abs(-z * s - float(row.min())), abs((15 - z) * s - float(row.max()))]
+    assert 0 < max(ends) < s / 2
+    assert_words("cover almost exactly", "fast genau", texts)
+    assert_words("($z$ is rounded to a whole code)", "($z$ wird auf einen ganzen Code gerundet)", texts)
     assert_quoted(f4(float(eight.scales)), texts)
     assert round(float(four.scales) / float(eight.scales)) == round(127 / 7) == 18
     assert_words("eighteen times coarser", "achtzehnmal gröber", texts)
@@ -436,7 +444,8 @@ def test_lesson_19_who_shares_a_scale(tiny):
 
 def test_lesson_19_the_memory_calculator():
     """Llama 2 7B: 6,738,415,616 parameters, 13.48 GB; 6,476,005,376 block weights; int8 7.00 GB; int4 g128 4.125
-    bits, 3.86 GB; Llama 2 70B 137.95 GB to 36.35 GB."""
+    bits, 3.86 GB, with a 4-bit zero point per group (as real GPTQ and AWQ checkpoints store) 4.16 bits, 3.89 GB;
+    Llama 2 70B 137.95 GB to 36.35 GB."""
     texts = step(QUANT, "What it saves: a calculator")
     cfg = le.PRESETS["llama-2-7b"]
     bf16, int8, int4 = (q.weight_memory(cfg, s) for s in (None, q.Scheme(8), q.Scheme(4, 128)))
@@ -445,6 +454,11 @@ def test_lesson_19_the_memory_calculator():
     for memory in (bf16, int8, int4):
         assert_quoted(gb(memory.total), texts)
     assert_quoted(f"{int4.bits_per_weight:.3f}", texts)
+    with_zeros = q.weight_memory(cfg, q.Scheme(4, 128, True))
+    assert with_zeros.bits_per_weight == 4 + (16 + 4) / 128  # a 16-bit scale and a 4-bit zero point per 128
+    assert_quoted(f"{with_zeros.bits_per_weight:.2f}", texts)
+    assert_quoted(gb(with_zeros.total), texts)
+    assert_words("also store a 4-bit zero point per group", "zusätzlich einen 4-Bit-Nullpunkt pro Gruppe", texts)
     big = le.PRESETS["llama-2-70b"]
     for scheme in (None, q.Scheme(4, 128)):
         assert_quoted(gb(q.weight_memory(big, scheme).total), texts)
@@ -469,6 +483,10 @@ def test_lesson_19_quiz_numbers(tiny):
     assert_quoted(f"{four.total / q.GB:.1f}", size)  # the answer, "3.9 GB"
     assert_quoted(f"{le.count_parameters(cfg) * 2 / 8 / q.GB:.1f}", size)  # every parameter at 2 bits
     assert_quoted(f"{le.count_parameters(cfg) / q.GB:.1f}", size)  # int8 for everything
+    zero_point = quiz(QUANT, "What does a zero point add to a scale?")
+    assert_words("cover almost exactly", "fast genau", zero_point)
+    assert_words("($z$ is rounded to a whole code)", "($z$ wird auf einen ganzen Code gerundet)", zero_point)
+    assert_words("The scale is set by the largest weight", "Die Skala wird vom größten Gewicht bestimmt", outlier)
 
 
 def test_lesson_19_the_kv_cache_arithmetic():
@@ -486,6 +504,11 @@ def test_lesson_19_the_kv_cache_arithmetic():
     for fmt in ("bfloat16", "fp8"):
         assert_quoted(gb(q.kv_memory(small, small.max_seq_len, fmt)), texts)
     assert_quoted(f"{torch.finfo(torch.float8_e4m3fn).max:.0f}", texts)
+    # int8's 8.72 GB counts one 16-bit scale per token, layer and KV head for the keys and another for the values
+    scales = q.kv_memory(long, long.max_seq_len, "int8") - q.kv_memory(long, long.max_seq_len, "fp8")
+    assert scales == 2 * long.n_layers * long.n_kv_heads * long.max_seq_len * 2
+    assert_words("per token, layer and KV head, for keys and for values: 8.72 GB",
+                 "pro Token, Schicht und KV-Head, für Keys und für Values: 8,72 GB", texts)
 
 
 # The versions whose loss the lesson quotes, all run once per test session.
@@ -508,6 +531,12 @@ def test_lesson_19_the_tiny_models_loss_when_rounded(losses):
     assert_quoted(f"{q.HELDOUT_TEXTS}", texts)
     assert_quoted(f"{base.tokens:,}", texts)
     assert_quoted(f3(base.per_token), texts)
+    # measured unlike the training log's validation loss (lesson 21), which the step quotes with how it is measured
+    log = json.loads((le.TINY_MODEL_DIR / "training_log.json").read_text())
+    assert_quoted(f"{log['evals'][-1]['val_loss']:.3f}", texts)
+    assert_quoted(f"{log['config']['seq_len']}", texts)
+    assert_words("each story scored on its own from its BOS to its EOS", "jede Geschichte für sich von ihrem BOS bis zu",
+                 texts)
     change = {s: losses[s].per_token - base.per_token for s in LOSS_SCHEMES[1:]}
     assert abs(change[q.Scheme(8)]) < 0.001
     assert_words("less than 0.001", "weniger als 0,001", texts)
@@ -581,6 +610,7 @@ def test_lesson_20_numbers(both):
     texts = step(TOKENS, "Numbers: one digit, or up to three")
     assert sp.pieces(sp.encode("1234567", bos=False)) == ["▁", *"1234567"]  # the space mark, then seven digits
     assert "always 7 digit tokens" in texts[0] and "immer 7 Ziffern-Tokens" in texts[1]
+    assert_words("(after a ▁ for the space)", "(nach einem ▁ für das Leerzeichen)", texts)
     assert " | ".join(tc.llama3_split("1234567")) in texts[0] and " | ".join(tc.llama3_split("1234567")) in texts[1]
     assert " | ".join(tc.llama3_split("2024")) in texts[0]
     pieces = tc.tokenize(byte_level, "1234567").pieces
@@ -662,6 +692,8 @@ def test_lesson_20_quiz_numbers():
     euro = quiz(TOKENS, "What does the tiny model's SentencePiece")
     sp = le.load_tokenizer(le.TINY_MODEL_DIR)
     assert " ".join(sp.pieces(sp.encode("€", bos=False))[1:]) in euro[0]
+    assert all(sp.is_byte(i) for i in sp.encode("€", bos=False)[1:])  # byte fallback, as the question says
+    assert_words("(which, like Llama 2's, falls back to bytes)", "(der, wie der von Llama 2, auf Bytes ausweicht)", euro)
 
 
 # ---- the live elements in an AppTest -------------------------------------------------------------------------------
