@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from app import classroom
-from app.common import Markdown, current, lang, say, show_figure
+from app.common import Markdown, core_idea, current, lang, say, show_figure
 from app.pages import page_specs
 from llama_edu.classroom import ClassStoreError
 from llama_edu.lessons import load_lessons
@@ -21,6 +21,7 @@ PAGE = {"section": "start", "order": 90, "title": "classroom.nav", "icon": ":mat
 NEXT_TOKEN_OPTIONS = 5  # the model's most likely next tokens a "which comes next?" question offers
 
 st.title(say("classroom.teacher_title"))
+core_idea("classroom.core_idea")
 secret = classroom.teacher_secret()
 if secret is None:
     st.info(say("classroom.no_secret"), icon=":material/lock:")
