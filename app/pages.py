@@ -18,7 +18,7 @@ from pathlib import Path
 
 VIEWS = Path(__file__).resolve().parent / "views"
 # The navigation's sections, in order; each one's name is the strings key f"app.nav.{section}".
-SECTIONS = ["start", "inside_block", "generating"]
+SECTIONS = ["start", "inside_block", "generating", "experiments"]
 
 
 @dataclass(frozen=True)
