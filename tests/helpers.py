@@ -73,7 +73,7 @@ def llama3_sized_tokenizer(folder) -> list:
             merges.append((a, b))
         return a + b
 
-    for word in "The the cat sat on mat dog ran to a and is was he she it in of".split():
+    for word in ["The", "the", "cat", "sat", "on", "mat", "dog", "ran", "to", "a", "and", "is", "was", "he", "she", "it", "in", "of"]:
         for spelled in (word, "Ġ" + word):  # Ġ: the byte-level space
             piece = spelled[0]
             for ch in spelled[1:]:
@@ -98,3 +98,39 @@ def llama3_sized_tokenizer(folder) -> list:
     (folder / "generation_config.json").write_text(json.dumps({
         "bos_token_id": bos, "eos_token_id": [tk.token_to_id("<|end_of_text|>"), tk.token_to_id("<|eot_id|>")]}))
     return [folder / name for name in ("tokenizer.json", "tokenizer_config.json", "generation_config.json")]
+
+
+# ---- live elements on a screen of their own (AppTest) -----------------------------------------------------------------
+def elements_script(topics: list[str], names: list[str], keys: list[str | None], lang: str | None) -> None:
+    """AppTest script (AppTest.from_function runs this function's source, so it imports what it needs itself): the
+    shared sidebar, then the named elements of these topics' modules, drawn once per key (None: the element's own
+    name as its key), in `lang` when given. Only these topics are imported: render() would import every topic."""
+    import importlib
+
+    import streamlit as st
+
+    from app import elements
+    from app.common import current
+
+    if lang is not None:
+        st.session_state["lang"] = lang
+    for topic in topics:
+        importlib.import_module(f"app.elements.{topic}")
+    cur = current()
+    if cur is not None:
+        for key in keys:
+            for name in names:
+                elements.ELEMENTS[name](cur, key or name)
+
+
+def open_elements(topics: list[str], names: list[str], *, keys=(None,), lang: str | None = None,
+                  timeout: float = 120, **state):
+    """Run elements_script in AppTest and return it, run once; `state` is put in the session first."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(elements_script, args=(list(topics), list(names), list(keys), lang),
+                               default_timeout=timeout)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    return at

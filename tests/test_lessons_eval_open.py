@@ -16,6 +16,7 @@ import re
 
 import pytest
 import torch
+from helpers import open_elements
 from lesson_text import assert_quoted, german, readers, some_lessons
 
 import llama_edu as le
@@ -606,21 +607,7 @@ def test_lesson_22_the_paper_and_web_figures_are_those_in_sources():
 
 
 # ---- the live elements in an AppTest -------------------------------------------------------------------------------
-def _elements_script(names: list[str], lang: str) -> None:
-    import importlib
-
-    import streamlit as st
-
-    from app import elements
-    from app.common import current
-
-    st.session_state["lang"] = lang
-    for topic in ("evaluation", "fine_tuning", "generation"):
-        importlib.import_module(f"app.elements.{topic}")
-    cur = current()
-    if cur is not None:
-        for name in names:
-            elements.ELEMENTS[name](cur, name)
+TOPICS = ["evaluation", "fine_tuning", "generation"]
 
 
 ELEMENT_NAMES = ["choice_scores", "choice_lengths", "choice_benchmark", "prompt_surprise", "perplexity_per_character",
@@ -630,10 +617,7 @@ ELEMENT_NAMES = ["choice_scores", "choice_lengths", "choice_benchmark", "prompt_
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_every_element_of_both_lessons_draws_in_each_language(lang):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_function(_elements_script, args=(ELEMENT_NAMES, lang), default_timeout=300)
-    at.run()
+    at = open_elements(TOPICS, ELEMENT_NAMES, lang=lang, timeout=300)
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 9  # contamination draws two, fine_tune_unchanged none
     shown = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import SMALL_CONFIGS, random_model
+from helpers import SMALL_CONFIGS, open_elements, random_model
 from test_lesson_numbers import LESSONS, assert_quoted, quiz, step
 from test_viz_i18n import assert_translated, numbers, texts
 
@@ -576,21 +576,6 @@ def test_every_word_of_the_lessons_strings_files_is_asked_for_by_their_code():
 
 
 # ---- the live elements, drawn in the app ------------------------------------------------------------------------------
-def _elements_twice(topic: str, names: list[str]) -> None:
-    """AppTest script: the shared sidebar, then the named elements with key "first", then again with "second"."""
-    import importlib
-
-    from app import elements
-    from app.common import current
-
-    importlib.import_module(f"app.elements.{topic}")
-    cur = current()
-    if cur is not None:
-        for key in ("first", "second"):
-            for name in names:
-                elements.ELEMENTS[name](cur, key)
-
-
 ELEMENTS = {"heads_together": ["wo_blocks", "head_write_sum", "head_write_norms", "head_ablation_check",
                                "head_write_vs_effect"],
             "inference": ["matmul_intensity", "roofline_chart", "decode_time_split", "batch_throughput",
@@ -605,12 +590,8 @@ def test_each_element_draws_twice_on_one_screen_in_both_languages(topic, name):
     """Drawn with keys "first" and "second": two keys never share a widget; in German too."""
     import json
 
-    from streamlit.testing.v1 import AppTest
-
     for lang in ("en", "de"):
-        at = AppTest.from_function(_elements_twice, args=(topic, [name]), default_timeout=120)
-        at.session_state["lang"] = lang
-        at.run()
+        at = open_elements([topic], [name], keys=("first", "second"), lang=lang)
         assert not at.exception, [e.value for e in at.exception]
         charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
         assert len(charts) == 2 * CHARTS.get(name, 1)

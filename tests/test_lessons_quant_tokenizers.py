@@ -14,6 +14,7 @@ import json
 
 import pytest
 import torch
+from helpers import open_elements
 from lesson_text import assert_quoted, readers, some_lessons
 
 import llama_edu as le
@@ -702,21 +703,7 @@ def test_lesson_20_quiz_numbers():
 
 
 # ---- the live elements in an AppTest -------------------------------------------------------------------------------
-def _elements_script(names: list[str], lang: str) -> None:
-    import importlib
-
-    import streamlit as st
-
-    from app import elements
-    from app.common import current
-
-    st.session_state["lang"] = lang
-    for topic in ("quantise", "tokenizers_compared"):
-        importlib.import_module(f"app.elements.{topic}")
-    cur = current()
-    if cur is not None:
-        for name in names:
-            elements.ELEMENTS[name](cur, name)
+TOPICS = ["quantise", "tokenizers_compared"]
 
 
 ELEMENT_NAMES = ["quant_rounding", "quant_error", "quant_memory", "quant_loss", "quant_top_tokens", "quant_kv_cache",
@@ -727,10 +714,7 @@ ELEMENT_NAMES = ["quant_rounding", "quant_error", "quant_memory", "quant_loss", 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_every_element_of_both_lessons_draws_in_each_language(lang):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_function(_elements_script, args=(ELEMENT_NAMES, lang), default_timeout=600)
-    at.run()
+    at = open_elements(TOPICS, ELEMENT_NAMES, lang=lang, timeout=600)
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 9
     shown = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)

@@ -13,6 +13,7 @@ import math
 
 import pytest
 import torch
+from helpers import open_elements
 from lesson_text import assert_quoted, german, readers, some_lessons
 
 import llama_edu as le
@@ -579,21 +580,7 @@ def test_lesson_16_the_tiny_models_loss_past_its_context(past_the_context):
 
 
 # ---- the live elements in an AppTest -------------------------------------------------------------------------------
-def _elements_script(names: list[str], lang: str) -> None:
-    import importlib
-
-    import streamlit as st
-
-    from app import elements
-    from app.common import current
-
-    st.session_state["lang"] = lang
-    for topic in ("scale", "long_context"):
-        importlib.import_module(f"app.elements.{topic}")
-    cur = current()
-    if cur is not None:
-        for name in names:
-            elements.ELEMENTS[name](cur, name)
+TOPICS = ["scale", "long_context"]
 
 
 ELEMENT_NAMES = ["training_flops_count", "compute_calculator", "tokens_per_parameter", "compute_paper_check",
@@ -603,10 +590,7 @@ ELEMENT_NAMES = ["training_flops_count", "compute_calculator", "tokens_per_param
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "de"])
 def test_every_element_of_both_lessons_draws_in_each_language(lang):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_function(_elements_script, args=(ELEMENT_NAMES, lang), default_timeout=300)
-    at.run()
+    at = open_elements(TOPICS, ELEMENT_NAMES, lang=lang, timeout=300)
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 8
     shown = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)

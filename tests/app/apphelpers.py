@@ -3,11 +3,10 @@
 import base64
 import json
 import re
-
 from pathlib import Path
 
+import helpers
 import numpy as np
-
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -66,27 +65,9 @@ def spec_array(value) -> np.ndarray:
 
 
 # ---- one element at a time --------------------------------------------------------------------------------------
-def _elements_twice(topic: str, names: list[str]) -> None:
-    """AppTest script: the shared sidebar, then the named elements with key "first", then again with "second"."""
-    import importlib
-
-    import app.elements as elements
-    from app.common import current
-
-    # Only this topic's module: render() would import every topic, and such a test is about these elements.
-    importlib.import_module(f"app.elements.{topic}")
-    cur = current()
-    if cur is not None:
-        for key in ("first", "second"):
-            for name in names:
-                elements.ELEMENTS[name](cur, key)
-
-
 def open_elements(topic: str, *names: str, timeout: float = 60) -> AppTest:
     """A screen with only these elements of one topic, each drawn twice (keys "first" and "second")."""
-    at = AppTest.from_function(_elements_twice, args=(topic, list(names)), default_timeout=timeout)
-    at.run()
-    return at
+    return helpers.open_elements([topic], list(names), keys=("first", "second"), timeout=timeout)
 
 
 def widget_keys(at: AppTest) -> list[str]:
