@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-TEST_ONLY = {"pytest", "transformers", "markdown-it-py", "playwright"}
+TEST_ONLY = {"pytest", "transformers", "playwright"}
 # Imported where a test reference belongs, not by the app: llama_edu/bench.py times the model against transformers.
 LIBRARY_TEST_REFERENCES = {"transformers"}
 

@@ -4,6 +4,7 @@ Each element draws from the student's prompt and the model's own hooks (`cur.cap
 prompt); every widget and chart key starts with the element's `key`.
 """
 
+import html as html_lib
 from pathlib import Path
 
 import streamlit as st
@@ -136,7 +137,8 @@ def attention_heatmap(cur, key: str) -> None:
     title = (say("app.attention.pattern_title", layer=layer, head=head) if w.start == 0 else
              say("app.attention.pattern_title_window", layer=layer, head=head, first=w.start, last=w.stop - 1))
     fig = cur.figure("pattern", layer, head, w.start, w.stop,
-                     draw=lambda: viz.pattern_heatmap(pattern[head], labels, title, lang=lang()))
+                     draw=lambda: viz.pattern_heatmap(pattern[head], labels, title, layer=layer, head=head,
+                                                  lang=lang()))
     show_figure(fig, key=f"{key}_pattern", ready=True)
     if w.start > 0:
         st.caption(say("app.common.window_earlier_keys", first=w.start))
@@ -193,12 +195,38 @@ def bertviz_head_view(cur, key: str) -> None:
                                   on_change="rerun")
     if head_tab.open:
         with head_tab:
-            st.iframe(_bertviz_html(cur, "head", w, layers, range(cfg.n_heads)),
-                      height=bertviz_offline.head_view_height(n_tokens))
+            html = _bertviz_html(cur, "head", w, layers, range(cfg.n_heads))
+            st.iframe(html, height=bertviz_offline.head_view_height(n_tokens))
+            _bertviz_download(html, "head", key)
     if model_tab.open:
         with model_tab:
-            st.iframe(_bertviz_html(cur, "model", w, layers, heads),
-                      height=bertviz_offline.model_view_height(len(layers), len(heads), n_tokens))
+            html = _bertviz_html(cur, "model", w, layers, heads)
+            st.iframe(html, height=bertviz_offline.model_view_height(len(layers), len(heads), n_tokens))
+            _bertviz_download(html, "model", key)
+
+
+def _bertviz_download(html: str, view: str, key: str) -> None:
+    """A button giving the view shown as one file to keep (take it home): the same HTML, with jQuery and d3 inside
+    it instead of loaded from this server, so it opens and draws in any browser with no network. Made only when
+    clicked (a deferred download; the view's HTML is already in memory, shared): a page run sends no file."""
+    libraries_at = _bertviz_libraries_at()
+    st.download_button(say("take_home.bertviz.download"), lambda: standalone_bertviz(html, libraries_at),
+                       file_name=f"attention-{view}-view.html", mime="text/html", key=f"{key}_bertviz_{view}_html",
+                       on_click="ignore", help=say("take_home.bertviz.help"), icon=":material/download:",
+                       type="tertiary")
+
+
+def standalone_bertviz(html: str, libraries_at: str | None) -> str:
+    """A bertviz view made by make_offline(..., libraries_at=...) as the self-contained document make_offline makes
+    without it: each library's <script src> tag replaced by the library's text (as make_offline writes them)."""
+    if libraries_at is None:
+        return html  # inlined already
+    for name, text in bertviz_offline.LIBRARY_FILES.items():
+        tag = f'<script type="text/javascript" src="{html_lib.escape(libraries_at + name)}"></script>'
+        if tag not in html:
+            raise ValueError(f"the view has no <script> tag for {name}: see bertviz_offline.make_offline")
+        html = html.replace(tag, bertviz_offline._script(text()), 1)  # make_offline's own escaping
+    return html
 
 
 @element("attention_sink")

@@ -2,11 +2,16 @@
 
 The lesson and step live in the URL (?lesson=attention&step=3), so a teacher can share a link to one step. The
 lesson is shown in the session's language (lessons/de/ for German); ids, steps and answers are the same in every
-language, so switching language keeps the place and the quiz score.
+language, so switching language keeps the place and the quiz score. ?handout=1 shows every step on one page, to
+download as one HTML file (app/handout.py).
+
+Keys: → or PageDown go on, ← or PageUp back (a keyboard's arrows, a presenter's clicker); quiz answers are radios,
+reached with Tab and chosen with the arrow keys.
 """
 
 import streamlit as st
 
+from app import handout
 from app.common import Markdown, current, lang, link_number, notice, presenter_mode, preset_pickers, say, shortened
 from app.elements import render
 from llama_edu.lessons import load_lessons, source_of
@@ -18,6 +23,20 @@ PAGE = {"section": "start", "order": 20, "title": "app.nav.lessons",
 LESSONS = load_lessons(lang=lang())
 BY_ID = {lesson.id: lesson for lesson in LESSONS}
 QUIZ = "quiz"
+HANDOUT = "handout"  # ?handout=1: the handout mode
+
+# A Streamlit button takes one shortcut, so each of Back and Next has twin buttons that carry the keys, in a box the
+# page's CSS hides. Streamlit 1.67 binds a drawn button's shortcut whether it is seen or not, and ignores plain keys
+# while the focus is in an input (the prompt box, a slider, a radio, a select box): typing, or moving a slider with
+# the arrows, never changes the step (tests/test_browser_lessons_keys.py checks both in a real browser).
+KEYS = {"back": ("Left", "PageUp"), "next": ("Right", "PageDown")}
+KEYS_BOX = "lesson_keys"
+CSS = f"""
+.st-key-{KEYS_BOX} {{display: none;}}
+/* the quiz answer that has the keyboard's focus: a clear ring where Streamlit draws a faint grey background */
+[data-testid="stRadioOption"][data-focus-visible="true"] {{outline: 3px solid currentColor; outline-offset: 2px;
+  border-radius: 4px;}}
+"""
 
 def location() -> tuple[str, int | str, list[str]]:
     """(lesson id, step number 1.. or "quiz", what was corrected) from the URL, corrected to something that exists.
@@ -53,6 +72,14 @@ def answers() -> dict[str, dict[int, int]]:
     return st.session_state.setdefault("lessons_answers", {})
 
 
+def nav_button(where, keys_box, label: str, key: str, direction: str, **kwargs) -> bool:
+    """A Back or Next button (direction "back" or "next") that its keys press too (KEYS)."""
+    keys_help = say("handout.next_help" if direction == "next" else "handout.back_help")
+    clicked = where.button(label, key=key, help=keys_help, width="stretch", **kwargs)
+    pressed = [keys_box.button(label, key=f"{key}_{name.lower()}", shortcut=name) for name in KEYS[direction]]
+    return clicked or any(pressed)
+
+
 def label(lesson) -> str:
     done = answers().get(lesson.id, {})
     correct = sum(1 for i, q in enumerate(lesson.quiz) if done.get(i) == q.answer)
@@ -66,7 +93,9 @@ go(lesson_id, step)  # write back the corrected location, so the URL always name
 for message in corrected:
     st.info(message, icon=":material/link_off:")
 
-top = st.columns([4, 1])
+st.html(f"<style>{CSS}</style>")
+in_handout = st.query_params.get(HANDOUT) == "1"
+top = st.columns([4, 1], vertical_alignment="bottom")
 # Ids as options (the same in every language) and labels looked up now: AppTest formats options outside the run.
 labels = {each.id: label(each) for each in LESSONS}
 chosen = top[0].selectbox(say("app.lessons.lesson"), list(labels), index=LESSONS.index(lesson), format_func=labels.get,
@@ -75,11 +104,24 @@ presenter = presenter_mode()  # the sidebar's switch (app/common.py): large type
 if chosen != lesson.id:
     go(chosen, 1)
     st.rerun()
+if top[1].button(say("handout.back_to_lesson" if in_handout else "handout.open"), key="handout_toggle",
+                 help=say("handout.back_to_lesson_help" if in_handout else "handout.open_help"), width="stretch",
+                 icon=None if in_handout else ":material/print:"):
+    if in_handout:
+        del st.query_params[HANDOUT]
+    else:
+        st.query_params[HANDOUT] = "1"
+    for name in ("layer", "head"):  # the main picker changes: the next run's writes its own
+        st.query_params.pop(name, None)
+    st.rerun()
 cur = current()  # also draws the sidebar (prompt and model), which every live element reads
 if cur is None:
     st.stop()
 
 st.title(lesson.title)
+if in_handout:
+    handout.show(lesson, LESSONS.index(lesson) + 1, cur)
+    st.stop()
 total = len(lesson.steps) + (1 if lesson.quiz else 0)
 position = total if step == QUIZ else step
 st.progress(position / total, text=say("app.lessons.progress", position=position, total=total, minutes=lesson.minutes))
@@ -119,16 +161,18 @@ else:
         notice(Markdown(current_step.notice))  # the lesson's own words: markdown
 
 back, _, forward = st.columns([1, 3, 1])
-if position > 1 and back.button(say("app.lessons.back"), key="lesson_back", width="stretch"):
+keys_box = st.container(key=KEYS_BOX)
+if position > 1 and nav_button(back, keys_box, say("app.lessons.back"), "lesson_back", "back"):
     go(lesson.id, step - 1 if step != QUIZ else len(lesson.steps))
     st.rerun()
 if position < total:
-    if forward.button(say("app.lessons.next"), key="lesson_next", type="primary", width="stretch"):
+    if nav_button(forward, keys_box, say("app.lessons.next"), "lesson_next", "next", type="primary"):
         go(lesson.id, QUIZ if step == len(lesson.steps) else step + 1)
         st.rerun()
 else:
     following = LESSONS.index(lesson) + 1
-    if following < len(LESSONS) and forward.button(say("app.lessons.next_lesson"), key="lesson_following",
-                                                   width="stretch"):
+    if following < len(LESSONS) and nav_button(forward, keys_box, say("app.lessons.next_lesson"), "lesson_following",
+                                                "next"):
         go(LESSONS[following].id, 1)
         st.rerun()
+st.caption(say("handout.keys"))

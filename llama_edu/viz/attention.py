@@ -21,12 +21,15 @@ from plotly.subplots import make_subplots
 from ..architectures import attention_masks
 from ..i18n import t
 from ..papers import GQA_TABLE_1  # Ainslie et al. (2023), Table 1, kept with its source
+from . import palette, summary
 from .labels import localized_figure, number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=15)  # readable on a classroom projector
 MASKED_GREY = "rgba(150, 150, 150, 0.6)"  # visible on both light and dark backgrounds
-ALLOWED_BLUE = "#1f77b4"  # a cell the mask lets through (adds 0 to the score)
-GROUP_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+ALLOWED_BLUE = palette.BLUE  # a cell the mask lets through (adds 0 to the score)
+GROUP_COLORS = palette.CATEGORIES  # one per KV head: its query heads, its box in the similarity map
+WEIGHTS = palette.colorscale(palette.SEQUENTIAL)  # attention weights, 0 to 1
+SIGNED = palette.colorscale(palette.DIVERGING, reverse=True)  # scores and keys around 0: blue below, red above
 MAX_CROSSES = 24  # beyond this many tokens a cross per masked cell is just noise: grey alone marks them
 MAX_CELL_NUMBERS = 16  # up to this many tokens a weight with two decimals fits in its cell, so it is written there
 
@@ -59,6 +62,8 @@ def _masked_trace(future: np.ndarray, labels: list[str], lang: str = "en", **axe
 def _values_trace(values: np.ndarray, future: np.ndarray, labels: list[str], what: str, lang: str = "en",
                   **kw) -> go.Heatmap:
     """The allowed cells' values; masked cells are left empty (NaN) so the grey trace shows through."""
+    if "coloraxis" not in kw:
+        kw.setdefault("colorscale", WEIGHTS)
     return go.Heatmap(z=np.where(future, np.nan, values), x=labels, y=labels[:values.shape[0]], hoverongaps=False,
                       hovertemplate=_cell_hover(f"{what} %{{z:.3f}}", lang), **kw)
 
@@ -153,8 +158,9 @@ def _token_map_layout(labels: list[str], lang: str, **more) -> dict:
 def causal_mask_figure(mask: torch.Tensor, labels: list[str], *, lang: str = "en") -> go.Figure:
     """The causal mask M [T, T] that attention adds to the scores, with token labels: 0 allowed, −∞ future."""
     m = _numpy(mask)
-    return go.Figure(_mask_trace(m, labels, labels[:m.shape[0]], lang=lang),
-                     layout=_token_map_layout(labels, lang, title=t("viz.attention.causal_mask.title", lang)))
+    fig = go.Figure(_mask_trace(m, labels, labels[:m.shape[0]], lang=lang),
+                    layout=_token_map_layout(labels, lang, title=t("viz.attention.causal_mask.title", lang)))
+    return summary.with_summary(fig, summary.causal_mask_sentence(m, lang=lang))
 
 
 @localized_figure
@@ -185,22 +191,25 @@ def mask_comparison_figure(labels: list[str], *, lang: str = "en") -> go.Figure:
     fig.update_yaxes(title=t("viz.axis.query", lang), col=1)
     fig.update_layout(font=FONT, height=260 + 22 * min(2 * T, 32), margin=dict(t=110),
                       title=t("viz.attention.masks.title", lang))
-    return fig
+    return summary.with_summary(fig, summary.mask_comparison_sentence(masks, lang=lang))
 
 
 # ---- patterns ---------------------------------------------------------------------------------------------------
 @localized_figure
-def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *, lang: str = "en") -> go.Figure:
+def pattern_heatmap(pattern: torch.Tensor, labels: list[str], title: str = "", *, layer: int | None = None,
+                    head: int | None = None, lang: str = "en") -> go.Figure:
     """One head's pattern [T, S] with token labels on both axes and the future greyed out. The caller's title
-    is shown as given (it names the layer and head, in the caller's language)."""
+    is shown as given (it names the layer and head, in the caller's language); layer and head, when given, name the
+    head in the figure's summary sentence too ("Layer 3, head 0 mostly looks at the previous token")."""
     z = _numpy(pattern)
     future = future_cells(*z.shape)
     weight = t("viz.label.weight", lang)
     numbers = _cell_numbers(z, future, lang) if len(labels) <= MAX_CELL_NUMBERS else {}
-    return go.Figure([_masked_trace(future, labels, lang),
-                      _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight),
-                                    **numbers)],
-                     layout=_token_map_layout(labels, lang, title=title))
+    fig = go.Figure([_masked_trace(future, labels, lang),
+                     _values_trace(z, future, labels, weight, lang, zmin=0, zmax=1, colorbar=dict(title=weight),
+                                   **numbers)],
+                    layout=_token_map_layout(labels, lang, title=title))
+    return summary.with_summary(fig, summary.head_sentence(z, labels, layer=layer, head=head, lang=lang))
 
 
 @localized_figure
@@ -241,9 +250,10 @@ def heads_grid(pattern: torch.Tensor, labels: list[str], n_kv_heads: int, cols: 
             ticks[f"xaxis{n}.showticklabels"] = h + cols >= H
         fig.update_layout(ticks)
     fig.update_layout(title=plotly_text(title), font=FONT, height=120 + rows * (160 if cols > 2 else 320),
-                      coloraxis=dict(cmin=0, cmax=1, colorbar=dict(title=t("viz.label.weight", lang))),
+                      coloraxis=dict(colorscale=WEIGHTS, cmin=0, cmax=1,
+                                     colorbar=dict(title=t("viz.label.weight", lang))),
                       margin=dict(t=90))
-    return fig
+    return summary.with_summary(fig, summary.heads_sentence(z, first_head=first_head, lang=lang))
 
 
 @localized_figure
@@ -280,9 +290,10 @@ def steps_figure(steps: dict[str, torch.Tensor], labels: list[str], head_dim: in
     for n in range(1, 5):
         for name, settings in _category_axis_settings(labels, T <= 16, n, hide_x=(1, 2), hide_y=(2, 4)).items():
             layout[name].update(settings)
-    diverging = dict(colorscale="RdBu_r", cmid=0, showscale=False)
+    diverging = dict(colorscale=SIGNED, cmid=0, showscale=False)
     layout.update(font=FONT, height=260 + 2 * (18 * min(T, 24) + 120), margin=dict(t=110),
-                  coloraxis=diverging, coloraxis2=diverging, coloraxis3=dict(cmin=0, cmax=1, showscale=False))
+                  coloraxis=diverging, coloraxis2=diverging,
+                  coloraxis3=dict(colorscale=WEIGHTS, cmin=0, cmax=1, showscale=False))
     return go.Figure(data=traces, layout=layout)  # validated once, in one pass
 
 
@@ -295,14 +306,15 @@ def first_token_heatmap(share: torch.Tensor, uniform: float, *, lang: str = "en"
     hover = t("viz.attention.sink.hover", lang, layer="%{y}", head="%{x}", share="%{z:.1%}")
     fig = go.Figure(go.Heatmap(z=z, x=[t("viz.label.head", lang, head=h) for h in range(H)],
                                y=[t("viz.label.layer", lang, layer=i) for i in range(L)],
-                               zmin=0, zmax=1, colorbar=dict(title=t("viz.attention.sink.colorbar", lang)),
+                               zmin=0, zmax=1, colorscale=WEIGHTS,
+                               colorbar=dict(title=t("viz.attention.sink.colorbar", lang)),
                                text=np.round(z * 100).astype(int), texttemplate="%{text}%" if L * H <= 128 else None,
                                hovertemplate=hover + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     fig.update_layout(font=FONT, height=max(320, 160 + 40 * L),
                       title=t("viz.attention.sink.title", lang, uniform=number(uniform, ".0%", lang=lang)))
-    return fig
+    return summary.with_summary(fig, summary.sink_sentence(z, lang=lang))
 
 
 # ---- ablation -----------------------------------------------------------------------------------------------------
@@ -316,8 +328,10 @@ def ablation_bars(token_texts: list[str], before: list[float], after: list[float
         + "<extra>%{fullData.name}</extra>"
     fig = go.Figure([
         go.Bar(y=token_texts, x=before, name=t("viz.attention.ablation.before", lang), orientation="h",
+               marker_color=palette.GREY,
                customdata=change, hovertemplate=hover, text=[number(p, ".1%", lang=lang) for p in before], textposition="outside"),
         go.Bar(y=token_texts, x=after, name=t("viz.attention.ablation.after", lang), orientation="h",
+               marker_color=palette.HIGHLIGHT,
                customdata=change, hovertemplate=hover,
                text=[f"{number(p, '.1%', lang=lang)} ({number(d, '+.1%', lang=lang)})" for p, d in zip(after, change)],
                textposition="outside"),
@@ -327,7 +341,7 @@ def ablation_bars(token_texts: list[str], before: list[float], after: list[float
     fig.update_xaxes(tickformat=".0%", range=[0, min(1.0, top * 1.35)], title=t("viz.axis.probability", lang))
     fig.update_layout(barmode="group", font=FONT, title=title, height=160 + 44 * len(token_texts),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"))
-    return fig
+    return summary.with_summary(fig, summary.ablation_sentence(token_texts, before, after, lang=lang))
 
 
 # ---- grouped-query attention -------------------------------------------------------------------------------------
@@ -362,7 +376,7 @@ def gqa_diagram(n_heads: int, variants: dict[str, int], *, lang: str = "en") -> 
     fig.update_xaxes(visible=False, range=[-1, n_heads])
     fig.update_yaxes(visible=False, range=[-0.7, 1.7])
     fig.update_layout(font=FONT, height=60 + 210 * len(variants), margin=dict(t=60))
-    return fig
+    return summary.with_summary(fig, summary.sharing_sentence(n_heads, variants, lang=lang))
 
 
 @localized_figure
@@ -385,7 +399,7 @@ def keys_heatmaps(k_rot: torch.Tensor, labels: list[str], *, first_group: int = 
     fig.update_yaxes(showticklabels=T <= 24, col=1)  # the panels share their rows: label the first column only
     fig.update_xaxes(title=t("viz.attention.keys.x", lang))
     fig.update_layout(font=FONT, height=140 + rows * (20 * min(T, 24) + 80),
-                      coloraxis=dict(colorscale="RdBu_r", cmin=-bound, cmax=bound, colorbar=dict(title="k")))
+                      coloraxis=dict(colorscale=SIGNED, cmin=-bound, cmax=bound, colorbar=dict(title="k")))
     return fig
 
 
@@ -401,11 +415,14 @@ def similarity_heatmap(similarity: torch.Tensor, n_kv_heads: int, title: str | N
     names = [t("viz.label.head", lang, head=h) for h in range(H)]
     similar = t("viz.label.similarity", lang)
     hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + f"<br>{similar} %{{z:.2f}}<extra></extra>"
+    # A share of the same pattern runs 0 to 1 (sequential); a cosine runs -1 to 1 (diverging, 0 in the middle).
+    scale = dict(colorscale=WEIGHTS) if zmin >= 0 else dict(colorscale=SIGNED, zmid=0)
     fig = go.Figure(go.Heatmap(z=z, x=names, y=names, zmin=zmin, zmax=1, colorbar=dict(title=similar),
-                               hovertemplate=hover))
+                               hovertemplate=hover, **scale))
     for g in range(n_kv_heads):
         lo, hi = g * n_rep - 0.5, (g + 1) * n_rep - 0.5
-        fig.add_shape(type="rect", x0=lo, x1=hi, y0=lo, y1=hi, line=dict(width=3, color=GROUP_COLORS[g % 8]))
+        fig.add_shape(type="rect", x0=lo, x1=hi, y0=lo, y1=hi,
+                      line=dict(width=3, color=GROUP_COLORS[g % len(GROUP_COLORS)]))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(font=FONT, height=220 + 30 * min(H, 32),
                       title=t("viz.attention.similarity.title", lang) if title is None else plotly_text(title))
@@ -418,7 +435,7 @@ def gqa_quality_figure(table: list[dict] = GQA_TABLE_1, *, lang: str = "en") -> 
     hover = t("viz.attention.quality.hover", lang, model="%{text}", seconds="%{x:.2f}", score="%{y:.1f}")
     fig = go.Figure(go.Scatter(
         x=[r["inference time (s)"] for r in table], y=[r["average score"] for r in table], mode="markers+text",
-        text=[r["model"] for r in table], textposition="top center", marker=dict(size=16),
+        text=[r["model"] for r in table], textposition="top center", marker=dict(size=16, color=palette.BLUE),
         hovertemplate=hover + "<extra></extra>"))
     fig.update_xaxes(title=t("viz.attention.quality.x", lang), range=[0, 1.7])
     fig.update_yaxes(title=t("viz.attention.quality.y", lang), range=[45.7, 47.6])
@@ -435,9 +452,9 @@ def kv_cache_figure(rows: list[dict], seq_len: int = 4096, *, lang: str = "en") 
     hover = "%{x}<br>%{y:.2f} GiB<extra>%{fullData.name}</extra>"
     fig = go.Figure([
         go.Bar(x=names, y=[r["as_mha_gib"] for r in rows], name=t("viz.attention.kv_cache.as_mha", lang),
-               hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
+               marker_color=palette.GREY, hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
         go.Bar(x=names, y=[r["as_configured_gib"] for r in rows], name=t("viz.attention.kv_cache.actual", lang),
-               hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
+               marker_color=palette.BLUE, hovertemplate=hover, texttemplate="%{y:.2f}", textposition="outside"),
     ])
     fig.update_yaxes(title=t("viz.attention.kv_cache.y", lang))
     fig.update_layout(barmode="group", font=FONT, height=440, legend=dict(orientation="h", y=1.02, yanchor="bottom"),

@@ -6,8 +6,9 @@ block, for d3 and jQuery from the same CDN; a classroom offline would see an emp
     2. jQuery (XStatic-jQuery) and d3 (XStatic-D3, version 3) are inlined from the installed pip packages;
     3. `require`/`requirejs` become a one-line shim that calls bertviz's callback with (window.jQuery, window.d3).
 bertviz asks for d3 5.7.0; the only API it uses that d3 3 lacks is `d3.schemeCategory10` (the model view's layer
-colours; the head view already falls back to d3 3's `d3.scale.category10()`), so the shim defines it from the
-same ten colours.
+colours; the head view already falls back to d3 3's `d3.scale.category10()`), so the shim defines it. Both give
+palette.py's Okabe-Ito colours instead of d3's ten (whose red and green a colour-blind student cannot tell apart),
+like every other figure of the app.
 
 The result is a complete HTML document for `st.iframe`; nothing in it is fetched from anywhere. The few words
 bertviz writes itself ("Layer:", "Heads", "Layers", "Layer 0, Head 1") are replaced by llama_edu/strings/viz.yaml's.
@@ -25,6 +26,7 @@ from pathlib import Path
 import torch
 
 from ..i18n import t
+from . import palette
 
 # The attention weights are rounded for the page: the views draw them as line opacities, which cannot show
 # more than 4 decimals, and full float32 reprs would make a 64-token model view several megabytes.
@@ -36,8 +38,9 @@ _RANDOM_ID = re.compile(r"bertviz-[0-9a-f]{32}")
 
 SHIM = """
 window.requirejs = window.require = function (deps, callback) { callback(window.jQuery, window.d3); };
-if (!window.d3.schemeCategory10) { window.d3.schemeCategory10 = window.d3.scale.category10().range(); }
-"""
+window.d3.schemeCategory10 = %s;
+window.d3.scale.category10 = function () { return window.d3.scale.ordinal().range(window.d3.schemeCategory10); };
+""" % json.dumps(palette.CATEGORIES + palette.CATEGORIES[:2])  # ten: the model view takes colour [layer % 10]
 
 PAGE_STYLE = """<style>
   body { margin: 0; padding: 8px; background: white; color: black;

@@ -7,10 +7,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ..i18n import t
+from . import palette
 from .labels import localized_figure, number, plotly_text
 
 FONT = {"size": 16}
-CLASS_BLUE, MODEL_ORANGE, RIGHT_GREEN = "#1f77b4", "#ff7f0e", "#2ca02c"
+CLASS_BLUE, MODEL_ORANGE, RIGHT_GREEN = palette.BLUE, palette.ORANGE, palette.RIGHT  # the right one also has its ✓
 
 
 @localized_figure

@@ -14,11 +14,15 @@ from plotly.subplots import make_subplots
 
 from ..i18n import t
 from ..likelihood import RULES, BenchmarkResult, Item, OptionScore, TextSurprise
+from . import palette
 from .labels import localized_figure, number, plotly_text, token_labels
 
 FONT = {"size": 15}
-PICKED, OTHER, RIGHT, WRONG, MEAN = "#ff7f0e", "#9ecae1", "#2ca02c", "#d62728", "#7f7f7f"
-TOKEN_COLOURS = ["#1f77b4", "#6baed6", "#08519c", "#9ecae1", "#3182bd", "#c6dbef"]
+PICKED, OTHER, RIGHT, WRONG, MEAN = palette.ORANGE, palette.SKY_BLUE, palette.RIGHT, palette.WRONG, palette.GREY
+# An option's tokens, segment after segment: blue and sky blue in turn (neighbours differ in lightness); the hover
+# names each token.
+TOKEN_COLOURS = [palette.BLUE, palette.SKY_BLUE]
+RIGHT_MARK, WRONG_MARK = "✓", "✗"  # the benchmark's cells say right or wrong in text too, not only in colour
 
 
 def rule_name(rule: str, *, lang: str = "en") -> str:
@@ -48,7 +52,8 @@ def option_scores_figure(scores: list[OptionScore], answer: int, *, lang: str = 
         text = [number(v, ".2f", lang=lang) for v in values]
         if col == 1:  # the sums, written after the stacked segments
             fig.add_trace(go.Scatter(y=labels, x=values, mode="markers+text", text=text, textposition="middle left",
-                                     marker={"color": [PICKED if i == picked else "black" for i in range(len(values))],
+                                     marker={"color": [PICKED if i == picked else palette.BLACK
+                                                       for i in range(len(values))],
                                              "size": 12, "symbol": "line-ns-open", "line": {"width": 3}},
                                      showlegend=False, hoverinfo="skip"), row=1, col=1)
             continue
@@ -73,8 +78,9 @@ def _short(question: str, limit: int = 34) -> str:
 @localized_figure
 def benchmark_figure(items: tuple[Item, ...] | list[Item], results: list[BenchmarkResult], *,
                      lang: str = "en") -> go.Figure:
-    """Every item (rows) under every rule, zero-shot and few-shot (columns): green where the rule picks the right
-    option, red where not, each cell naming the option picked. Each column's header counts its right answers."""
+    """Every item (rows) under every rule, zero-shot and few-shot (columns): green and ✓ where the rule picks the
+    right option, vermillion and ✗ where not, each cell naming the option picked. Each column's header counts its
+    right answers."""
     columns, z, text = [], [], []
     for result in results:
         for rule in RULES:
@@ -82,7 +88,8 @@ def benchmark_figure(items: tuple[Item, ...] | list[Item], results: list[Benchma
                              rule=rule_name(rule, lang=lang), right=result.right(rule, items), n=len(items)))
     for row, item in enumerate(items):
         z.append([float(result.picks[rule][row] == item.answer) for result in results for rule in RULES])
-        text.append([plotly_text(item.options[result.picks[rule][row]].strip()) for result in results
+        text.append([f"{RIGHT_MARK if result.picks[rule][row] == item.answer else WRONG_MARK} "
+                     + plotly_text(item.options[result.picks[rule][row]].strip()) for result in results
                      for rule in RULES])
     rows = [plotly_text(_short(item.question)) + " …" for item in items]
     fig = go.Figure(go.Heatmap(z=z, x=columns, y=rows, text=text, texttemplate="%{text}", zmin=0, zmax=1,
@@ -101,7 +108,7 @@ def token_losses_figure(surprise: TextSurprise, first: int = 1, *, lang: str = "
     """Each predicted token's loss (-ln p, nats) as a bar, the mean as a dashed line; the title gives the
     perplexity, exp(mean). `first`: the position of the first predicted token (1 after BOS)."""
     labels = token_labels(surprise.pieces, first)
-    fig = go.Figure(go.Bar(x=labels, y=surprise.losses, marker_color="#1f77b4", showlegend=False,
+    fig = go.Figure(go.Bar(x=labels, y=surprise.losses, marker_color=palette.BLUE, showlegend=False,
                            text=[number(v, ".2f", lang=lang) for v in surprise.losses], textposition="outside",
                            customdata=[number(math.exp(-v), ".3f", lang=lang) for v in surprise.losses],
                            hovertemplate=t("evaluation.viz.loss_hover", lang, loss="%{y:.2f}", p="%{customdata}")
@@ -127,7 +134,7 @@ def tokenizer_perplexity_figure(bits_per_character: float, tokenizers: dict[str,
     values = [2 ** (bits_per_character * cpt) for cpt in tokenizers.values()]
     hover = [t("evaluation.viz.tokenizer_hover", lang, cpt=number(cpt, ".2f", lang=lang),
                bits=number(bits_per_character * cpt, ".2f", lang=lang)) for cpt in tokenizers.values()]
-    fig = go.Figure(go.Bar(x=labels, y=values, marker_color="#1f77b4", customdata=hover,
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=palette.BLUE, customdata=hover,
                            text=[number(v, ",.2f", lang=lang) for v in values], textposition="outside",
                            hovertemplate="%{x}<br>%{customdata}<extra></extra>"))
     fig.update_yaxes(title=t("evaluation.viz.perplexity_axis", lang), rangemode="tozero")
@@ -144,7 +151,7 @@ def heldout_figure(card: dict, *, lang: str = "en") -> go.Figure:
     counts = [card["n_heldout_stories"], card["n_everyday_sentences"], card["n_confirm_sentences"]]
     labels = [t(f"evaluation.viz.set.{key}", lang, n=number(n, ",", lang=lang)) for key, n in zip(keys, counts)]
     values = [card[key] for key in keys]
-    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=["#2ca02c", "#ff7f0e", "#d62728"],
+    fig = go.Figure(go.Bar(x=labels, y=values, marker_color=[palette.BLUISH_GREEN, palette.ORANGE, palette.VERMILLION],
                            text=[number(v, ".3f", lang=lang) for v in values], textposition="outside",
                            hovertemplate="%{x}: %{y:.3f}<extra></extra>"))
     fig.update_yaxes(title=t("evaluation.viz.bpc_axis", lang), rangemode="tozero")

@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 from ..ffn import activation_curves, silu_minimum, unit_order
 from ..i18n import t
 from .tokens import as_numpy, classroom_style, plotly_text
+from . import palette
 from .labels import localized_figure, number
 
 
@@ -25,8 +26,10 @@ def activation_curves_figure(gate: torch.Tensor | None = None, *, lang: str = "e
     x, curves = activation_curves()
     fig = go.Figure()
     dashes = {"SiLU / Swish": "solid", "ReLU": "dash", "GELU": "dot"}  # tell them apart without colour too
+    colours = {"SiLU / Swish": palette.BLUE, "ReLU": palette.VERMILLION, "GELU": palette.BLUISH_GREEN}
     for name, y in curves.items():
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line=dict(width=3, dash=dashes[name]),
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, line=dict(width=3, dash=dashes[name],
+                                                                            color=colours[name]),
                                  hovertemplate="z = %{x:.2f}<br>%{y:.4f}<extra>" + name + "</extra>"))
     if gate is not None:
         g = gate.detach().float().cpu()
@@ -38,7 +41,7 @@ def activation_curves_figure(gate: torch.Tensor | None = None, *, lang: str = "e
     # German writes decimal commas, so its coordinates are separated by a semicolon.
     minimum_text = f"({number(z_min, '.3f', lang=lang)}{'; ' if lang == 'de' else ', '}{number(y_min, '.3f', lang=lang)})"
     fig.add_trace(go.Scatter(x=[z_min], y=[y_min], mode="markers+text", name=t("viz.ffn.silu_minimum", lang),
-                             marker=dict(size=12, symbol="x"), text=[minimum_text],
+                             marker=dict(size=12, symbol="x", color=palette.BLACK), text=[minimum_text],
                              textposition="bottom center",
                              hovertemplate=t("viz.ffn.minimum", lang) + "<br>z = %{x:.4f}<br>%{y:.4f}<extra></extra>"))
     fig.update_layout(title=t("viz.ffn.curves.title", lang), xaxis=dict(title="z", range=[-6, 6]),
@@ -72,8 +75,10 @@ def swiglu_units_figure(gate: torch.Tensor, act: torch.Tensor, up: torch.Tensor,
     for row, (name, values) in enumerate(panels, start=1):
         y = as_numpy(values)[order]
         hover = t("viz.ffn.unit_hover", lang, unit="%{customdata}") + "<br>%{y:.4f}<extra>" + name + "</extra>"
-        trace = (go.Bar(x=rank, y=y, customdata=order, hovertemplate=hover) if len(order) <= 4096 else
-                 go.Scatter(x=rank, y=y, customdata=order, mode="lines", fill="tozeroy", hovertemplate=hover))
+        trace = (go.Bar(x=rank, y=y, customdata=order, hovertemplate=hover, marker_color=palette.BLUE)
+                 if len(order) <= 4096 else
+                 go.Scatter(x=rank, y=y, customdata=order, mode="lines", fill="tozeroy", hovertemplate=hover,
+                            line_color=palette.BLUE))
         fig.add_trace(trace, row=row, col=1)
     fig.update_layout(title=plotly_text(title), showlegend=False, bargap=0)
     x_title = t("viz.ffn.units.as_stored", lang) if sort_by == "unit index" else \

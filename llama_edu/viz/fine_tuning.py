@@ -11,10 +11,11 @@ from plotly.subplots import make_subplots
 
 from ..fine_tune import BLOCK_MATRICES, BLOCK_NORMS, NextTokenShift, WeightChange
 from ..i18n import t
+from . import palette
 from .labels import localized_figure, number, plotly_text
 
 FONT = {"size": 15}
-BEFORE, AFTER = "#9ecae1", "#ff7f0e"
+BEFORE, AFTER = palette.SKY_BLUE, palette.ORANGE
 
 
 def _short_kind(kind: str) -> str:
@@ -36,7 +37,7 @@ def weight_change_figure(changes: list[WeightChange], *, lang: str = "en") -> go
     fig = make_subplots(rows=1, cols=2, column_widths=[0.74, 0.26], horizontal_spacing=0.1, subplot_titles=titles)
     fig.add_trace(go.Heatmap(
         z=z, x=[_short_kind(k) for k in kinds], y=[t("fine_tuning.viz.layer", lang, layer=layer) for layer in layers],
-        zmin=0, zmax=top, colorscale="Oranges", texttemplate="%{z:.1f}", showscale=False,
+        zmin=0, zmax=top, colorscale=palette.colorscale(palette.SEQUENTIAL), texttemplate="%{z:.1f}", showscale=False,
         hovertemplate=t("fine_tuning.viz.change_hover", lang, change="%{z:.2f}") + "<extra>%{y} %{x}</extra>"),
         row=1, col=1)
     fig.add_trace(go.Bar(x=[plotly_text(c.kind) for c in outside], y=[100 * c.relative for c in outside],

@@ -16,6 +16,7 @@ import torch
 from ..i18n import t
 from ..literal import for_html
 from ..logit_lens import LogitLens
+from . import palette, summary
 from .labels import localized_figure, number, plotly_text, token_labels
 
 FONT = dict(size=16)
@@ -31,8 +32,9 @@ def next_token_figure(model_probs: torch.Tensor, sampling_probs: torch.Tensor, p
     ids = model_probs.float().topk(min(top, model_probs.shape[-1])).indices.tolist()
     labels = [f"{plotly_text(piece(i))}  ({i})" for i in ids]  # the id keeps labels unique and tells byte pieces apart
     fig = go.Figure()
-    for probs, name, colour, opacity in ((model_probs, t("viz.generation.model_probs", lang), "#7f7f7f", 0.45),
-                                         (sampling_probs, t("viz.generation.sampling_probs", lang), "#d62728", 1.0)):
+    for probs, name, colour, opacity in ((model_probs, t("viz.generation.model_probs", lang), palette.GREY, 0.45),
+                                         (sampling_probs, t("viz.generation.sampling_probs", lang), palette.VERMILLION,
+                                          1.0)):
         values = [float(probs[i]) for i in ids]
         fig.add_trace(go.Bar(y=labels, x=values, orientation="h", name=name, marker_color=colour, opacity=opacity,
                              text=[number(v, ".3f", lang=lang) for v in values], textposition="outside", cliponaxis=False,
@@ -42,7 +44,7 @@ def next_token_figure(model_probs: torch.Tensor, sampling_probs: torch.Tensor, p
     fig.update_xaxes(title=t("viz.axis.probability", lang), range=[0, min(1.15, 1.2 * highest + 0.03)])
     fig.update_layout(font=FONT, barmode="group", height=110 + 38 * len(ids), bargap=0.25,
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"), margin=dict(t=40))
-    return fig
+    return summary.with_summary(fig, summary.next_token_sentence(model_probs, sampling_probs, ids, piece, lang=lang))
 
 
 def continuation_html(prompt_text: str, new_pieces: list[str], *, lang: str = "en") -> str:
@@ -53,7 +55,7 @@ def continuation_html(prompt_text: str, new_pieces: list[str], *, lang: str = "e
     for n, piece in enumerate(new_pieces):
         text = for_html(piece.replace("▁", " "))
         newest = n == len(new_pieces) - 1
-        colour = "rgba(255, 165, 0, 0.55)" if newest else "rgba(100, 149, 237, 0.25)"
+        colour = palette.rgba(palette.ORANGE, 0.55) if newest else palette.rgba(palette.SKY_BLUE, 0.3)
         weight = "font-weight: 700;" if newest else ""
         tip = for_html(t("viz.generation.generated_token", lang, n=n + 1))
         spans.append(f'<span title="{tip}" style="background: {colour}; {weight} '
@@ -97,14 +99,16 @@ def logit_lens_figure(lens: LogitLens, pieces: list[str], piece: Callable[[int],
         show_text = T <= 24  # beyond that the cells are too narrow to read; hover still works
     fig = go.Figure(go.Heatmap(
         z=top_prob.tolist(), x=token_labels(pieces[:T], first), y=stage_names(lens, lang=lang), zmin=0, zmax=1,
-        colorscale="Viridis", colorbar=dict(title="p(top)"), text=cell_text,
+        colorscale=palette.colorscale(palette.SEQUENTIAL), colorbar=dict(title="p(top)"), text=cell_text,
         texttemplate="%{text}" if show_text else None, textfont=dict(size=14), customdata=hover, xgap=1, ygap=1,
         hovertemplate=t("viz.generation.lens.hover", lang, stage="%{y}", position="%{x}") + "<br>%{customdata}"
                       "<extra></extra>"))
     fig.update_xaxes(title=t("viz.generation.lens.x", lang), tickangle=-45)
     fig.update_yaxes(title=None)
     fig.update_layout(font=FONT, height=max(320, 90 + 48 * n_stages), margin=dict(t=30))
-    return fig
+    position = token_labels(pieces[:T], first)[-1]
+    return summary.with_summary(fig, summary.lens_sentence(lens.top_ids, lens.top_probs, lens.hook_names, position,
+                                                           piece, lang=lang))
 
 
 def entropy_caption(n_candidates: int, entropy_bits: float, vocab_size: int, *, lang: str = "en") -> str:

@@ -15,12 +15,14 @@ import plotly.graph_objects as go
 import torch
 
 from ..i18n import t
+from . import palette
 from .labels import localized_figure, number
 
 FONT = {"size": 15}
-HIGHLIGHT = "#d62728"  # the chosen head
-OTHERS = "#1f77b4"
-SUM_GREY = "#555555"
+HIGHLIGHT = palette.HIGHLIGHT  # the chosen head (also marked ◀, or labelled, in each figure)
+OTHERS = palette.BLUE
+SUM_GREY = palette.DARK_GREY
+SIGNED = palette.colorscale(palette.DIVERGING)  # weights and vector entries around 0
 MOST_CELLS = 256  # a heatmap axis longer than this is drawn every k-th entry (a 7B's wo is 4,096 x 4,096)
 
 
@@ -45,7 +47,7 @@ def wo_blocks_figure(wo: torch.Tensor, n_heads: int, head: int, title: str = "",
     x, y = np.arange(0, width, cols), np.arange(0, d, rows)
     limit = float(np.abs(z).max()) or 1.0
     hover = t("heads_together.viz.wo_hover", lang, row="%{y}", column="%{x}", value="%{z:.3f}")
-    fig = go.Figure(go.Heatmap(z=z, x=x, y=y, colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
+    fig = go.Figure(go.Heatmap(z=z, x=x, y=y, colorscale=SIGNED, zmid=0, zmin=-limit, zmax=limit,
                                hovertemplate=hover + "<extra></extra>", colorbar={"title": {"text": "w"}}))
     first, last = head * hd, (head + 1) * hd - 1
     fig.add_shape(type="rect", x0=first - 0.5, x1=last + 0.5, y0=-0.5, y1=d - 0.5, line={"color": "black", "width": 3})
@@ -75,7 +77,7 @@ def head_writes_figure(writes: torch.Tensor, attention_out: torch.Tensor, head: 
     names += [t("heads_together.viz.row_sum", lang, n=n_heads), t("heads_together.viz.row_out", lang)]
     limit = float(np.abs(z).max()) or 1.0
     hover = t("heads_together.viz.vector_hover", lang, row="%{y}", dim="%{x}", value="%{z:.3f}")
-    fig = go.Figure(go.Heatmap(z=z, x=np.arange(0, d, every), y=names, colorscale="RdBu", zmid=0, zmin=-limit,
+    fig = go.Figure(go.Heatmap(z=z, x=np.arange(0, d, every), y=names, colorscale=SIGNED, zmid=0, zmin=-limit,
                                zmax=limit, hovertemplate=hover + "<extra></extra>"))
     fig.add_shape(type="line", xref="paper", x0=0, x1=1, y0=n_heads - 0.5, y1=n_heads - 0.5,
                   line={"color": "black", "width": 2})  # the heads above, their sum and hook_out below
@@ -96,7 +98,7 @@ def write_norms_figure(norms: torch.Tensor, sum_norm: float, head: int, title: s
     fig = go.Figure(go.Bar(
         x=names + [t("heads_together.viz.bar_lengths_added", lang), t("heads_together.viz.bar_vectors_added", lang)],
         y=values + [total, sum_norm], marker_color=[HIGHLIGHT if h == head else OTHERS for h in range(len(values))]
-        + [SUM_GREY, "#2ca02c"], text=[number(v, ".1f", lang=lang) for v in values + [total, sum_norm]],
+        + [SUM_GREY, palette.BLUISH_GREEN], text=[number(v, ".1f", lang=lang) for v in values + [total, sum_norm]],
         textposition="outside", hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
     fig.update_yaxes(title=t("heads_together.viz.length", lang), rangemode="tozero", range=[0, 1.15 * max(total, 1e-9)])
     fig.update_xaxes(type="category")

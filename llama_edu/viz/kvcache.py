@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from ..config import DTYPE_BYTES, ModelConfig, kv_cache_bytes
 from ..i18n import t
 from ..kvcache import GIB, DecodeRun
+from . import palette
 from .labels import localized_figure, number
 
 FONT = {"size": 16}
@@ -90,14 +91,14 @@ def memory_vs_context_figure(configs: dict[str, ModelConfig], batch: int, bytes_
     powers of two in units (tokens: 4K; memory: 16 MiB)."""
     fig = go.Figure()
     all_lengths, all_bytes = [], []
-    for name, cfg in configs.items():
+    for i, (name, cfg) in enumerate(configs.items()):
         lengths = context_lengths(cfg.max_seq_len)
         nbytes = [kv_cache_bytes(cfg, n, batch, bytes_per_value) for n in lengths]
         all_lengths += lengths
         all_bytes += nbytes
         hover = t("viz.kvcache.memory.hover", lang, model=name, n="%{x:,}", gib="%{y:.3g}")
         fig.add_trace(go.Scatter(x=lengths, y=[b / GIB for b in nbytes], mode="lines+markers",
-                                 name=f"{name}, {attention_label(cfg, lang=lang)}",
+                                 name=f"{name}, {attention_label(cfg, lang=lang)}", line_color=palette.category(i),
                                  hovertemplate=hover + "<extra></extra>"))
     fig.update_xaxes(type="log", title=t("viz.kvcache.memory.x", lang))
     fig.update_yaxes(type="log", title=t("viz.kvcache.memory.y", lang, batch=number(batch, ",", lang=lang)))
@@ -127,8 +128,8 @@ def decode_timing_figure(with_cache: DecodeRun, without_cache: DecodeRun, *, lan
     positions_hover = "<br>".join([t("viz.kvcache.timing.sequence", lang, n="%{x}",
                                      detail=t("viz.kvcache.timing.computed", lang, n="%{y}")), work])
     highest_median = 0.0
-    for run, name, colour in ((without_cache, t("viz.kvcache.timing.without", lang), "#d62728"),
-                              (with_cache, t("viz.kvcache.timing.with", lang), "#1f77b4")):
+    for run, name, colour in ((without_cache, t("viz.kvcache.timing.without", lang), palette.VERMILLION),
+                              (with_cache, t("viz.kvcache.timing.with", lang), palette.BLUE)):
         spreads = run.spreads
         medians = [s.median for s in spreads]
         highest_median = max([highest_median, *medians])

@@ -7,6 +7,7 @@ import functools
 
 from ..i18n import language, number  # noqa: F401 - the figures' way to write a number in a sentence
 from ..literal import for_plotly as plotly_text  # noqa: F401 - the figures' name for it
+from . import palette
 
 
 def position_labels(pieces: list[str], first: int = 0) -> list[str]:
@@ -27,10 +28,14 @@ SEPARATORS = {"en": ".,", "de": ",."}
 
 
 def localized_figure(draw):
-    """For a figure function taking lang=: its figure writes numbers the way that language does."""
+    """For a figure function taking lang=: its figure writes numbers the way that language does, and a trace without
+    a colour of its own takes the palette's next category colour (palette.apply_colorway), not a default one."""
     @functools.wraps(draw)
     def localized(*args, **kwargs):
         fig = draw(*args, **kwargs)
-        fig.update_layout(separators=SEPARATORS[language(kwargs.get("lang", "en"))])
+        layout = {"separators": SEPARATORS[language(kwargs.get("lang", "en"))]}
+        if not fig.layout.colorway:
+            palette.apply_colorway(layout)
+        fig.update_layout(layout)
         return fig
     return localized

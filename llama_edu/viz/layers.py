@@ -17,11 +17,13 @@ from plotly.subplots import make_subplots
 
 from ..analysis import ROLE_MEASURES, HeadRole
 from ..i18n import t
+from . import palette, summary
 from .labels import localized_figure, number
 
 FONT = dict(size=15)  # readable on a classroom projector
 EMPTY_GREY = "rgba(150, 150, 150, 0.25)"  # the plot background shows through the future's empty cells
-ROLE_FRAME = dict(color="#d62728", width=3)  # red frame around a head with a job
+ROLE_FRAME = dict(color=palette.HIGHLIGHT, width=3)  # red (vermillion) frame around a head with a job
+SHARES = palette.colorscale(palette.SEQUENTIAL)  # weights and rollout shares, 0 to 1; the measures too
 MAX_CELL_TEXT = 12  # write values in token cells up to this many tokens; beyond, hover only
 MAX_HEAD_TEXT = 96  # write values in layer x head cells up to this many cells per panel
 
@@ -46,7 +48,7 @@ def _token_heatmap(values: np.ndarray, labels: list[str], what: str, lang: str, 
     z = np.where(future, np.nan, values)
     text = dict(texttemplate="%{z:.2f}") if len(labels) <= MAX_CELL_TEXT else {}
     hover = t("layers.hover.token_cell", lang, query="%{y}", key="%{x}", what=what, value="%{z:.3f}")
-    return go.Heatmap(z=z, x=labels, y=labels, zmin=0, zmax=1, hoverongaps=False, colorscale="Blues",
+    return go.Heatmap(z=z, x=labels, y=labels, zmin=0, zmax=1, hoverongaps=False, colorscale=SHARES,
                       hovertemplate=hover + "<extra></extra>", **text, **kw)
 
 
@@ -95,7 +97,7 @@ def rollout_flow_figure(rollout: torch.Tensor, labels: list[str], query: int, *,
     layer_names = [t("layers.label.after_layer", lang, layer=i) for i in range(L)]
     hover = t("layers.hover.flow_cell", lang, layer="%{y}", key="%{x}", query=labels[query], value="%{z:.3f}")
     text = dict(texttemplate="%{z:.2f}") if z.shape[1] <= MAX_CELL_TEXT else {}
-    fig = go.Figure(go.Heatmap(z=z, x=labels[:query + 1][keys], y=layer_names, zmin=0, zmax=1, colorscale="Blues",
+    fig = go.Figure(go.Heatmap(z=z, x=labels[:query + 1][keys], y=layer_names, zmin=0, zmax=1, colorscale=SHARES,
                                colorbar=dict(title=t("layers.rollout.share", lang)),
                                hovertemplate=hover + "<extra></extra>", **text))
     fig.update_xaxes(type="category", tickangle=-45, title=t("layers.axis.input_token", lang))
@@ -115,9 +117,9 @@ def first_token_flow_figure(rollout: torch.Tensor, uniform: torch.Tensor, query:
     hover = t("layers.hover.first_token", lang, layer="%{x}", value="%{y:.3f}") + "<extra>%{fullData.name}</extra>"
     fig = go.Figure([
         go.Scatter(x=layers, y=model_share, mode="lines+markers", name=t("layers.first.model", lang),
-                   hovertemplate=hover),
+                   line=dict(color=palette.BLUE), hovertemplate=hover),
         go.Scatter(x=layers, y=uniform_share, mode="lines+markers", name=t("layers.first.uniform", lang),
-                   line=dict(dash="dash"), hovertemplate=hover),
+                   line=dict(dash="dash", color=palette.GREY), hovertemplate=hover),
     ])
     fig.update_xaxes(dtick=1, title=t("layers.axis.after_layer", lang))
     fig.update_yaxes(range=[0, 1], title=t("layers.axis.first_share", lang))
@@ -167,7 +169,7 @@ def measures_grid(measures: dict[str, torch.Tensor], n_tokens: int, roles: list[
         hover = t("layers.hover.head_cell", lang, layer="%{y}", head="%{x}", what=t(f"layers.measure.{measure}", lang),
                   value="%{z:.2f}") + "%{customdata}<extra></extra>"
         text = dict(texttemplate="%{z:.2f}", textfont=dict(size=10)) if L * H <= MAX_HEAD_TEXT else {}
-        fig.add_trace(go.Heatmap(z=z, x=list(range(H)), y=list(range(L)), zmin=0, zmax=top, colorscale="Viridis",
+        fig.add_trace(go.Heatmap(z=z, x=list(range(H)), y=list(range(L)), zmin=0, zmax=top, colorscale=SHARES,
                                  colorbar=bar, customdata=jobs, hovertemplate=hover, **text), r, c)
         axis_suffix = n + 1 if n else ""
         for role in marked:
@@ -180,4 +182,5 @@ def measures_grid(measures: dict[str, torch.Tensor], n_tokens: int, roles: list[
                          autorange="reversed", row=r, col=c)
     fig.update_layout(font=FONT, height=120 + rows * (150 + 28 * min(n_layers, 32)),
                       title=t("layers.grid.title", lang))
-    return fig
+    jobs = {measure: t(f"layers.role.{measure}", lang) for measure in ROLE_MEASURES.values()}
+    return summary.with_summary(fig, summary.jobs_sentence(measures, jobs, lang=lang))

@@ -15,11 +15,13 @@ from plotly.subplots import make_subplots
 
 from ..i18n import t
 from ..long_context import METHODS
+from . import palette
 from .labels import localized_figure, number
 
 FONT = dict(size=16)
-COLOURS = {"plain": "#7f7f7f", "pi": "#1f77b4", "ntk": "#2ca02c", "yarn": "#d62728", "llama3": "#9467bd"}
-TRAINED_COLOUR, TARGET_COLOUR = "#1f77b4", "#d62728"
+COLOURS = {"plain": palette.GREY, "pi": palette.BLUE, "ntk": palette.BLUISH_GREEN, "yarn": palette.VERMILLION,
+           "llama3": palette.REDDISH_PURPLE}
+TRAINED_COLOUR, TARGET_COLOUR = palette.BLUE, palette.VERMILLION
 
 
 def method_label(method: str, *, lang: str = "en") -> str:
@@ -103,7 +105,7 @@ def loss_bands_figure(losses: dict[str, list[float]], context: int, *, lang: str
                                  line=dict(color=COLOURS[method], width=3), marker=dict(size=10),
                                  hovertemplate=t("long_context.viz.loss_hover", lang, method=label, band="%{x}",
                                                  loss="%{y:.2f}") + "<extra></extra>"))
-    fig.add_vrect(x0=-0.5, x1=0.5, fillcolor="#1f77b4", opacity=0.08, line_width=0,
+    fig.add_vrect(x0=-0.5, x1=0.5, fillcolor=palette.BLUE, opacity=0.08, line_width=0,
                   annotation_text=t("long_context.viz.trained_band", lang), annotation_position="top left")
     fig.update_xaxes(title=t("long_context.viz.positions_axis", lang), type="category")
     fig.update_yaxes(title=t("long_context.viz.loss_axis", lang), rangemode="tozero")

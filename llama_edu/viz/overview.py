@@ -11,16 +11,19 @@ import torch
 from ..config import PRESETS, TRAINING_TOKENS, ModelConfig, count_parameters, parameter_breakdown
 from ..generate import next_token_probs
 from ..i18n import t
+from . import palette, summary
 from .labels import localized_figure, number
 
 # One colour per part of parameter_breakdown, told apart at a glance (tests/test_viz_overview.py measures how far apart
 # they are: two purples once made tok_embeddings and output look like one part). The block diagram uses the same.
-COMPONENT_COLOURS = {"tok_embeddings": "#8c6bb1", "attention": "#2b8cbe", "feed_forward": "#e6550d",
-                     "norms": "#31a354", "output": "#4d4d4d"}
+# Okabe-Ito (palette.py), and the bars carry their names in the legend and the boxes their names in text.
+COMPONENT_COLOURS = {"tok_embeddings": palette.REDDISH_PURPLE, "attention": palette.BLUE,
+                     "feed_forward": palette.ORANGE, "norms": palette.BLUISH_GREEN, "output": "#4d4d4d"}
+TOKENS_GREY = palette.LIGHT_GREY
 
 
 BOX_HALF, ADD_HALF = 0.32, 0.17  # half the height of a box and of a ⊕ marker in the block diagram, in y units
-RESIDUAL_COLOUR = "#d62728"
+RESIDUAL_COLOUR = palette.VERMILLION
 
 
 def human(n: float, *, lang: str = "en") -> str:
@@ -51,7 +54,7 @@ def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
     # (label, detail, y, colour, half its height): the boxes on the main line, bottom to top
     boxes = [
         (t("viz.overview.tokens", lang), t("viz.overview.tokens_detail", lang, vocab=n(cfg.vocab_size)),
-         0, "#bdbdbd", BOX_HALF),
+         0, TOKENS_GREY, BOX_HALF),
         ("tok_embeddings", t("viz.overview.embeddings_detail", lang, vocab=n(cfg.vocab_size), d=n(d),
                              size=size(cfg.vocab_size * d)), 1, colour["tok_embeddings"], BOX_HALF),
         ("attention_norm (RMSNorm)", gain, 2.25, colour["norms"], BOX_HALF),
@@ -70,12 +73,13 @@ def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
     main = (x0 + x1) / 2  # the residual stream: the line every arrow of the forward pass runs along
     for label, detail, y, fill, half in boxes:
         top = y + half - BOX_HALF  # a taller box keeps its label as far from its top, its detail fills the rest
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - half, y1=y + half, fillcolor=fill, opacity=0.85,
+        ink = palette.text_on(fill)  # black on the light fills (orange, green, purple), white on blue and dark grey
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y - half, y1=y + half, fillcolor=fill,
                       line=dict(width=0), layer="below")
         fig.add_annotation(x=main, y=top + 0.1, text=f"<b>{label}</b>", showarrow=False,
-                           font=dict(size=16, color="white"))
+                           font=dict(size=16, color=ink))
         fig.add_annotation(x=main, y=(top + y - half) / 2 - 0.05 if half > BOX_HALF else y - 0.15, text=detail,
-                           showarrow=False, font=dict(size=12, color="white"))
+                           showarrow=False, font=dict(size=12, color=ink))
     # The residual connections: each branches off the main line below its sublayer, runs past it on the right and
     # comes back into a ⊕ ON the main line above it, where the sublayer's output is added to what went round.
     # (branch y, add y, label): x + attention(norm(x)), then h + ffn(norm(h)).
@@ -108,7 +112,9 @@ def block_diagram(cfg: ModelConfig, *, lang: str = "en") -> go.Figure:
     fig.update_yaxes(visible=False, range=[-0.5, 9.1])
     fig.update_layout(height=620, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
                       title=t("viz.overview.title", lang, name=cfg.name, n=n(count_parameters(cfg))))
-    return fig
+    return summary.with_summary(fig, summary.block_sentence(
+        cfg.n_layers, size(parts["tok_embeddings"]), size(attn), size(ffn),
+        size(parts["output"] or parts["tok_embeddings"]), lang=lang))
 
 
 @localized_figure
@@ -132,7 +138,9 @@ def parameter_shares(configs: dict[str, ModelConfig], *, lang: str = "en") -> go
                       legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", traceorder="normal"))
     fig.update_xaxes(range=[0, 100])
     fig.update_yaxes(autorange="reversed")
-    return fig
+    breakdowns = {name: parameter_breakdown(configs[name]) for name in names}
+    shares = {name: {part: n / sum(parts.values()) for part, n in parts.items()} for name, parts in breakdowns.items()}
+    return summary.with_summary(fig, summary.shares_sentence(shares, lang=lang))
 
 
 def family_rows(names: list[str] | None = None) -> list[dict]:

@@ -11,11 +11,13 @@ import plotly.graph_objects as go
 
 from ..i18n import t
 from ..quantise import GB, PER_CHANNEL, PER_TENSOR, Scheme, WeightMemory
+from . import palette
 from .labels import localized_figure, number, plotly_text
 
 FONT = dict(size=16)
-COLOURS = ["#7f7f7f", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e"]
-CODES_COLOUR, SCALES_COLOUR, KEPT_COLOUR = "#1f77b4", "#d62728", "#7f7f7f"
+# Grey for the unrounded model or line, then Okabe-Ito for each way of rounding (palette.py).
+COLOURS = [palette.GREY, palette.BLUE, palette.BLUISH_GREEN, palette.VERMILLION, palette.REDDISH_PURPLE, palette.ORANGE]
+CODES_COLOUR, SCALES_COLOUR, KEPT_COLOUR = palette.BLUE, palette.VERMILLION, palette.GREY
 
 
 def granularity_name(granularity: str | int, *, lang: str = "en") -> str:
@@ -89,6 +91,7 @@ def memory_figure(memories: dict[str, WeightMemory], model_name: str, *, lang: s
                             marker_color=colour, hovertemplate="%{x}: %{y:,.3f} GB<extra></extra>")
                      for part, colour, values in parts])
     fig.add_trace(go.Scatter(x=names, y=[m.total / GB for m in memories.values()], mode="text",
+                             textfont_color=palette.BLACK,
                              text=[number(m.total / GB, ",.1f", lang=lang) + " GB" for m in memories.values()],
                              textposition="top center", showlegend=False, hoverinfo="skip"))
     fig.update_yaxes(title=t("quantise.viz.gb_axis", lang), rangemode="tozero")

@@ -17,6 +17,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from . import palette
+
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
@@ -30,7 +32,8 @@ SCRIPT_SCALE = 0.7  # plotly draws <sub> and <sup> at 70% of the text's size
 LOG_POWER_SCALE = 1.25  # and a log axis's 10^n at 125% (its exponent then at 0.875)
 
 # High contrast: text on background at least 7:1 (WCAG 2 level AAA), here 21:1. tests/test_viz_readable.py checks
-# the ratio of every pair that is drawn; app/common.py uses the same colours for the page.
+# the ratio of every pair that is drawn; app/common.py uses the same colours for the page. The figures' own colours
+# stay the palette's (palette.py: colour-blind safe in both modes); text, axes and grid are black, white and grey.
 HIGH_CONTRAST = {"text": "#000000", "background": "#ffffff", "grid": "#6e6e6e", "link": "#0b3d91"}
 AAA_CONTRAST = 7.0
 _SCRIPT = re.compile(r"<su[bp]>", re.IGNORECASE)
@@ -48,6 +51,7 @@ def readable(fig: go.Figure, min_px: int = NORMAL_MIN_PX, *, high_contrast: bool
 
     spec = fig.to_dict()  # a deep copy: the figure given may be cached and shared by every student's session
     layout, traces = spec.setdefault("layout", {}), spec.get("data", [])
+    palette.apply_colorway(layout)  # a trace without a colour takes Okabe-Ito's, not Streamlit's theme colours
 
     def least(*texts) -> int:  # a text with sub- or superscripts needs a larger size for them to reach min_px
         scripts = any(isinstance(text, str) and _SCRIPT.search(text) for text in texts)
@@ -189,7 +193,15 @@ def _high_contrast(spec: dict) -> None:
     for annotation in layout.get("annotations", []):
         colour = annotation.get("font", {}).get("color")
         if colour is not None and _is_light(colour):
-            annotation["bgcolor"] = text  # light text drawn on a coloured shape: give it a black box to stand on
+            # Light text drawn on a coloured shape: white on a black box of its own (a light palette colour such
+            # as vermillion reaches only 5:1 on black).
+            _child(annotation, "font")["color"] = background
+            annotation["bgcolor"] = text
+        elif colour is not None:
+            # Text the figure coloured itself, maybe dark text on a coloured shape (palette.text_on: black on the
+            # overview's orange and green boxes, 6-9:1): black on a white box of its own reaches 21:1 on any shape.
+            _child(annotation, "font")["color"] = text
+            annotation["bgcolor"] = background
         elif annotation.get("bgcolor") is None or contrast_ratio(text, annotation["bgcolor"]) < AAA_CONTRAST:
             _child(annotation, "font")["color"] = text
             annotation.pop("bgcolor", None)

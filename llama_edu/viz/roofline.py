@@ -11,12 +11,13 @@ import plotly.graph_objects as go
 
 from ..i18n import t
 from ..roofline import GPU
+from . import palette
 from .labels import localized_figure, number
 
 FONT = {"size": 15}
-GPU_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"]
-LINE_COLORS = ["#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd"]
-READ, COMPUTE = "#1f77b4", "#ff7f0e"
+GPU_COLORS = [palette.BLUE, palette.ORANGE, palette.BLUISH_GREEN, palette.REDDISH_PURPLE]
+LINE_COLORS = [palette.BLUE, palette.ORANGE, palette.VERMILLION, palette.BLUISH_GREEN, palette.REDDISH_PURPLE]
+READ, COMPUTE = palette.BLUE, palette.ORANGE
 
 
 def _flat_line(fig: go.Figure, x0: float, x1: float, y: float, name: str, colour: str) -> None:

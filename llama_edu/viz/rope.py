@@ -16,11 +16,18 @@ from plotly.subplots import make_subplots
 from ..i18n import t
 from ..model import rope_frequencies
 from ..rotary import hf_row_order, wrap_angle
+from . import palette, summary
 from .labels import localized_figure, number, plotly_text, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=16)
 ANGLE_CORNER = 1.2  # the animation's angle label sits at (-1.2 r, 1.2 r), inside the plane's ±1.25 r, off the circle
-BEFORE_COLOUR, AFTER_COLOUR = "#1f77b4", "#d62728"
+BEFORE_COLOUR, AFTER_COLOUR = palette.BLUE, palette.VERMILLION
+CIRCLE_COLOUR = palette.GREY
+POSITIONS = palette.colorscale(palette.SEQUENTIAL)  # position m (the tips) and the pair index (the row orders)
+SIGNED = palette.colorscale(palette.DIVERGING)  # q·k around 0
+TURN_COLOUR = palette.ORANGE  # the arc of the turn, the trail of the tip, the measured q·k (a star)
+MEASURED_COLOUR = palette.BLUISH_GREEN  # the measured q·k on the matrix (an open circle)
+BASE_COLOURS = [palette.BLUE, palette.VERMILLION, palette.BLUISH_GREEN, palette.REDDISH_PURPLE]  # one per RoPE base
 
 
 # ---- labels and rows -------------------------------------------------------------------------------------------
@@ -52,7 +59,8 @@ def _circle(radius: float, lang: str = "en") -> go.Scatter:
     """The circle every rotation of the pair stays on: RoPE turns a pair, it never stretches it."""
     angles = torch.linspace(0, 2 * math.pi, 121)
     return go.Scatter(x=(radius * angles.cos()).tolist(), y=(radius * angles.sin()).tolist(), mode="lines",
-                      name=t("viz.rope.circle", lang), line=dict(dash="dot", width=1, color="gray"), hoverinfo="skip")
+                      name=t("viz.rope.circle", lang), line=dict(dash="dot", width=1, color=CIRCLE_COLOUR),
+                      hoverinfo="skip")
 
 
 @localized_figure
@@ -74,10 +82,10 @@ def pair_rotation_figure(before: tuple[float, float], after: tuple[float, float]
     fig.add_trace(go.Scatter(x=(0.6 * radius * arc.cos()).tolist(), y=(0.6 * radius * arc.sin()).tolist(),
                              mode="lines",
                              name=t("viz.rope.turn", lang, angle=number(wrap_angle(angle), "+.3f", lang=lang)),
-                             line=dict(color="orange", width=3), hoverinfo="skip"))
+                             line=dict(color=TURN_COLOUR, width=3), hoverinfo="skip"))
     _square_plane(fig, radius)
     fig.update_layout(title=plotly_text(title), font=FONT, height=520, legend=dict(orientation="h", y=-0.18))
-    return fig
+    return summary.with_summary(fig, summary.turn_sentence(before, after, wrap_angle(angle), lang=lang))
 
 
 @localized_figure
@@ -93,13 +101,13 @@ def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int,
     where = [inside if m < n_prompt else beyond for m in range(P)]
     # Every position's tip, drawn once (faint, with hover); each frame only moves the trail and the arrow.
     every_tip = go.Scatter(x=xs, y=ys, mode="markers", name=t("viz.rope.every_tip", lang),
-                           marker=dict(size=8, color=list(range(P)), colorscale="Viridis", opacity=0.35),
+                           marker=dict(size=8, color=list(range(P)), colorscale=POSITIONS, opacity=0.35),
                            customdata=list(zip(range(P), where)),
                            hovertemplate="m = %{customdata[0]} (%{customdata[1]})<br>(%{x:.3f}, %{y:.3f})<extra></extra>")
 
     def trail(m: int) -> dict:
         return dict(type="scatter", x=xs[:m + 1], y=ys[:m + 1], mode="lines+markers", hoverinfo="skip",
-                    line=dict(color="orange", width=2), marker=dict(size=7, color="orange"))
+                    line=dict(color=TURN_COLOUR, width=2), marker=dict(size=7, color=TURN_COLOUR))
 
     def arrow(m: int) -> dict:
         return dict(type="scatter", x=[0, xs[m]], y=[0, ys[m]], mode="lines+markers", hoverinfo="skip",
@@ -128,7 +136,7 @@ def rotation_over_positions_figure(rotated: torch.Tensor, i: int, n_prompt: int,
             dict(method="animate", label=str(m), args=[[str(m)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
             for m in range(P)])])
     _square_plane(fig, radius)
-    return fig
+    return summary.with_summary(fig, summary.positions_sentence(i, frequency, P, lang=lang))
 
 
 @localized_figure
@@ -140,7 +148,7 @@ def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[s
         t("viz.rope.frequencies.theta", lang), t("viz.rope.frequencies.wavelength", lang)))
     theta_hover = t("viz.rope.frequencies.theta_hover", lang, pair="%{x}", theta="%{y:.3g}")
     wavelength_hover = t("viz.rope.frequencies.wavelength_hover", lang, pair="%{x}", n="%{y:,.0f}")
-    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    colours = BASE_COLOURS
     pairs = list(range(head_dim // 2))
     for (label, theta), colour in zip(thetas.items(), colours):
         freqs = rope_frequencies(head_dim, theta)  # [hd/2]
@@ -154,7 +162,7 @@ def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[s
     for label, n in contexts.items():
         # The line's label is a caption on the plot (language's separators); the hover keeps plotly's format.
         fig.add_trace(go.Scatter(x=[pairs[0], pairs[-1]], y=[n, n], mode="lines+text", name=label,
-                                 line=dict(dash="dot", color="gray"),
+                                 line=dict(dash="dot", color=CIRCLE_COLOUR),
                                  text=[f"{label}: {number(n, ',', lang=lang)}", ""],
                                  textposition="top right", showlegend=False,
                                  hovertemplate=t("viz.rope.frequencies.context_hover", lang, label=label, n="%{y:,}")
@@ -162,7 +170,8 @@ def frequencies_figure(head_dim: int, thetas: dict[str, float], contexts: dict[s
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title=t("viz.rope.frequencies.x", lang))
     fig.update_layout(font=FONT, height=480, legend=dict(orientation="h", y=-0.2))
-    return fig
+    slowest = {label: 2 * math.pi / float(rope_frequencies(head_dim, theta)[-1]) for label, theta in thetas.items()}
+    return summary.with_summary(fig, summary.frequencies_sentence(slowest, lang=lang))
 
 
 @localized_figure
@@ -177,29 +186,29 @@ def relative_dot_figure(dots: torch.Tensor, measured: tuple[int, int, float] | N
                         subplot_titles=(t("viz.rope.dots.matrix", lang), t("viz.rope.dots.offsets", lang)))
     # Arrays, not lists: a prompt of 250 tokens makes 62,500 cells, and plotly validates a list cell by cell (seconds).
     offset = (torch.arange(P)[:, None] - torch.arange(P)[None, :]).numpy()  # [m, n] -> m - n
-    fig.add_trace(go.Heatmap(z=z.numpy(), x=list(range(P)), y=list(range(P)), colorscale="RdBu", zmid=0,
+    fig.add_trace(go.Heatmap(z=z.numpy(), x=list(range(P)), y=list(range(P)), colorscale=SIGNED, zmid=0,
                              colorbar=dict(x=0.41, thickness=15, title="q·k"),
                              hovertemplate="m = %{y}, n = %{x}<br>m − n = %{customdata}<br>q·k = %{z:.4f}<extra></extra>",
                              customdata=offset), row=1, col=1)
     fig.add_trace(go.Scatter(x=offset.ravel(), y=z.flatten().numpy(), mode="markers", name=t("viz.rope.dots.all", lang),
-                             marker=dict(size=6, opacity=0.5), showlegend=False,
+                             marker=dict(size=6, opacity=0.5, color=palette.BLUE), showlegend=False,
                              hovertemplate="m − n = %{x}<br>q·k = %{y:.4f}<extra></extra>"), row=1, col=2)
     if measured is not None:
         m, n, value = measured
         measured_name = t("viz.rope.dots.measured", lang)
         # plotly writes the value (customdata), so it follows the figure's separators like every other number
         fig.add_trace(go.Scatter(x=[n], y=[m], mode="markers", name=measured_name, customdata=[value],
-                                 marker=dict(symbol="circle-open", size=18, color="#2ca02c", line=dict(width=4)),
+                                 marker=dict(symbol="circle-open", size=18, color=MEASURED_COLOUR, line=dict(width=4)),
                                  hovertemplate="hook_q_rot·hook_k_rot = %{customdata:.4f}<extra></extra>"), row=1, col=1)
         fig.add_trace(go.Scatter(x=[m - n], y=[value], mode="markers", name=measured_name,
-                                 showlegend=False, marker=dict(symbol="star", size=16, color="orange"),
+                                 showlegend=False, marker=dict(symbol="star", size=16, color=TURN_COLOUR),
                                  hovertemplate="hook_q_rot·hook_k_rot = %{y:.4f}<extra></extra>"), row=1, col=2)
     fig.update_yaxes(title=t("viz.rope.dots.query_position", lang), autorange="reversed", row=1, col=1)
     fig.update_xaxes(title=t("viz.rope.dots.key_position", lang), row=1, col=1)
     fig.update_xaxes(title=t("viz.rope.dots.offset", lang), row=1, col=2)
     fig.update_yaxes(title="q·k", row=1, col=2)
     fig.update_layout(font=FONT, height=520, legend=dict(orientation="h", y=-0.2))
-    return fig
+    return summary.with_summary(fig, summary.relative_sentence(z, lang=lang))
 
 
 @localized_figure
@@ -213,7 +222,7 @@ def pair_order_figure(head_dim: int, *, lang: str = "en") -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=[[r // 2 for r in row] for row in rows], x=list(range(head_dim)), y=["Meta / llama_edu", "Hugging Face"],
         text=[[str(r) for r in row] for row in rows], texttemplate="%{text}" if head_dim <= 64 else None,
-        textfont=dict(size=14), colorscale="Turbo", colorbar=dict(title=t("viz.rope.pairs.colorbar", lang)),
+        textfont=dict(size=14), colorscale=POSITIONS, colorbar=dict(title=t("viz.rope.pairs.colorbar", lang)),
         xgap=2, ygap=6,
         customdata=[[t("viz.rope.pairs.partner", lang, pair=r // 2, row=r ^ 1) for r in row] for row in rows],
         hovertemplate=t("viz.rope.pairs.hover", lang, layout="%{y}", row="%{x}", meta="%{text}")
@@ -221,4 +230,4 @@ def pair_order_figure(head_dim: int, *, lang: str = "en") -> go.Figure:
     fig.update_xaxes(title=t("viz.rope.pairs.x", lang, last=head_dim - 1, half=half))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(font=FONT, height=300, margin=dict(t=30))
-    return fig
+    return summary.with_summary(fig, summary.pair_order_sentence(head_dim, lang=lang))

@@ -13,11 +13,13 @@ import plotly.graph_objects as go
 
 from ..i18n import t
 from ..scale import CHINCHILLA_TOKENS_PER_PARAMETER, PaperCheck, StepFlops, TrainingRun
+from . import palette
 from .labels import localized_figure, number, plotly_text
 from .overview import human
 
 FONT = dict(size=16)
-FORWARD_COLOUR, BACKWARD_COLOUR, RULE_COLOUR, CHOSEN_COLOUR = "#1f77b4", "#d62728", "#7f7f7f", "#ff7f0e"
+FORWARD_COLOUR, BACKWARD_COLOUR = palette.BLUE, palette.VERMILLION
+RULE_COLOUR, CHOSEN_COLOUR = palette.GREY, palette.ORANGE
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -33,8 +35,10 @@ def scientific(value: float, digits: int = 2, *, lang: str = "en") -> str:
 
 
 # The generations of config.PRESETS as the figure groups them: colour, marker, where the size labels go.
-FAMILIES = {"LLaMA 1": ("#1f77b4", "circle", "bottom center"), "Llama 2": ("#2ca02c", "square", "top center"),
-            "Llama 3": ("#d62728", "diamond", "top center"), "tiny": ("#9467bd", "circle", "top center")}
+FAMILIES = {"LLaMA 1": (palette.BLUE, "circle", "bottom center"),
+            "Llama 2": (palette.BLUISH_GREEN, "square", "top center"),
+            "Llama 3": (palette.VERMILLION, "diamond", "top center"),
+            "tiny": (palette.REDDISH_PURPLE, "circle", "top center")}
 
 
 def family_of(name: str) -> str:

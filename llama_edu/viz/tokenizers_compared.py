@@ -11,10 +11,11 @@ import plotly.graph_objects as go
 
 from ..i18n import t
 from ..tokenizers_compared import VocabularyCost
+from . import palette
 from .labels import localized_figure, number, plotly_text
 
 FONT = dict(size=16)
-SENTENCEPIECE_COLOUR, BYTE_LEVEL_COLOUR = "#1f77b4", "#d62728"
+SENTENCEPIECE_COLOUR, BYTE_LEVEL_COLOUR = palette.BLUE, palette.VERMILLION
 
 
 @localized_figure

@@ -14,9 +14,11 @@ from ..embeddings import cosine_similarity_matrix, vector_lengths
 from ..i18n import t
 from ..literal import for_html
 from ..tokenizer import WORD_START
+from . import palette
 from .labels import localized_figure, plotly_text, position_labels, token_labels  # noqa: F401 - pages use them through this module
 
 FONT = dict(size=16)  # readable on a classroom projector
+SIGNED = palette.colorscale(palette.DIVERGING)  # embedding entries and cosines around 0
 
 
 def classroom_style(fig: go.Figure, height: int | None = None) -> go.Figure:
@@ -47,15 +49,21 @@ def kind_name(kind: str, *, lang: str = "en") -> str:
     return t(f"viz.tokens.kind.{_KIND_KEYS[kind]}", lang) if kind in _KIND_KEYS else kind
 
 
-_CHIP_STYLE = {  # translucent colours: readable on Streamlit's light and dark themes alike
-    "BOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
-    "EOS": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",
-    "special": "background: rgba(128,128,128,0.25); border: 2px dashed rgba(128,128,128,0.9);",  # <|eot_id|> ...
-    "byte": "background: rgba(230,80,60,0.22); border: 2px solid rgba(230,80,60,0.9);",
-    "unknown": "background: rgba(230,80,60,0.22); border: 2px solid rgba(230,80,60,0.9);",
-    "word start": "background: rgba(60,130,230,0.20); border: 1px solid rgba(60,130,230,0.8);",
-    "inside a word": "background: rgba(60,130,230,0.10); border: 1px solid rgba(60,130,230,0.5);",
+# Translucent colours: readable on Streamlit's light and dark themes alike. Blue (ordinary pieces) and vermillion
+# (bytes) from palette.py; the kinds also differ in their border (dashed, thick, thin), not only in colour.
+def _chip(colour: str, fill: float, border: str, line: float) -> str:
+    return f"background: {palette.rgba(colour, fill)}; border: {border} {palette.rgba(colour, line)};"
+
+
+_SPECIAL = _chip("#808080", 0.25, "2px dashed", 0.9)
+_BYTE = _chip(palette.VERMILLION, 0.22, "2px solid", 0.9)
+_CHIP_STYLE = {
+    "BOS": _SPECIAL, "EOS": _SPECIAL, "special": _SPECIAL,  # <|eot_id|> ...
+    "byte": _BYTE, "unknown": _BYTE,
+    "word start": _chip(palette.BLUE, 0.2, "1px solid", 0.8),
+    "inside a word": _chip(palette.BLUE, 0.1, "1px solid", 0.5),
 }
+WORD_START_COLOUR = palette.BLUE  # the ▁ mark, in bold
 
 
 def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
@@ -63,7 +71,7 @@ def token_chips_html(rows: list[dict], *, lang: str = "en") -> str:
     chips = []
     for row in rows:
         piece = for_html(row["piece"])
-        piece = piece.replace(WORD_START, f'<b style="color: rgb(60,130,230);">{WORD_START}</b>')
+        piece = piece.replace(WORD_START, f'<b style="color: {WORD_START_COLOUR};">{WORD_START}</b>')
         tip = for_html(t("viz.tokens.chip_tip", lang, position=row["position"], id=row["id"],
                           kind=kind_name(row["kind"], lang=lang)))
         chips.append(
@@ -86,7 +94,7 @@ def embedding_heatmap(embed: torch.Tensor, pieces: list[str], *, first: int = 0,
     hover = "<br>".join([t("viz.hover.token", lang, token="%{y}"), t("viz.hover.dimension", lang, dim="%{x}"),
                          f"{value} %{{z:.4f}}"])
     fig = go.Figure(go.Heatmap(
-        z=z, y=token_labels(pieces, first), x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, zmin=-limit, zmax=limit,
+        z=z, y=token_labels(pieces, first), x=list(range(z.shape[1])), colorscale=SIGNED, zmid=0, zmin=-limit, zmax=limit,
         colorbar=dict(title=value), hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.embedding.title", lang), xaxis_title=t("viz.axis.dimension", lang),
                       yaxis=dict(autorange="reversed", type="category", title=t("viz.axis.token", lang)))
@@ -98,7 +106,8 @@ def embedding_norms_bar(embed: torch.Tensor, pieces: list[str], *, first: int = 
     """Length ||e|| of each token's embedding vector.   embed: [T, D]"""
     norms = vector_lengths(embed)  # [T]
     hover = t("viz.hover.token", lang, token="%{x}") + "<br>" + t("viz.tokens.norms.hover", lang, value="%{y:.4f}")
-    fig = go.Figure(go.Bar(x=token_labels(pieces, first), y=norms, hovertemplate=hover + "<extra></extra>"))
+    fig = go.Figure(go.Bar(x=token_labels(pieces, first), y=norms, marker_color=palette.BLUE,
+                           hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.norms.title", lang), yaxis_title=t("viz.tokens.norms.y", lang),
                       xaxis=dict(type="category", title=t("viz.axis.token", lang), tickangle=-45))
     return classroom_style(fig, height=420)
@@ -112,7 +121,7 @@ def cosine_similarity_heatmap(embed: torch.Tensor, pieces: list[str], *, first: 
     hover = t("viz.hover.versus", lang, a="%{y}", b="%{x}") + "<br>" + \
         t("viz.tokens.cosine.hover", lang, value="%{z:.3f}")
     fig = go.Figure(go.Heatmap(
-        z=cosine_similarity_matrix(embed), x=labels, y=labels, colorscale="RdBu", zmid=0, zmin=-1, zmax=1,
+        z=cosine_similarity_matrix(embed), x=labels, y=labels, colorscale=SIGNED, zmid=0, zmin=-1, zmax=1,
         colorbar=dict(title="cos"), hovertemplate=hover + "<extra></extra>"))
     fig.update_layout(title=t("viz.tokens.cosine.title", lang), xaxis=dict(type="category", tickangle=-45),
                       yaxis=dict(type="category", autorange="reversed"))

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from ..i18n import t
 from ..train import TrainConfig, learning_rate
+from . import palette
 from .labels import localized_figure, number
 
 
@@ -17,6 +18,7 @@ def lr_schedule_figure(tc: TrainConfig, *, lang: str = "en") -> go.Figure:
     steps = list(range(tc.steps))
     rate = t("viz.training.learning_rate", lang)
     fig = go.Figure(go.Scatter(x=steps, y=[learning_rate(s, tc) for s in steps], mode="lines", name=rate,
+                               line_color=palette.BLUE,
                                hovertemplate=t("viz.training.lr_hover", lang, step="%{x}", value="%{y:.2e}")
                                              + "<extra></extra>"))
     fig.add_vline(x=tc.warmup_steps, line_dash="dot",
@@ -34,9 +36,10 @@ def loss_curve_figure(log: dict, *, lang: str = "en") -> go.Figure:
     tokens_per_step = log["config"]["batch_size"] * log["config"]["seq_len"]
     fig = go.Figure()
     fig.add_scatter(x=[s["step"] * tokens_per_step / 1e6 for s in log["steps"]], y=[s["loss"] for s in log["steps"]],
-                    mode="lines", name=t("viz.training.batch", lang), line=dict(width=1), opacity=0.5)
+                    mode="lines", name=t("viz.training.batch", lang), line=dict(width=1, color=palette.GREY),
+                    opacity=0.5)
     fig.add_scatter(x=[e["tokens"] / 1e6 for e in log["evals"]], y=[e["val_loss"] for e in log["evals"]],
-                    mode="lines+markers", name=t("viz.training.validation", lang))
+                    mode="lines+markers", name=t("viz.training.validation", lang), line_color=palette.BLUE)
     fig.update_layout(xaxis_title=t("viz.training.loss_x", lang), yaxis_title=t("viz.training.loss_y", lang),
                       height=380, font=dict(size=14), margin=dict(l=10, r=10, t=30, b=40),
                       legend=dict(orientation="h", y=1.1))
