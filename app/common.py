@@ -23,6 +23,7 @@ import torch
 import llama_edu as le
 from app.text import LANG_KEY, Markdown, formula_number, lang, plain, say, table  # noqa: F401  (pages import them from here)
 from llama_edu import analysis, i18n, interventions
+from llama_edu.classroom import data_folder
 from llama_edu.evaluate import read_model_card
 from llama_edu.memory import (
     WORKING_CONTEXT,
@@ -120,7 +121,16 @@ def show_figure(fig, key: str, *, where=None, ready: bool = False, **kwargs):
     if not ready:
         fig = readable_fig.readable(fig, figure_min_px(), high_contrast=high_contrast())
     kwargs.setdefault("width", "stretch")
-    return (where or st).plotly_chart(fig, key=key, **kwargs)
+    st.session_state.get("_handout_figures", []).append(fig)  # a lesson handout records it (app/handout.py)
+    shown = (where or st).plotly_chart(fig, key=key, **kwargs)
+    # One sentence of what the figure shows, from its data (llama_edu/viz/summary.py): text a screen reader reads and
+    # the back row can, right under the chart (presenter mode's CSS sets captions at 20 px).
+    from llama_edu.literal import for_markdown  # noqa: PLC0415
+    from llama_edu.viz.summary import summarise  # noqa: PLC0415
+    (where or st).caption(for_markdown(summarise(fig, lang())))
+    from app.take_home import figure_downloads  # PNG and SVG under the figure, drawn only when clicked
+    figure_downloads(fig, key, where)
+    return shown
 
 
 # Streamlit writes small text (labels, captions, code, tabs) at 0.875rem and some at 0.75rem: at 100% zoom that is
@@ -168,9 +178,12 @@ def model_name(label: str) -> str:
     return say("app.common.tiny_model") if label == TINY_LABEL else label
 
 
-def models_folder() -> Path | None:
+def models_folder() -> Path:
+    """LLAMA_EDU_MODELS, else models/ in the server's data folder (where the class store's file lives too:
+    $LLAMA_EDU_DATA, else ~/.local/share/llama_edu). A model trained in class (app/views/train.py) is saved here; the
+    folder need not exist until then."""
     folder = os.environ.get("LLAMA_EDU_MODELS")
-    return Path(folder).expanduser().resolve() if folder else None
+    return Path(folder).expanduser().resolve() if folder else data_folder() / "models"
 
 
 def available_models() -> dict[str, Path]:
@@ -180,11 +193,21 @@ def available_models() -> dict[str, Path]:
     """
     models = {TINY_LABEL: le.TINY_MODEL_DIR}
     folder = models_folder()
-    if folder and folder.is_dir():
+    if folder.is_dir():
         for child in sorted(folder.iterdir()):
             if child.is_dir() and ((child / "config.json").is_file() or (child / "params.json").is_file()):
                 models[child.name] = child
     return models
+
+
+def checkpoint_written(path: Path) -> int:
+    """When the checkpoint's config was written (ns), 0 if it cannot be read (load then says why)."""
+    for name in ("config.json", "params.json"):
+        try:
+            return (Path(path) / name).stat().st_mtime_ns
+        except OSError:
+            continue
+    return 0
 
 
 def default_device() -> torch.device:
@@ -213,9 +236,11 @@ class Served:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def load(path: str, device: str, dtype: str) -> Served:
+def load(path: str, device: str, dtype: str, written: int = 0) -> Served:
     """One copy per server of each (checkpoint, device, dtype); every student's session shares it. The tokenizer is
-    checked against the model's vocabulary before any weight is read."""
+    checked against the model's vocabulary before any weight is read. `written`: when the checkpoint's folder was
+    last replaced (checkpoint_written), so a model retrained under the same name in class is loaded again by every
+    replica, not served from the copy it held."""
     model, tok = le.load_with_tokenizer(path, device=device, dtype=dtype)
     served = LOADED[(path, device, dtype)] = Served(model, tok, Turns(), ResultCache(RESULT_CACHE_BYTES))
     return served
@@ -447,7 +472,8 @@ def current(leave_room: int = 0) -> Current | None:
     try:
         cfg = le.read_config(path)
         with st.spinner(say("app.common.loading", model=model_name(label), millions=le.count_parameters(cfg) / 1e6)):
-            served = load(str(path), device, dtype)  # load_model refuses what will not fit, with the numbers
+            # load_model refuses what will not fit, with the numbers
+            served = load(str(path), device, dtype, checkpoint_written(path))
     except (le.CheckpointError, MemoryError, ValueError, FileNotFoundError) as err:
         st.error(say("app.common.cannot_load", model=model_name(label), error=without_server_paths(err, path)))
         return None
