@@ -22,7 +22,7 @@ from collections import deque
 
 import streamlit as st
 
-from app.common import Markdown, lang, say
+from app.common import Markdown, available_models, lang, say
 from llama_edu.classroom import ClassState, ClassStore, ClassStoreError, TooManyAttempts
 
 BROWSER_COOKIE = "llama_edu_student"
@@ -95,8 +95,8 @@ def join_from_link() -> None:
 
 def follow_teacher(current_page: str) -> None:
     """For a student who follows a class: bring in what the teacher pushed since this session last looked (the
-    prompt, the page, the lesson and step, the layer and head), before the page runs. Called by main.py with the
-    page about to run; switches page when the teacher is on another one."""
+    prompt, the page, the lesson and step, the layer and head, the model), before the page runs. Called by main.py with
+    the page about to run; switches page when the teacher is on another one."""
     state = st.session_state
     code = state.get(CLASS)
     if not code or not state.get(FOLLOWING):
@@ -117,6 +117,8 @@ def follow_teacher(current_page: str) -> None:
     if now.page == "lessons" and now.lesson:
         params["lesson"], params["step"] = now.lesson, str(now.step or 1)
     state["_link_read"] = False  # the page reads the prompt, layer and head as from a shared link (app/common.py)
+    if now.model is not None and now.model in available_models():  # a model trained in class (app/views/train.py)
+        state["model_label"] = now.model  # the sidebar's picker (app/common.py) opens it on every page
     keep = {k: v for k, v in st.query_params.items() if k in ("lang", "presenter", "contrast")}
     if now.page and now.page != current_page:
         st.switch_page(f"views/{now.page}.py", query_params={**keep, **params})

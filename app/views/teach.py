@@ -114,7 +114,10 @@ if point:
 prompt = st.session_state.get("prompt", "")
 st.caption(say("classroom.push_caption", prompt=prompt))
 if st.button(say("classroom.push"), key="teach_push", type="primary"):
-    store.update(state.code, prompt=prompt, page=page, lesson=lesson, step=step, layer=layer, head=head)
+    # The model too: the teacher's model (a model trained in class, or back to the shipped one) opens on every
+    # follower's pages, where their server offers it (app/classroom.py follow_teacher).
+    store.update(state.code, prompt=prompt, page=page, lesson=lesson, step=step, layer=layer, head=head,
+                 model=st.session_state.get("model_label"))
     if lesson is not None:  # the questions below (drawn after this) open on the lesson the class is in
         st.session_state["teach_quiz_lesson"] = lesson
     st.success(say("classroom.pushed"))
