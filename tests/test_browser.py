@@ -24,6 +24,7 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 PAGES = {"overview": "", "lessons": "lessons?lesson=attention&step=4", "tokens": "tokens", "architectures": "architectures",
          "norms": "norms", "rope": "rope", "attention": "attention", "layers": "layers",
          "gqa": "gqa", "swiglu": "swiglu", "kv_cache": "kv_cache", "generation": "generation",
+         "compare": "compare", "learning": "learning", "train": "train", "compare_de": "compare?lang=de",
          # German, as a link a teacher hands out (?lang=de): the words change, nothing else may.
          "attention_de": "attention?lang=de", "lessons_de": "lessons?lesson=attention-across-layers&step=2&lang=de"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -134,8 +135,9 @@ def expected_heading(name: str) -> tuple[str, str]:
     from llama_edu.i18n import t
     from llama_edu.lessons import load_lessons
 
-    if name == "attention_de":
-        return t("app.attention.mask_title", "en"), t("app.attention.mask_title", "de")
+    headings = {"attention_de": "app.attention.mask_title", "compare_de": "compare.title"}
+    if name in headings:
+        return t(headings[name], "en"), t(headings[name], "de")
     step = lambda lang: next(l for l in load_lessons(lang=lang) if l.id == "attention-across-layers").steps[1]  # noqa: E731
     return step("en").title, step("de").title
 
