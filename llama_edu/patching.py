@@ -437,8 +437,17 @@ def patch_heads(model: Transformer, clean_ids: Sequence[int], corrupt_ids: Seque
 # that the swapped prompt keeps its number of tokens (which patching needs).
 SWAPS = [("cat", "dog"), ("boy", "girl"), ("he", "she"), ("his", "her"), ("man", "woman"), ("big", "small"),
          ("king", "queen"), ("sun", "moon"), ("day", "night"), ("happy", "sad"), ("red", "blue"), ("mom", "dad"),
-         ("bird", "fish"), ("mat", "hat"), ("Tom", "Ben"), ("Lily", "Anna")]
-_SWAP = {a.lower(): b for a, b in SWAPS} | {b.lower(): a for a, b in SWAPS}
+         ("bird", "fish"), ("mat", "hat"), ("Tom", "Ben"), ("Lily", "Anna"), ("grandmother", "grandfather"),
+         ("sister", "brother"), ("aunt", "uncle"), ("my", "your"), ("morning", "evening"), ("bread", "cake"),
+         ("school", "park"), ("teacher", "doctor"), ("house", "garden"), ("up", "down"), ("old", "new"),
+         ("hot", "cold"), ("apple", "pear"), ("car", "bus"), ("milk", "tea"), ("ran", "walked"), ("ate", "drank"),
+         ("Mr", "Mrs"), ("book", "ball"), ("summer", "winter"), ("rain", "snow"), ("we", "they")]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]  # each to the next
+_SWAP = ({a.lower(): b for a, b in SWAPS} | {b.lower(): a for a, b in SWAPS}
+         | {day.lower(): DAYS[(i + 1) % 7] for i, day in enumerate(DAYS)})
+# A text with none of those words gets one of its words replaced by one of these (the last word first), the first
+# that keeps the number of tokens when they can be counted.
+STAND_INS = ["dog", "cat", "ball", "book", "tree", "house"]
 _WORD = re.compile(r"[^\W\d_]+")  # a run of letters
 
 
@@ -451,17 +460,17 @@ def _same_case(word: str, like: str) -> str:
 def one_word_changed(text: str, count_tokens: Callable[[str], int] | None = None) -> str:
     """The text with one word swapped for its partner in SWAPS ("The cat sat on the mat" -> "The dog sat on the
     mat"), the first such word of the text, case kept. count_tokens (e.g. lambda s: len(tok.encode(s))): prefer the
-    first swap that keeps the number of tokens. A text with no word of SWAPS gets its last word replaced by "dog"
-    (by "cat" where it is "dog"); a text without letters is returned as it is."""
+    first swap that keeps the number of tokens. A text with no word of SWAPS (or none that keeps the count) gets one
+    word replaced by a stand-in (STAND_INS; without count_tokens: its last word by "dog", by "cat" where it is
+    "dog"); a text without letters is returned as it is."""
     words = list(_WORD.finditer(text))
     options = []
     for match in words:
         partner = _SWAP.get(match.group().lower())
         if partner is not None:
             options.append((match, _same_case(partner, match.group())))
-    if not options and words:
-        last = words[-1]
-        options.append((last, _same_case("cat" if last.group().lower() == "dog" else "dog", last.group())))
+    for match in reversed(words):  # fallbacks, after every swap
+        options += [(match, word) for word in STAND_INS if word != match.group().lower()]
     changed = [text[:m.start()] + new + text[m.end():] for m, new in options]
     if count_tokens is not None:
         n = count_tokens(text)

@@ -260,3 +260,13 @@ def test_one_word_changed_swaps_the_first_known_word(text, expected):
 def test_one_word_changed_prefers_a_swap_that_keeps_the_token_count():
     lengths = {"The boy saw a cat": 5, "The girl saw a cat": 6, "The boy saw a dog": 5}
     assert patching.one_word_changed("The boy saw a cat", lambda s: lengths[s]) == "The boy saw a dog"
+
+
+def test_a_sentence_without_a_listed_word_still_gets_a_pair_of_the_same_length():
+    """A student's own sentences (none chose its words for SWAPS) get a second prompt patching can use."""
+    tok = le.load_tokenizer(le.TINY_MODEL_DIR)
+    count = lambda s: len(tok.encode(s))  # noqa: E731
+    for text in ["My grandmother baked bread on Sunday", "Photosynthesis converts sunlight", "It rained all week"]:
+        changed = patching.one_word_changed(text, count)
+        assert changed != text and count(changed) == count(text), (text, changed)
+        assert sum(a != b for a, b in zip(text.split(), changed.split())) == 1
