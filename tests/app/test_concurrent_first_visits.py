@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = """
 import sys, threading
-sys.path.insert(0, "tests/app")
+sys.path[:0] = ["tests/app", "tests"]
 assert "pandas" not in sys.modules
 from apphelpers import open_page
 
