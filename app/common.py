@@ -21,10 +21,12 @@ import streamlit as st
 import torch
 
 import llama_edu as le
+from app.take_home import figure_downloads
 from app.text import LANG_KEY, Markdown, formula_number, lang, plain, say, table  # noqa: F401  (pages import them from here)
 from llama_edu import analysis, i18n, interventions
 from llama_edu.classroom import data_folder
 from llama_edu.evaluate import read_model_card
+from llama_edu.literal import for_markdown
 from llama_edu.memory import (
     WORKING_CONTEXT,
     DtypeChoice,
@@ -39,6 +41,7 @@ from llama_edu.prompts import token_window as window_of
 from llama_edu.serving import ResultCache, SessionJobs, Turns
 from llama_edu.viz import readable as readable_fig
 from llama_edu.viz.readable import HIGH_CONTRAST
+from llama_edu.viz.summary import summarise
 
 # The default prompt stays English in every language: the tiny model was trained on English stories only.
 DEFAULT_PROMPT = "The cat sat on the mat"
@@ -125,11 +128,8 @@ def show_figure(fig, key: str, *, where=None, ready: bool = False, **kwargs):
     shown = (where or st).plotly_chart(fig, key=key, **kwargs)
     # One sentence of what the figure shows, from its data (llama_edu/viz/summary.py): text a screen reader reads and
     # the back row can, right under the chart (presenter mode's CSS sets captions at 20 px).
-    from llama_edu.literal import for_markdown  # noqa: PLC0415
-    from llama_edu.viz.summary import summarise  # noqa: PLC0415
     (where or st).caption(for_markdown(summarise(fig, lang())))
-    from app.take_home import figure_downloads  # PNG and SVG under the figure, drawn only when clicked
-    figure_downloads(fig, key, where)
+    figure_downloads(fig, key, where)  # PNG and SVG under the figure (app/take_home.py), drawn only when clicked
     return shown
 
 

@@ -395,14 +395,7 @@ def train_in_class(models, name: str, tc, *, replace: bool = False) -> Path:
 
     from .checkpoints import save_model
     from .model import Transformer
-    from .train import (
-        get_batch,
-        init_weights,
-        language_model_loss,
-        learning_rate,
-        make_optimizer,
-        validation_loss,
-    )
+    from .train import init_weights, make_optimizer, train_step, validation_loss
     from .training_words import write_training_words
 
     models, work = Path(models), work_folder(models)
@@ -430,16 +423,8 @@ def train_in_class(models, name: str, tc, *, replace: bool = False) -> Path:
     for step in range(tc.steps):
         if cancel_file.exists():
             raise Cancelled("cancelled by the teacher")
-        # One step of llama_edu.train.train, line for line: the same batches, loss, clipping and schedule.
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, tc)
-        gen = torch.Generator().manual_seed(tc.seed * 1_000_003 + step)
-        inputs, targets = get_batch(tokens["train"], starts["train"], tc.batch_size, tc.seq_len, gen)
-        loss = language_model_loss(model, inputs, targets, tc.bf16)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
-        optimizer.step()
+        # llama_edu.train's own step: the same batches, loss, clipping and schedule.
+        loss, grad_norm = train_step(model, optimizer, tokens, starts, step, tc)
 
         done = step + 1
         seconds = time.perf_counter() - loop_start

@@ -213,16 +213,7 @@ def train(tc: TrainConfig, resume: bool = False, progress: bool = True, stop_aft
                desc="training", unit="step", dynamic_ncols=True, mininterval=1.0 if os.isatty(2) else 30.0)
     window_start, window_tokens = time.perf_counter(), 0
     for step in bar:
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, tc)
-        # The batch depends only on (seed, step): a resumed run sees exactly the batches it would have seen.
-        gen = torch.Generator().manual_seed(tc.seed * 1_000_003 + step)
-        inputs, targets = get_batch(tokens["train"], starts["train"], tc.batch_size, tc.seq_len, gen)
-        loss = language_model_loss(model, inputs, targets, tc.bf16)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
-        optimizer.step()
+        loss, grad_norm = train_step(model, optimizer, tokens, starts, step, tc)
 
         window_tokens += tokens_per_step
         tokens_per_second = window_tokens / (time.perf_counter() - window_start)
@@ -251,6 +242,22 @@ def train(tc: TrainConfig, resume: bool = False, progress: bool = True, stop_aft
     # The words of the training text, so the app can point at a prompt's words the model never saw.
     write_training_words(Path(tc.data) / "train.txt", out)
     return log
+
+
+def train_step(model: Transformer, optimizer, tokens: dict, starts: dict, step: int, tc: TrainConfig):
+    """One optimiser step (0-based `step`): the schedule's learning rate, the step's batch, the loss, clipping.
+    Returns (loss, gradient norm before clipping). The class training (llama_edu/class_training.py) runs this too."""
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(step, tc)
+    # The batch depends only on (seed, step): a resumed run sees exactly the batches it would have seen.
+    gen = torch.Generator().manual_seed(tc.seed * 1_000_003 + step)
+    inputs, targets = get_batch(tokens["train"], starts["train"], tc.batch_size, tc.seq_len, gen)
+    loss = language_model_loss(model, inputs, targets, tc.bf16)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+    optimizer.step()
+    return loss, grad_norm
 
 
 def _save_snapshot(model: Transformer, folder: Path, tok: Tokenizer) -> None:

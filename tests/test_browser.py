@@ -97,11 +97,8 @@ def wait_until_rendered(page, timeout_s: float = 90) -> None:
         page.wait_for_timeout(300)
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_renders_without_errors_or_outside_requests(server, browser, name):
-    # A tall window, so each screenshot shows the whole page (Streamlit scrolls inside its own container).
-    context = browser.new_context(viewport={"width": 1400, "height": 4200})
-    page = context.new_page()
+def block_outside(context) -> list[str]:
+    """Abort every request of this browser context that would leave the machine; returns the list they are noted in."""
     outside = []
 
     def guard(route):
@@ -113,6 +110,15 @@ def test_page_renders_without_errors_or_outside_requests(server, browser, name):
             route.abort()
 
     context.route("**/*", guard)
+    return outside
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_errors_or_outside_requests(server, browser, name):
+    # A tall window, so each screenshot shows the whole page (Streamlit scrolls inside its own container).
+    context = browser.new_context(viewport={"width": 1400, "height": 4200})
+    page = context.new_page()
+    outside = block_outside(context)
     page.goto(f"{server}/{PAGES[name]}")
     wait_until_rendered(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

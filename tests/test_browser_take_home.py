@@ -6,11 +6,10 @@ Uses tests/test_browser.py's server (streamlit run app/main.py on a free loopbac
 
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 from xml.etree import ElementTree
 
 import pytest
-from test_browser import LOCAL_HOSTS, browser, server, wait_until_rendered  # noqa: F401 - fixtures used by name
+from test_browser import block_outside, browser, server, wait_until_rendered  # noqa: F401 - fixtures used by name
 from test_export import read_png
 
 from llama_edu.i18n import t
@@ -21,17 +20,7 @@ CONTROL = '[class*="__download"]'  # app/take_home.py: each figure's popover (it
 
 def test_a_figure_downloads_as_png_and_svg_and_bertviz_as_an_offline_page(server, browser, tmp_path):  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    outside = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    outside = block_outside(context)
     page = context.new_page()
     page.goto(f"{server}/attention")
     wait_until_rendered(page)
