@@ -7,6 +7,7 @@ import math
 
 import pytest
 import torch
+from helpers import random_model
 
 import llama_edu as le
 from llama_edu import hooks, patching
@@ -17,15 +18,6 @@ from llama_edu.patching import Patch
 GQA = le.ModelConfig(dim=64, n_layers=3, n_heads=8, n_kv_heads=2, vocab_size=96, multiple_of=16, max_seq_len=64)
 T, CHANGED = 9, 3  # tokens per prompt; the position where the two prompts differ
 ATOL = 1e-4
-
-
-def random_model(cfg: le.ModelConfig, seed: int = 0, std: float = 0.2) -> le.Transformer:
-    gen = torch.Generator().manual_seed(seed)
-    model = le.Transformer(cfg)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(std * torch.randn(p.shape, generator=gen))
-    return model.eval()
 
 
 @pytest.fixture(scope="module")
